@@ -1,0 +1,1 @@
+"""Netdesigner's engine: everything that is not a window. Never imports Qt."""

@@ -1,0 +1,1 @@
+"""The layer specs, one module per palette category."""

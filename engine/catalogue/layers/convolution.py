@@ -1,0 +1,104 @@
+"""Conv1d and Conv2d."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine.catalogue.checks import dims_text, ranked_input, spatial_output
+from engine.catalogue.params import BoolParam, ChoiceParam, IntParam, SizeParam
+from engine.catalogue.spec import LayerError, LayerSpec, Params, TensorInfo
+
+HINTS = {
+    1: "Conv1d slides along a signal; for a sequence [time, features] put a Permute "
+       "(dims [0, 2, 1]) before it",
+    2: "Conv2d slides over images; Reshape a vector into [channels, height, width] first",
+}
+
+
+def _sizes(n: int) -> tuple[SizeParam, SizeParam, SizeParam, SizeParam]:
+    return (
+        SizeParam("kernel_size", 3, "size of the sliding window", length=n, minimum=1),
+        SizeParam("stride", 1, "step between windows", length=n, minimum=1),
+        SizeParam("padding", 0, "zeros added on each side; 'same' keeps the size (stride 1)",
+                  length=n, minimum=0, keywords=("same", "valid")),
+        SizeParam("dilation", 1, "spacing between kernel elements", length=n, minimum=1),
+    )
+
+
+def _conv_spec(n: int) -> LayerSpec:
+    kernel_p, stride_p, padding_p, dilation_p = _sizes(n)
+    layout = "a signal [channels, length]" if n == 1 else "an image [channels, height, width]"
+
+    def infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
+        x = ranked_input(inputs, layout, n + 1, hint=HINTS[n])
+        channels, spatial = x.shape[0], x.shape[1:]
+        groups = p["groups"]
+        if channels % groups or p["out_channels"] % groups:
+            raise LayerError(f"groups={groups} must divide both its {channels} input channels "
+                             f"and out_channels={p['out_channels']}")
+        kernel, stride, dilation = (kernel_p.expand(p["kernel_size"]),
+                                    stride_p.expand(p["stride"]),
+                                    dilation_p.expand(p["dilation"]))
+        padding = p["padding"]
+        if padding == "same":
+            if any(s != 1 for s in stride):
+                raise LayerError("padding 'same' needs stride 1; use a number for padding "
+                                 "with a strided convolution")
+            return TensorInfo((p["out_channels"], *spatial))
+        padding = (0,) * n if padding == "valid" else padding_p.expand(padding)
+        if p["padding_mode"] != "zeros" and any(pad >= s for pad, s in zip(padding, spatial,
+                                                                           strict=True)):
+            raise LayerError(f"padding_mode '{p['padding_mode']}' needs padding smaller than "
+                             f"the input {dims_text(spatial)}")
+        out = spatial_output("the convolution", spatial, kernel, stride, padding, dilation)
+        return TensorInfo((p["out_channels"], *out))
+
+    def count(p: Params, inputs: Sequence[TensorInfo]) -> int:
+        channels = inputs[0].shape[0]
+        weights = p["out_channels"] * (channels // p["groups"])
+        for k in kernel_p.expand(p["kernel_size"]):
+            weights *= k
+        return weights + (p["out_channels"] if p["bias"] else 0)
+
+    def build(p: Params, inputs: Sequence[TensorInfo]):
+        from torch import nn
+
+        conv = nn.Conv1d if n == 1 else nn.Conv2d
+        padding = p["padding"] if isinstance(p["padding"], str) else tuple(
+            padding_p.expand(p["padding"]))
+        return conv(inputs[0].shape[0], p["out_channels"],
+                    kernel_size=kernel_p.expand(p["kernel_size"]),
+                    stride=stride_p.expand(p["stride"]), padding=padding,
+                    dilation=dilation_p.expand(p["dilation"]), groups=p["groups"],
+                    bias=p["bias"], padding_mode=p["padding_mode"])
+
+    def summary(p: Params) -> str:
+        text = f"{p['out_channels']} {dims_text(kernel_p.expand(p['kernel_size']))}"
+        stride = stride_p.expand(p["stride"])
+        if any(s != 1 for s in stride):
+            text += f" s{dims_text(stride)}"
+        if p["padding"] == "same":
+            text += " same"
+        elif p["padding"] not in (0, "valid"):
+            text += f" p{dims_text(padding_p.expand(p['padding']))}"
+        return text
+
+    return LayerSpec(
+        name=f"Conv{n}d",
+        category="Convolution",
+        help=f"{n}-D convolution: learns out_channels filters that slide over the "
+             + ("signal's length." if n == 1 else "image's height and width."),
+        params=(
+            IntParam("out_channels", 16, "number of filters (output channels)", minimum=1),
+            kernel_p, stride_p, padding_p, dilation_p,
+            IntParam("groups", 1, "split channels into groups convolved separately",
+                     minimum=1),
+            BoolParam("bias", True, "learn an additive bias per output channel"),
+            ChoiceParam("padding_mode", "zeros", "what the padding is filled with",
+                        choices=("zeros", "reflect", "replicate", "circular")),
+        ),
+        infer=infer, count=count, build=build, summary=summary,
+    )
+
+
+SPECS = [_conv_spec(1), _conv_spec(2)]

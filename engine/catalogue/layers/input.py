@@ -1,0 +1,26 @@
+"""Input: where data enters the network."""
+
+from __future__ import annotations
+
+from engine.catalogue.params import ChoiceParam, IntListParam
+from engine.catalogue.spec import LayerSpec, TensorInfo
+
+SPECS = [
+    LayerSpec(
+        name="Input",
+        category="Input",
+        help="Where a sample enters the network. The shape leaves out the batch dimension: "
+             "[channels, height, width] for images, [time, features] for sequences, "
+             "[time] of int64 token ids for an Embedding.",
+        params=(
+            IntListParam("shape", [1, 28, 28], "the shape of one sample, without the batch"),
+            ChoiceParam("dtype", "float32", "float32 for measurements and pixels, int64 for "
+                        "token ids", choices=("float32", "int64")),
+        ),
+        min_inputs=0,
+        max_inputs=0,
+        infer=lambda p, inputs: TensorInfo(tuple(p["shape"]), p["dtype"]),
+        summary=lambda p: "[" + ", ".join(map(str, p["shape"])) + "]"
+                          + ("" if p["dtype"] == "float32" else " int64"),
+    ),
+]

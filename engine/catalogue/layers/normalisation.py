@@ -1,0 +1,99 @@
+"""BatchNorm1d/2d, LayerNorm and Dropout."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine.catalogue.checks import float_input, ranked_input
+from engine.catalogue.params import BoolParam, FloatParam
+from engine.catalogue.spec import LayerSpec, Params, TensorInfo
+
+
+def _same(inputs: Sequence[TensorInfo]) -> TensorInfo:
+    return inputs[0]
+
+
+def _batch_norm_spec(n: int) -> LayerSpec:
+    ranks = (1, 2) if n == 1 else (3,)
+    layout = ("a vector [features] or a signal [channels, length]" if n == 1
+              else "an image [channels, height, width]")
+
+    def infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
+        hint = "use BatchNorm2d for images" if n == 1 else "use BatchNorm1d for vectors and signals"
+        return ranked_input(inputs, layout, *ranks, hint=hint)
+
+    def build(p: Params, inputs: Sequence[TensorInfo]):
+        from torch import nn
+
+        norm = nn.BatchNorm1d if n == 1 else nn.BatchNorm2d
+        return norm(inputs[0].shape[0], eps=p["eps"], momentum=p["momentum"],
+                    affine=p["affine"], track_running_stats=p["track_running_stats"])
+
+    return LayerSpec(
+        name=f"BatchNorm{n}d",
+        category="Normalisation",
+        help="Normalises each channel over the batch, then scales and shifts it; speeds up "
+             "and steadies training.",
+        params=(
+            FloatParam("eps", 1e-5, "added to the variance for numerical stability",
+                       minimum=0.0),
+            FloatParam("momentum", 0.1, "weight of the newest batch in the running "
+                       "statistics", minimum=0.0, maximum=1.0),
+            BoolParam("affine", True, "learn a scale and a shift per channel"),
+            BoolParam("track_running_stats", True, "keep running statistics for "
+                      "evaluation"),
+        ),
+        infer=infer, build=build,
+        count=lambda p, inputs: 2 * inputs[0].shape[0] if p["affine"] else 0,
+    )
+
+
+def _layer_norm_count(p: Params, inputs: Sequence[TensorInfo]) -> int:
+    features = inputs[0].shape[-1]
+    if not p["elementwise_affine"]:
+        return 0
+    return features * (2 if p["bias"] else 1)
+
+
+def _layer_norm_build(p: Params, inputs: Sequence[TensorInfo]):
+    from torch import nn
+
+    return nn.LayerNorm(inputs[0].shape[-1], eps=p["eps"],
+                        elementwise_affine=p["elementwise_affine"], bias=p["bias"])
+
+
+def _dropout_build(p: Params, inputs: Sequence[TensorInfo]):
+    from torch import nn
+
+    return nn.Dropout(p["p"])
+
+
+SPECS = [
+    _batch_norm_spec(1),
+    _batch_norm_spec(2),
+    LayerSpec(
+        name="LayerNorm",
+        category="Normalisation",
+        help="Normalises each sample over its last dimension (the features), then scales "
+             "and shifts; the usual choice for sequences.",
+        params=(
+            FloatParam("eps", 1e-5, "added to the variance for numerical stability",
+                       minimum=0.0),
+            BoolParam("elementwise_affine", True, "learn a scale (and shift) per feature"),
+            BoolParam("bias", True, "learn the shift too (with elementwise_affine)"),
+        ),
+        infer=lambda p, inputs: float_input(inputs),
+        count=_layer_norm_count, build=_layer_norm_build,
+    ),
+    LayerSpec(
+        name="Dropout",
+        category="Normalisation",
+        help="During training, zeroes each value with probability p (and rescales the rest); "
+             "does nothing in evaluation.",
+        params=(FloatParam("p", 0.5, "probability of zeroing a value", minimum=0.0,
+                           maximum=1.0),),
+        infer=lambda p, inputs: float_input(inputs),
+        build=_dropout_build,
+        summary=lambda p: f"p={p['p']:g}",
+    ),
+]

@@ -1,0 +1,109 @@
+"""Max, average and min pooling, and their adaptive forms, in 1-D and 2-D."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine.catalogue.checks import dims_text, ranked_input, spatial_output
+from engine.catalogue.params import BoolParam, SizeParam
+from engine.catalogue.spec import LayerError, LayerSpec, Params, TensorInfo
+
+LAYOUTS = {1: "a signal [channels, length]", 2: "an image [channels, height, width]"}
+
+
+def _window_spec(kind: str, n: int) -> LayerSpec:
+    """MaxPool, AvgPool and MinPool: a window sliding with a stride."""
+    kernel_p = SizeParam("kernel_size", 2, "size of the pooling window", length=n, minimum=1)
+    stride_p = SizeParam("stride", None, "step between windows; null means kernel_size",
+                         length=n, minimum=1, optional=True)
+    padding_p = SizeParam("padding", 0, "implicit padding on each side, at most half the "
+                          "kernel", length=n, minimum=0)
+    dilation_p = SizeParam("dilation", 1, "spacing between window elements", length=n,
+                           minimum=1)
+    params = [kernel_p, stride_p, padding_p]
+    if kind != "Avg":
+        params.append(dilation_p)
+    params.append(BoolParam("ceil_mode", False, "round the output size up instead of down"))
+    if kind == "Avg":
+        params.append(BoolParam("count_include_pad", True,
+                                "count padding zeros when averaging"))
+
+    def geometry(p: Params) -> tuple[tuple[int, ...], ...]:
+        kernel = kernel_p.expand(p["kernel_size"])
+        stride = kernel if p["stride"] is None else stride_p.expand(p["stride"])
+        dilation = dilation_p.expand(p.get("dilation", 1))
+        return kernel, stride, padding_p.expand(p["padding"]), dilation
+
+    def infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
+        x = ranked_input(inputs, LAYOUTS[n], n + 1)
+        kernel, stride, padding, dilation = geometry(p)
+        for k, pad, d in zip(kernel, padding, dilation, strict=True):
+            if 2 * pad > d * (k - 1) + 1:
+                raise LayerError(f"padding {dims_text(padding)} is more than half the "
+                                 f"window {dims_text(kernel)}; use less padding")
+        out = spatial_output("pooling", x.shape[1:], kernel, stride, padding, dilation,
+                             p["ceil_mode"])
+        return TensorInfo((x.shape[0], *out))
+
+    def build(p: Params, inputs: Sequence[TensorInfo]):
+        from torch import nn
+
+        kernel, stride, padding, dilation = geometry(p)
+        if kind == "Avg":
+            pool = nn.AvgPool1d if n == 1 else nn.AvgPool2d
+            return pool(kernel, stride, padding, ceil_mode=p["ceil_mode"],
+                        count_include_pad=p["count_include_pad"])
+        pool = nn.MaxPool1d if n == 1 else nn.MaxPool2d
+        return pool(kernel, stride, padding, dilation, ceil_mode=p["ceil_mode"])
+
+    def expression(p: Params, inputs: Sequence[TensorInfo], args: Sequence[str],
+                   module: str) -> str:
+        if kind == "Min":
+            # min over a window is minus the max of the negated window
+            return f"-{module}(-{args[0]})"
+        return f"{module}({args[0]})"
+
+    def summary(p: Params) -> str:
+        kernel, stride, _, _ = geometry(p)
+        text = dims_text(kernel)
+        return text if stride == kernel else f"{text} s{dims_text(stride)}"
+
+    what = {"Max": "largest", "Avg": "average", "Min": "smallest"}[kind]
+    return LayerSpec(
+        name=f"{kind}Pool{n}d",
+        category="Pooling",
+        help=f"Keeps the {what} value of each window, downsampling each channel.",
+        params=tuple(params),
+        infer=infer, build=build, expression=expression, summary=summary,
+    )
+
+
+def _adaptive_spec(kind: str, n: int) -> LayerSpec:
+    size_p = SizeParam("output_size", 1, "the size of each output channel, whatever the "
+                       "input size", length=n, minimum=1)
+
+    def infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
+        x = ranked_input(inputs, LAYOUTS[n], n + 1)
+        return TensorInfo((x.shape[0], *size_p.expand(p["output_size"])))
+
+    def build(p: Params, inputs: Sequence[TensorInfo]):
+        from torch import nn
+
+        pool = getattr(nn, f"Adaptive{kind}Pool{n}d")
+        return pool(size_p.expand(p["output_size"]))
+
+    return LayerSpec(
+        name=f"Adaptive{kind}Pool{n}d",
+        category="Pooling",
+        help=f"{'Averages' if kind == 'Avg' else 'Takes the max'} over windows chosen so "
+             "that each channel comes out at output_size, whatever the input size.",
+        params=(size_p,),
+        infer=infer, build=build,
+        summary=lambda p: "→" + dims_text(size_p.expand(p["output_size"])),
+    )
+
+
+SPECS = [
+    *(_window_spec(kind, n) for kind in ("Max", "Avg", "Min") for n in (1, 2)),
+    *(_adaptive_spec(kind, n) for kind in ("Avg", "Max") for n in (1, 2)),
+]

@@ -1,0 +1,65 @@
+"""Layers that turn features into sequences and back: ToSequence, LastStep, RepeatVector."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine.catalogue.checks import ranked_input
+from engine.catalogue.params import IntParam
+from engine.catalogue.spec import LayerSpec, Params, TensorInfo
+
+
+def _to_sequence_infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
+    x = ranked_input(inputs, "conv features [channels, height, width] or [channels, length]",
+                     2, 3)
+    if len(x.shape) == 3:
+        channels, height, width = x.shape
+        return TensorInfo((width, channels * height))
+    channels, length = x.shape
+    return TensorInfo((length, channels))
+
+
+def _to_sequence_expression(p: Params, inputs: Sequence[TensorInfo], args: Sequence[str],
+                            module: str) -> str:
+    if len(inputs[0].shape) == 3:
+        return f"{args[0]}.flatten(1, 2).transpose(1, 2)"
+    return f"{args[0]}.transpose(1, 2)"
+
+
+def _last_step_infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
+    x = ranked_input(inputs, "a sequence [time, features]", 2)
+    return TensorInfo((x.shape[1],))
+
+
+def _repeat_infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
+    x = ranked_input(inputs, "a vector [features]", 1,
+                     hint="put a LastStep or Flatten before it")
+    return TensorInfo((p["n"], x.shape[0]))
+
+
+SPECS = [
+    LayerSpec(
+        name="ToSequence",
+        category="Sequence",
+        help="Reads conv features as a sequence: an image's width becomes time and each "
+             "column's channels × height become its features ([C, H, W] → [W, C·H]); a "
+             "signal [C, L] becomes [L, C].",
+        infer=_to_sequence_infer, expression=_to_sequence_expression,
+    ),
+    LayerSpec(
+        name="LastStep",
+        category="Sequence",
+        help="Keeps only the last time step of a sequence ([T, F] → [F]): many-to-one.",
+        infer=_last_step_infer,
+        expression=lambda p, inputs, args, module: f"{args[0]}[:, -1]",
+    ),
+    LayerSpec(
+        name="RepeatVector",
+        category="Sequence",
+        help="Repeats a vector n times into a sequence ([F] → [n, F]): one-to-many.",
+        params=(IntParam("n", 8, "number of time steps", minimum=1),),
+        infer=_repeat_infer,
+        expression=lambda p, inputs, args, module: f"{args[0]}.unsqueeze(1).repeat(1, {p['n']}, 1)",
+        summary=lambda p: f"×{p['n']}",
+    ),
+]

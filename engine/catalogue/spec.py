@@ -1,0 +1,115 @@
+"""A layer spec: everything the application knows about one kind of layer, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.catalogue.params import Param
+
+Shape = tuple[int, ...]
+"""A tensor's shape without the batch dimension."""
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """What flows along an edge: a shape (no batch dimension) and a dtype name."""
+
+    shape: Shape
+    dtype: str = "float32"
+
+    def __str__(self) -> str:
+        text = "[" + ", ".join(str(d) for d in self.shape) + "]"
+        return text if self.dtype == "float32" else f"{text} {self.dtype}"
+
+
+class LayerError(ValueError):
+    """A layer cannot take the inputs it is given; the message says why and how to fix it."""
+
+
+Params = Mapping[str, Any]
+Infer = Callable[[Params, Sequence[TensorInfo]], TensorInfo]
+Count = Callable[[Params, Sequence[TensorInfo]], int]
+Build = Callable[[Params, Sequence[TensorInfo]], Any]
+Expression = Callable[[Params, Sequence[TensorInfo], Sequence[str], str], str]
+Warn = Callable[[Params, Sequence[TensorInfo]], list[str]]
+
+
+def call_module(params: Params, inputs: Sequence[TensorInfo], args: Sequence[str],
+                module: str) -> str:
+    return f"{module}({args[0]})"
+
+
+def no_parameters(params: Params, inputs: Sequence[TensorInfo]) -> int:
+    return 0
+
+
+def no_warnings(params: Params, inputs: Sequence[TensorInfo]) -> list[str]:
+    return []
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer kind.
+
+    infer:      output from the inputs and the (checked, defaults-filled) params; raises
+                LayerError when the inputs do not fit.
+    count:      the number of trainable values the torch module will hold, computed without
+                building it.
+    build:      the torch module for a node, or None for layers written as plain tensor
+                expressions (Add, Reshape, ...). Built only for inputs `infer` accepted.
+    expression: the Python expression for the node's output in generated code, given its
+                inputs, their variable names and the name of its module attribute.
+    warnings:   advice about params that work but are probably not meant (never errors).
+    """
+
+    name: str
+    category: str
+    help: str
+    infer: Infer
+    params: tuple[Param, ...] = ()
+    min_inputs: int = 1
+    max_inputs: int | None = 1
+    count: Count = no_parameters
+    build: Build | None = None
+    expression: Expression = call_module
+    warnings: Warn = no_warnings
+    summary: Callable[[Params], str] | None = None
+    """A few words for the node's face on the canvas, e.g. '32 3×3 s1'."""
+    _by_name: dict[str, Param] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {p.name: p for p in self.params})
+
+    def param(self, name: str) -> Param | None:
+        return self._by_name.get(name)
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def resolve(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """Defaults overlaid with `given`, each value checked. Raises ParamError or KeyError."""
+        resolved = self.defaults()
+        for name, value in given.items():
+            param = self._by_name[name]
+            resolved[name] = param.check(value)
+        return resolved
+
+    def non_defaults(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The entries of `params` that differ from the defaults: what a project file stores."""
+        defaults = self.defaults()
+        return {k: v for k, v in params.items() if k not in defaults or defaults[k] != v}
+
+    @property
+    def is_input(self) -> bool:
+        return self.max_inputs == 0
+
+    @property
+    def takes_inputs(self) -> str:
+        if self.max_inputs == self.min_inputs:
+            return "no input" if self.min_inputs == 0 else (
+                "one input" if self.min_inputs == 1 else f"{self.min_inputs} inputs")
+        if self.max_inputs is None:
+            return f"{self.min_inputs} or more inputs"
+        return f"{self.min_inputs} to {self.max_inputs} inputs"

@@ -1,0 +1,135 @@
+"""The command line: the same project files, without a window.
+
+Exit codes: 0 success, 1 a problem in the user's file or data (explained, one line each),
+2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from engine.analysis import Analysis, analyse
+from engine.project import Project, ProjectError, load_project
+
+
+class UserError(Exception):
+    """Ends the command with exit 1 and these lines, never a traceback."""
+
+    def __init__(self, lines: Sequence[str]):
+        self.lines = list(lines)
+        super().__init__("\n".join(self.lines))
+
+
+def _load(path: str) -> Project:
+    try:
+        return load_project(path)
+    except ProjectError as error:
+        raise UserError(str(error).splitlines()) from None
+
+
+def _analysed(path: str) -> tuple[Project, Analysis]:
+    project = _load(path)
+    analysis = analyse(project.graph, project.training)
+    if not analysis.ok:
+        raise UserError([f"{path}: {p}" for p in analysis.problems])
+    return project, analysis
+
+
+def shape_list(analysis: Analysis, node_id: str) -> list[int]:
+    output = analysis.nodes[node_id].output
+    return list(output.shape) if output is not None else []
+
+
+def command_validate(args: argparse.Namespace) -> int:
+    project = _load(args.file)
+    analysis = analyse(project.graph, project.training)
+    for problem in analysis.problems:
+        print(f"{args.file}: {problem}")
+    if not analysis.ok:
+        return 1
+    print(f"{args.file}: valid: {len(project.graph.nodes)} layers, "
+          f"{analysis.total_params:,} parameters")
+    return 0
+
+
+def summary_data(project: Project, analysis: Analysis) -> dict:
+    total = analysis.total_params
+    return {
+        "name": project.name,
+        "total_params": total,
+        "trainable_params": total,
+        "nodes": [{"id": node_id, "type": project.graph.nodes[node_id].type,
+                   "output_shape": shape_list(analysis, node_id),
+                   "params": analysis.nodes[node_id].param_count or 0}
+                  for node_id in analysis.order],
+        "outputs": {node_id: shape_list(analysis, node_id) for node_id in analysis.outputs},
+    }
+
+
+def command_summary(args: argparse.Namespace) -> int:
+    project, analysis = _analysed(args.file)
+    data = summary_data(project, analysis)
+    if args.json:
+        print(json.dumps(data))
+        return 0
+    rows = [(n["id"], n["type"], str(analysis.nodes[n["id"]].output), f"{n['params']:,}")
+            for n in data["nodes"]]
+    headers = ("node", "type", "output shape", "params")
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(4)]
+    print(project.name)
+    for row in [headers, *rows]:
+        print(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  "
+              f"{row[3]:>{widths[3]}}")
+    print(f"total parameters: {data['total_params']:,} "
+          f"(trainable: {data['trainable_params']:,})")
+    outputs = ", ".join(f"{n} {analysis.nodes[n].output}" for n in analysis.outputs)
+    print(f"output{'s' if len(analysis.outputs) > 1 else ''}: {outputs}")
+    for problem in analysis.warnings:
+        print(problem)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="netdesigner",
+        description="Design, check and train neural networks stored as .ndproj files.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check a project; exit 1 with one line "
+                                   "per problem if it has errors")
+    validate.add_argument("file", metavar="FILE")
+    validate.set_defaults(run=command_validate)
+
+    summary = commands.add_parser("summary", help="per-layer output shape and parameter "
+                                  "count, and totals")
+    summary.add_argument("file", metavar="FILE")
+    summary.add_argument("--json", action="store_true", help="print JSON for scripts")
+    summary.set_defaults(run=command_summary)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except UserError as error:
+        for line in error.lines:
+            print(line, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("netdesigner: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # users get a sentence; developers set NETDESIGNER_DEBUG
+        if os.environ.get("NETDESIGNER_DEBUG"):
+            raise
+        print(f"netdesigner: internal error, please report it: {type(error).__name__}: "
+              f"{error} (set NETDESIGNER_DEBUG=1 for details)", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""Project files, format 1: one UTF-8 JSON document per network (see DESIGN.md).
+
+Loading reads data only (json, never pickle or eval). Every way a file can be broken ends in
+ProjectError with sentences a person can act on. Saving is atomic.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.catalogue import spec_for
+from engine.graph import Edge, Graph, Node
+
+FORMAT = "netdesigner.project"
+VERSION = 1
+EXTENSION = ".ndproj"
+
+TOP_KEYS = {"format", "version", "name", "graph", "training"}
+NODE_KEYS = {"id", "type", "params", "position"}
+EDGE_KEYS = {"source", "target", "target_port"}
+
+
+class ProjectError(Exception):
+    """A project file that cannot be read; `problems` holds one sentence per fault."""
+
+    def __init__(self, problems: list[str] | str, source: str = ""):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        self.source = source
+        prefix = f"{source}: " if source else ""
+        super().__init__("\n".join(prefix + p for p in self.problems))
+
+
+@dataclass
+class Project:
+    name: str = "Untitled"
+    graph: Graph = field(default_factory=Graph)
+    training: dict[str, Any] | None = None
+    path: Path | None = None
+    """Where it was loaded from or last saved to; relative dataset paths start here."""
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Project) and self.name == other.name
+                and self.graph == other.graph and self.training == other.training)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def parse_project(text: str, source: str = "", default_name: str = "Untitled") -> Project:
+    """Build a Project from the text of a project file, or raise ProjectError."""
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as error:
+        where = ""
+        if isinstance(error, json.JSONDecodeError):
+            where = f" (line {error.lineno}, column {error.colno}: {error.msg})"
+            if error.pos >= len(text.rstrip()):
+                where = " (it ends too early: the file looks truncated)"
+        raise ProjectError(f"this is not a valid project file: it is not JSON{where}",
+                           source) from None
+    return project_from_dict(data, source, default_name)
+
+
+def project_from_dict(data: Any, source: str = "", default_name: str = "Untitled") -> Project:
+    if not isinstance(data, dict):
+        raise ProjectError("this is not a Netdesigner project: the file holds JSON but not an "
+                           "object with \"format\": \"netdesigner.project\"", source)
+    if data.get("format") != FORMAT:
+        raise ProjectError("this is not a Netdesigner project: its \"format\" is "
+                           f"{data.get('format')!r}, expected {FORMAT!r}", source)
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ProjectError(f"the project's \"version\" is {version!r}; expected a whole "
+                           "number such as 1", source)
+    if version > VERSION:
+        raise ProjectError(f"this project was saved by a newer Netdesigner (file format "
+                           f"version {version}); this version reads up to version {VERSION}. "
+                           "Update Netdesigner to open it.", source)
+
+    problems: list[str] = []
+    unknown = sorted(set(data) - TOP_KEYS)
+    if unknown:
+        problems.append(f"unknown top-level key(s) {', '.join(map(repr, unknown))}; a project "
+                        f"holds {', '.join(sorted(TOP_KEYS))}")
+    name = data.get("name", default_name)
+    if not isinstance(name, str):
+        problems.append(f"\"name\" must be text, not {name!r}")
+        name = default_name
+    training = data.get("training")
+    if training is not None and not isinstance(training, dict):
+        problems.append("\"training\" must be an object of training settings")
+        training = None
+
+    graph_data = data.get("graph")
+    if not isinstance(graph_data, dict):
+        problems.append("\"graph\" is missing or not an object with \"nodes\" and \"edges\"")
+        raise ProjectError(problems, source)
+    unknown = sorted(set(graph_data) - {"nodes", "edges"})
+    if unknown:
+        problems.append(f"unknown key(s) in \"graph\": {', '.join(map(repr, unknown))}")
+    nodes = _read_nodes(graph_data.get("nodes", []), problems)
+    edges = _read_edges(graph_data.get("edges", []), problems)
+    if problems:
+        raise ProjectError(problems, source)
+    return Project(name=name, graph=Graph(nodes, edges), training=training)
+
+
+def _read_nodes(items: Any, problems: list[str]) -> list[Node]:
+    if not isinstance(items, list):
+        problems.append("\"graph.nodes\" must be a list of nodes")
+        return []
+    nodes: list[Node] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        label = f"node {index + 1}"
+        if not isinstance(item, dict):
+            problems.append(f"{label} is not an object with \"id\" and \"type\"")
+            continue
+        node_id = item.get("id")
+        if not isinstance(node_id, str) or not node_id:
+            problems.append(f"{label} has no \"id\" (a non-empty name)")
+            continue
+        label = f"node '{node_id}'"
+        if node_id in seen:
+            problems.append(f"{label}: the id is used by two nodes; ids must be unique")
+            continue
+        seen.add(node_id)
+        unknown = sorted(set(item) - NODE_KEYS)
+        if unknown:
+            problems.append(f"{label}: unknown key(s) {', '.join(map(repr, unknown))}; a node "
+                            f"has {', '.join(sorted(NODE_KEYS))}")
+        layer_type = item.get("type")
+        if not isinstance(layer_type, str) or not layer_type:
+            problems.append(f"{label} has no \"type\" (a layer name such as \"Conv2d\")")
+            continue
+        params = item.get("params", {})
+        if not isinstance(params, dict):
+            problems.append(f"{label}: \"params\" must be an object of parameter values")
+            continue
+        position = item.get("position")
+        if position is not None:
+            if (not isinstance(position, list) or len(position) != 2 or not all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                    for v in position)):
+                problems.append(f"{label}: \"position\" must be [x, y], two numbers")
+                continue
+            position = (float(position[0]), float(position[1]))
+        nodes.append(Node(node_id, layer_type, dict(params), position))
+    return nodes
+
+
+def _read_edges(items: Any, problems: list[str]) -> list[Edge]:
+    if not isinstance(items, list):
+        problems.append("\"graph.edges\" must be a list of edges")
+        return []
+    edges: list[Edge] = []
+    for index, item in enumerate(items):
+        label = f"edge {index + 1}"
+        if not isinstance(item, dict):
+            problems.append(f"{label} is not an object with \"source\" and \"target\"")
+            continue
+        source, target = item.get("source"), item.get("target")
+        if not isinstance(source, str) or not isinstance(target, str):
+            problems.append(f"{label} needs \"source\" and \"target\" node ids")
+            continue
+        label = f"edge {source} → {target}"
+        unknown = sorted(set(item) - EDGE_KEYS)
+        if unknown:
+            problems.append(f"{label}: unknown key(s) {', '.join(map(repr, unknown))}; an edge "
+                            f"has {', '.join(sorted(EDGE_KEYS))}")
+        port = item.get("target_port", 0)
+        if not isinstance(port, int) or isinstance(port, bool) or port < 0:
+            problems.append(f"{label}: \"target_port\" must be a whole number ≥ 0")
+            continue
+        edges.append(Edge(source, target, port))
+    return edges
+
+
+def load_project(path: str | os.PathLike[str]) -> Project:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ProjectError("no such file", str(path)) from None
+    except IsADirectoryError:
+        raise ProjectError("this is a folder, not a project file", str(path)) from None
+    except OSError as error:
+        raise ProjectError(f"cannot be read: {error.strerror}", str(path)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ProjectError("this is not a valid project file: it is not UTF-8 text",
+                           str(path)) from None
+    project = parse_project(text, str(path), default_name=path.stem)
+    project.path = path
+    return project
+
+
+def project_to_dict(project: Project) -> dict[str, Any]:
+    nodes = []
+    for node in project.graph.nodes.values():
+        spec = spec_for(node.type)
+        entry: dict[str, Any] = {"id": node.id, "type": node.type,
+                                 "params": spec.non_defaults(node.params) if spec
+                                 else dict(node.params)}
+        if node.position is not None:
+            entry["position"] = [_tidy(node.position[0]), _tidy(node.position[1])]
+        nodes.append(entry)
+    edges = []
+    for edge in project.graph.edges:
+        entry = {"source": edge.source, "target": edge.target}
+        if edge.target_port:
+            entry["target_port"] = edge.target_port
+        edges.append(entry)
+    data: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": project.name,
+                            "graph": {"nodes": nodes, "edges": edges}}
+    if project.training is not None:
+        data["training"] = project.training
+    return data
+
+
+def _tidy(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+def dumps_project(project: Project) -> str:
+    """The file text: readable, one node or edge per line so that diffs stay small."""
+    data = project_to_dict(project)
+    lines = ["{"]
+    for key in ("format", "version", "name"):
+        lines.append(f"  {json.dumps(key)}: {json.dumps(data[key], ensure_ascii=False)},")
+    lines.append('  "graph": {')
+    for key in ("nodes", "edges"):
+        items = data["graph"][key]
+        rows = [f"      {json.dumps(item, ensure_ascii=False)}" for item in items]
+        body = (",\n".join(rows) + "\n    ") if rows else ""
+        lines.append(f'    "{key}": [' + ("\n" if rows else "") + body + "]"
+                     + ("," if key == "nodes" else ""))
+    lines.append("  }" + ("," if "training" in data else ""))
+    if "training" in data:
+        training = json.dumps(data["training"], indent=2, ensure_ascii=False)
+        lines.append('  "training": ' + training.replace("\n", "\n  "))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def save_project(project: Project, path: str | os.PathLike[str]) -> None:
+    """Write atomically: a temporary file beside the target, then a rename, so a crash never
+    leaves a half-written project."""
+    path = Path(path)
+    text = dumps_project(project)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                         dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    project.path = path
