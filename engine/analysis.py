@@ -140,6 +140,8 @@ def analyse(graph: Graph, training: Mapping[str, Any] | None = None) -> Analysis
 
     outputs = [n for n in graph.nodes if connections.out_degree(n) == 0]
     _check_network(graph, input_ids, outputs, training, report)
+    # read top to bottom like the file: network-wide problems first, then node by node
+    report.problems.sort(key=lambda p: -1 if p.node is None else position[p.node])
     return Analysis(report.problems, nodes, order, input_ids, outputs)
 
 

@@ -59,9 +59,9 @@ def spatial_output(name: str, spatial: Shape, kernel: Sequence[int], stride: Seq
     if any(e > p for e, p in zip(effective, padded, strict=True)):
         what = "kernel" if all(d == 1 for d in dilation) else "dilated kernel"
         raise LayerError(f"its {what} {dims_text(effective)} is larger than its "
-                         f"{'padded ' if any(padding) else ''}input {dims_text(padded)}; "
-                         f"use a smaller kernel_size, more padding, or fewer "
-                         f"downsampling layers before it")
+                         f"{'padded ' if any(padding) else ''}input {dims_text(padded)}, "
+                         "which leaves an output of size 0; use a smaller kernel_size, more "
+                         "padding, or fewer downsampling layers before it")
     out = tuple(window_output(s, k, st, p, d, ceil_mode) for s, k, st, p, d
                 in zip(spatial, kernel, stride, padding, dilation, strict=True))
     if any(o <= 0 for o in out):
