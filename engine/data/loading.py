@@ -1,0 +1,60 @@
+"""From a project's `training.dataset` entry to a Dataset in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from engine.catalogue import TensorInfo, closest
+from engine.data import files
+from engine.data.builtin import BUILTINS
+from engine.data.dataset import DataError, Dataset
+
+
+def load_dataset(entry: Any, base_dir: Path | None = None, sample: TensorInfo | None = None,
+                 seed: int = 0) -> Dataset:
+    """`entry` is {"name": builtin} or {"path": file or folder, ...options}; relative paths
+    start at `base_dir` (the project's folder). `sample` is what the network's Input takes:
+    image folders are resized and converted to fit it."""
+    if not isinstance(entry, Mapping):
+        raise DataError("\"dataset\" must be an object: {\"name\": \"digits\"} for a built-in "
+                        "or {\"path\": \"file.npz\"} for your own data")
+    if "name" in entry:
+        name = entry["name"]
+        if name not in BUILTINS:
+            guess = closest(str(name), list(BUILTINS))
+            hint = f"; did you mean '{guess}'?" if guess else ""
+            raise DataError(f"there is no built-in dataset {name!r}{hint} The built-ins are "
+                            + ", ".join(BUILTINS))
+        extra = sorted(set(entry) - {"name"})
+        if extra:
+            raise DataError(f"a built-in dataset takes only \"name\", not {', '.join(extra)}")
+        return BUILTINS[name].make(seed)
+    if "path" not in entry or not isinstance(entry["path"], str):
+        raise DataError("\"dataset\" needs \"name\" (a built-in) or \"path\" (your data)")
+    path = Path(entry["path"]).expanduser()
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    options = {k: v for k, v in entry.items() if k != "path"}
+    if path.is_dir():
+        return files.load_image_folder(path, sample, **_options(options, set(), path))
+    if not path.exists():
+        raise DataError(f"the dataset {entry['path']!r} does not exist (looked for {path})")
+    suffix = path.suffix.lower()
+    if suffix == ".npz":
+        return files.load_npz(path, **_options(options, set(), path))
+    if suffix == ".csv":
+        return files.load_csv(path, **_options(options, {"target", "features", "window"},
+                                               path))
+    raise DataError(f"{path.name}: Netdesigner reads .npz and .csv files and folders of "
+                    "images; convert the data to one of them")
+
+
+def _options(options: dict[str, Any], allowed: set[str], path: Path) -> dict[str, Any]:
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        takes = f"takes {', '.join(sorted(allowed))}" if allowed else "takes only \"path\""
+        raise DataError(f"{path.name}: unknown dataset option(s) {', '.join(unknown)}; this "
+                        f"kind of data {takes}")
+    return options
