@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from engine.analysis import Analysis, analyse
 from engine.project import Project, ProjectError, load_project
@@ -93,6 +94,39 @@ def command_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_train(args: argparse.Namespace) -> int:
+    import signal
+
+    from engine.training import TrainingError, build_trainer, plan_run
+    from engine.training.plot import save_curves
+    from engine.training.progress import ProgressPrinter, format_metrics
+
+    project = _load(args.file)
+    out_dir = Path(args.out) if args.out else Path(args.file).with_suffix(".run")
+    try:
+        plan = plan_run(project, epochs=args.epochs)
+        trainer = build_trainer(plan, args.device, out_dir)
+    except TrainingError as error:
+        raise UserError([f"{args.file}: cannot train: {line}"
+                         for line in str(error).splitlines()]) from None
+    trainer.add_listener(ProgressPrinter())
+    print(f"{project.name}: {plan.dataset.describe()}")
+    # Ctrl+C stops after the current batch and still saves what was learnt
+    previous = signal.signal(signal.SIGINT, lambda *_: trainer.stop())
+    try:
+        result = trainer.run(resume=args.resume)
+    except TrainingError as error:
+        raise UserError([f"{args.file}: {error}"]) from None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if trainer.history:
+        save_curves(trainer.history, plan.task.metric, out_dir / "curves.png", project.name)
+    figures = format_metrics({k: v for k, v in result.metrics.items()
+                              if k.startswith("val_")})
+    print(f"{result.message}. {figures}. Weights and metrics in {out_dir}")
+    return 1 if result.reason == "failed" else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="netdesigner",
@@ -109,7 +143,29 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("file", metavar="FILE")
     summary.add_argument("--json", action="store_true", help="print JSON for scripts")
     summary.set_defaults(run=command_summary)
+
+    train = commands.add_parser("train", help="train the network on the project's dataset")
+    train.add_argument("file", metavar="FILE")
+    train.add_argument("--out", metavar="DIR", help="where weights.safetensors, metrics.json "
+                       "and curves.png go (default: FILE with .run instead of .ndproj)")
+    train.add_argument("--epochs", type=_positive, metavar="N", help="override the project's "
+                       "number of epochs")
+    train.add_argument("--device", metavar="D", help="auto, cpu, cuda, cuda:N or mps "
+                       "(default: the project's, else auto)")
+    train.add_argument("--resume", action="store_true", help="go on from the checkpoint in "
+                       "--out")
+    train.set_defaults(run=command_train)
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -245,8 +245,10 @@ def dumps_project(project: Project) -> str:
                      + ("," if key == "nodes" else ""))
     lines.append("  }" + ("," if "training" in data else ""))
     if "training" in data:
-        training = json.dumps(data["training"], indent=2, ensure_ascii=False)
-        lines.append('  "training": ' + training.replace("\n", "\n  "))
+        settings = [f"    {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
+                    for key, value in data["training"].items()]
+        lines.append('  "training": {' + ("\n" + ",\n".join(settings) + "\n  " if settings
+                                          else "") + "}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

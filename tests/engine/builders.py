@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from engine.graph import Edge, Graph, Node
@@ -17,7 +18,7 @@ def graph_of(*layers: tuple[str, str, dict[str, Any]] | tuple[str, str],
         graph.add_node(Node(node_id, layer_type, dict(params)))
     if edges is None:
         ids = [layer[0] for layer in layers]
-        edges = list(zip(ids, ids[1:], strict=False))
+        edges = list(pairwise(ids))
     for edge in edges:
         graph.add_edge(Edge(*edge))
     return graph

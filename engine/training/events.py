@@ -1,0 +1,52 @@
+"""What a run tells its listeners. Listeners are called on the training thread, so a GUI
+must hand events over to its own thread (and may drop batch events it cannot draw)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    epochs: int
+    first_epoch: int
+    batches_per_epoch: int
+    train_samples: int
+    val_samples: int
+    device: str
+    parameters: int
+
+
+@dataclass(frozen=True)
+class BatchEnded:
+    epoch: int
+    batch: int
+    """1-based, out of `batches`."""
+    batches: int
+    loss: float
+    samples_per_second: float
+    lr: float
+
+
+@dataclass(frozen=True)
+class EpochEnded:
+    epoch: int
+    epochs: int
+    metrics: dict[str, Any]
+    """train_loss, val_loss, the task's metrics, lr and seconds."""
+
+
+EndReason = Literal["completed", "stopped", "early_stopping", "failed"]
+
+
+@dataclass(frozen=True)
+class RunEnded:
+    reason: EndReason
+    message: str
+    epochs_done: int
+    metrics: dict[str, Any] = field(default_factory=dict)
+    """The last validation figures of the weights the run ends with."""
+
+
+Event = RunStarted | BatchEnded | EpochEnded | RunEnded

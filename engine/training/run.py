@@ -1,0 +1,117 @@
+"""From a project to a ready trainer, with every mismatch found before the first batch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import torch
+
+from engine.analysis import Analysis, analyse
+from engine.catalogue import TensorInfo
+from engine.compiler import compile_graph
+from engine.data import DataError, Dataset, load_dataset, split_validation
+from engine.project import Project
+from engine.training.config import TrainingConfig, TrainingError, read_training
+from engine.training.tasks import Task, task_for
+from engine.training.trainer import Trainer
+
+
+@dataclass
+class RunPlan:
+    project: Project
+    config: TrainingConfig
+    analysis: Analysis
+    dataset: Dataset
+    """Already split into training and validation."""
+    task: Task
+    output: TensorInfo
+
+
+def available_devices() -> list[str]:
+    devices = ["cpu"]
+    if torch.cuda.is_available():
+        devices += ["cuda"] + [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        devices.append("mps")
+    return devices
+
+
+def pick_device(name: str) -> torch.device:
+    """'auto' takes CUDA, then MPS, then the CPU."""
+    available = available_devices()
+    if name == "auto":
+        for preferred in ("cuda", "mps", "cpu"):
+            if preferred in available:
+                return torch.device(preferred)
+    if name not in available:
+        raise TrainingError(f"device {name!r} is not available here; available: "
+                            + ", ".join(["auto", *available]))
+    return torch.device(name)
+
+
+def check_data(analysis: Analysis, dataset: Dataset, input_id: str) -> list[str]:
+    """Why the data's samples do not fit the network's Input."""
+    expected = analysis.nodes[input_id].output
+    shape = list(dataset.sample_shape)
+    if expected is None:
+        return []
+    problems = []
+    if tuple(shape) != tuple(expected.shape):
+        problems.append(f"{dataset.name} gives samples of shape {shape} but the Input "
+                        f"'{input_id}' expects {list(expected.shape)}; set the Input's "
+                        f"shape to {shape}")
+    if dataset.dtype != expected.dtype:
+        problems.append(f"{dataset.name} holds {dataset.dtype} values but the Input "
+                        f"'{input_id}' is {expected.dtype}; set the Input's dtype to "
+                        f"{dataset.dtype}")
+    return problems
+
+
+def _as_input_dtype(dataset: Dataset, expected: TensorInfo) -> Dataset:
+    """Whole numbers (pixel values saved as uint8, say) feed a float Input as numbers."""
+    if expected.dtype == "float32" and dataset.dtype == "int64":
+        return replace(dataset, x=dataset.x.float(),
+                       x_val=None if dataset.x_val is None else dataset.x_val.float())
+    return dataset
+
+
+def plan_run(project: Project, epochs: int | None = None) -> RunPlan:
+    """Read and check everything a run needs; raise TrainingError listing every mismatch."""
+    config = read_training(project.training)
+    if epochs is not None:
+        config = TrainingConfig(**{**config.__dict__, "epochs": epochs})
+    analysis = analyse(project.graph, project.training)
+    if not analysis.ok:
+        raise TrainingError("the network has errors; fix them first:\n"
+                            + "\n".join(str(p) for p in analysis.errors))
+    if len(analysis.inputs) != 1 or len(analysis.outputs) != 1:
+        raise TrainingError(f"training needs one Input and one output; the network has "
+                            f"{len(analysis.inputs)} Input(s) and outputs "
+                            f"{', '.join(analysis.outputs) or 'none'}")
+    input_id, output_id = analysis.inputs[0], analysis.outputs[0]
+    base_dir = project.path.parent if project.path is not None else Path.cwd()
+    try:
+        dataset = load_dataset(config.dataset, base_dir, analysis.nodes[input_id].output,
+                               config.seed)
+    except DataError as error:
+        raise TrainingError(str(error)) from None
+    output = analysis.nodes[output_id].output
+    task = task_for(config.loss)
+    dataset = task.adapt(_as_input_dtype(dataset, analysis.nodes[input_id].output))
+    problems = check_data(analysis, dataset, input_id) + task.problems(output, dataset)
+    if problems:
+        raise TrainingError("\n".join(problems))
+    try:
+        dataset = split_validation(dataset, config.validation_split, config.seed)
+    except DataError as error:
+        raise TrainingError(str(error)) from None
+    return RunPlan(project, config, analysis, dataset, task, output)
+
+
+def build_trainer(plan: RunPlan, device: str | None = None,
+                  out_dir: Path | None = None) -> Trainer:
+    torch.manual_seed(plan.config.seed)  # the same seed gives the same initial weights
+    model = compile_graph(plan.project.graph, plan.analysis, plan.project.name)
+    return Trainer(model, plan.dataset, plan.config, plan.task,
+                   pick_device(device or plan.config.device), out_dir)

@@ -1,0 +1,5 @@
+import torch
+
+# Tests train tiny networks; one intra-op thread keeps them fast and steady even when the
+# machine is busy (OpenMP threads that wait for each other are slow under contention).
+torch.set_num_threads(1)

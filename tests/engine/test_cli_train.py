@@ -1,0 +1,65 @@
+"""`netdesigner train`: progress, weights.safetensors, metrics.json, curves and a one-line
+result; refusals end with exit 1 and a message."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from safetensors.torch import load_file
+
+from engine.cli import main
+from tests.engine.training_helpers import classifier_project
+
+
+def test_train_writes_weights_metrics_and_curves(tmp_path, capsys):
+    classifier_project(tmp_path, epochs=3)
+    code = main(["train", str(tmp_path / "tiny.ndproj"), "--out", str(tmp_path / "out")])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert [line.split()[:2] for line in out if line.startswith("epoch")] == [
+        ["epoch", "1/3"], ["epoch", "2/3"], ["epoch", "3/3"]]
+    assert out[-1].startswith("completed 3 epochs. val_loss ")
+    assert "val_accuracy" in out[-1] and str(tmp_path / "out") in out[-1]
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert [row["epoch"] for row in metrics["history"]] == [1, 2, 3]
+    assert {"epoch", "train_loss", "val_loss", "val_accuracy"} <= set(metrics["history"][0])
+    assert metrics["result"]["reason"] == "completed"
+    weights = load_file(str(tmp_path / "out" / "weights.safetensors"))
+    assert set(weights) == {"n1.weight", "n1.bias", "n4.weight", "n4.bias"}
+    assert (tmp_path / "out" / "curves.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_train_can_override_epochs_and_resume(tmp_path, capsys):
+    classifier_project(tmp_path, epochs=5)
+    path, out = str(tmp_path / "tiny.ndproj"), str(tmp_path / "out")
+    assert main(["train", path, "--out", out, "--epochs", "1"]) == 0
+    assert main(["train", path, "--out", out, "--epochs", "2", "--resume"]) == 0
+    printed = capsys.readouterr().out
+    assert "resuming at epoch 2" in printed
+    history = json.loads((tmp_path / "out" / "metrics.json").read_text())["history"]
+    assert [row["epoch"] for row in history] == [1, 2]
+
+
+def test_a_mismatched_dataset_ends_with_exit_1_and_a_message(tmp_path, capsys):
+    project = classifier_project(tmp_path)
+    project.graph.nodes["n0"].params["shape"] = [5]
+    from engine.project import save_project
+
+    save_project(project, tmp_path / "tiny.ndproj")
+    code = main(["train", str(tmp_path / "tiny.ndproj")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "cannot train: blobs.npz gives samples of shape [4] but the Input 'n0' expects " \
+           "[5]" in err
+
+
+def test_train_prints_plain_lines_without_a_terminal(tmp_path):
+    classifier_project(tmp_path, epochs=2)
+    result = subprocess.run([sys.executable, "-m", "engine", "train",
+                             str(tmp_path / "tiny.ndproj"), "--device", "cpu"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "\r" not in result.stdout and "Traceback" not in result.stderr
+    assert (tmp_path / "tiny.run" / "weights.safetensors").exists()
