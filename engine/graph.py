@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import keyword
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,19 @@ def id_problem(node_id: str) -> str | None:
     if keyword.iskeyword(node_id) or node_id in RESERVED_IDS or node_id in _module_attributes():
         return "it is a reserved word in Python or PyTorch; pick another name"
     return None
+
+
+def unique_id(base: str, taken: Container[str]) -> str:
+    """`base` made into a free node id: 'Conv2d' → 'conv2d', then 'conv2d_2', 'conv2d_3'..."""
+    stem = re.sub(r"\W", "_", base).strip("_").lower() or "node"
+    if stem[0].isdigit():
+        stem = "n" + stem
+    if stem not in taken and id_problem(stem) is None:
+        return stem
+    n = 2
+    while f"{stem}_{n}" in taken:
+        n += 1
+    return f"{stem}_{n}"
 
 
 def _module_attributes() -> frozenset[str]:
@@ -122,16 +136,7 @@ class Graph:
         return [e for e in self.edges if e.source == node_id]
 
     def unique_id(self, base: str) -> str:
-        """`base` made into a free node id: 'conv' → 'conv', then 'conv_2', 'conv_3'..."""
-        stem = re.sub(r"\W", "_", base).strip("_").lower() or "node"
-        if stem[0].isdigit():
-            stem = "n" + stem
-        if stem not in self.nodes and id_problem(stem) is None:
-            return stem
-        n = 2
-        while f"{stem}_{n}" in self.nodes:
-            n += 1
-        return f"{stem}_{n}"
+        return unique_id(base, self.nodes)
 
     def to_networkx(self) -> nx.DiGraph:
         """The connections between existing nodes, one edge per connected pair."""

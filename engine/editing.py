@@ -1,0 +1,84 @@
+"""Editing rules that do not depend on a window: which connections a graph can take, and
+how nodes copied from one project enter another."""
+
+from __future__ import annotations
+
+import copy
+
+import networkx as nx
+
+from engine.analysis import Analysis
+from engine.catalogue import LayerError, spec_for
+from engine.graph import Edge, Graph, Node, unique_id
+
+
+def connection_problem(graph: Graph, analysis: Analysis | None, source: str, target: str,
+                       port: int = 0) -> str | None:
+    """Why `source → target` cannot be connected (None when it can). Checked while the user
+    drags a connection, so it must be fast."""
+    if source not in graph.nodes or target not in graph.nodes:
+        return "both ends must be layers"
+    if source == target:
+        return "a layer cannot feed itself"
+    spec = spec_for(graph.nodes[target].type)
+    if spec is None:
+        return f"'{target}' is an unknown layer type"
+    if spec.is_input:
+        return "an Input takes no input"
+    incoming = graph.incoming(target)
+    if any(e.source == source and e.target_port == port for e in incoming):
+        return "these layers are already connected"
+    if any(e.target_port == port for e in incoming):
+        return (f"'{target}' takes one input and already has one" if spec.max_inputs == 1
+                else f"port {port} of '{target}' is taken")
+    if nx.has_path(graph.to_networkx(), target, source):
+        return f"it would make a cycle: '{target}' already feeds '{source}'"
+    if analysis is None or spec.max_inputs != 1:
+        return None
+    source_report, target_report = analysis.nodes.get(source), analysis.nodes.get(target)
+    if source_report is None or source_report.output is None or target_report is None or \
+            target_report.params is None:
+        return None
+    try:
+        spec.infer(target_report.params, [source_report.output])
+    except LayerError as error:
+        return f"{spec.name} {error}"
+    return None
+
+
+def fragment(graph: Graph, node_ids: list[str]) -> Graph:
+    """The chosen nodes and the edges among them: what copy and duplicate take."""
+    chosen = set(node_ids)
+    nodes = [copy.deepcopy(graph.nodes[n]) for n in graph.nodes if n in chosen]
+    edges = [e for e in graph.edges if e.source in chosen and e.target in chosen]
+    return Graph(nodes, edges)
+
+
+def merge_ids(graph: Graph, incoming: Graph,
+              offset: tuple[float, float] = (0.0, 0.0)) -> tuple[list[Node], list[Edge]]:
+    """`incoming`'s nodes and edges renamed where their ids are taken in `graph`, and moved by
+    `offset`, ready to be added (paste, duplicate)."""
+    taken = set(graph.nodes)
+    renamed: dict[str, str] = {}
+    nodes = []
+    for node in incoming.nodes.values():
+        new_id = node.id
+        if new_id in taken:
+            new_id = unique_id(node.id.rstrip("0123456789_") or node.type, taken)
+        taken.add(new_id)
+        renamed[node.id] = new_id
+        position = node.position or (0.0, 0.0)
+        nodes.append(Node(new_id, node.type, copy.deepcopy(node.params),
+                          (position[0] + offset[0], position[1] + offset[1])))
+    edges = [Edge(renamed[e.source], renamed[e.target], e.target_port)
+             for e in incoming.edges if e.source in renamed and e.target in renamed]
+    return nodes, edges
+
+
+def next_free_port(graph: Graph, target: str) -> int:
+    used = {e.target_port for e in graph.incoming(target)}
+    port = 0
+    while port in used:
+        port += 1
+    return port
+
