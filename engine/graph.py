@@ -104,6 +104,17 @@ class Graph:
         self.nodes[node.id] = node
         return node
 
+    def insert_node(self, node: Node, index: int) -> None:
+        """Put a node back at its old place in the order (undo keeps files identical)."""
+        if node.id in self.nodes:
+            raise ValueError(f"a node named '{node.id}' already exists")
+        items = list(self.nodes.items())
+        items.insert(index, (node.id, node))
+        self.nodes = dict(items)
+
+    def insert_edge(self, edge: Edge, index: int) -> None:
+        self.edges.insert(index, edge)
+
     def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
         """Remove a node and its edges; returns both so an undo can put them back."""
         node = self.nodes.pop(node_id)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.atomic import write_atomically
 from engine.catalogue import spec_for
 from engine.graph import Edge, Graph, Node
 
@@ -254,19 +254,7 @@ def dumps_project(project: Project) -> str:
 
 
 def save_project(project: Project, path: str | os.PathLike[str]) -> None:
-    """Write atomically: a temporary file beside the target, then a rename, so a crash never
-    leaves a half-written project."""
+    """Write atomically, so a crash never leaves a half-written project."""
     path = Path(path)
-    text = dumps_project(project)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                         dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, dumps_project(project))
     project.path = path

@@ -3,8 +3,6 @@ run state as plain tensors and numbers that load with `torch.load(weights_only=T
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,33 +10,17 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from engine.atomic import replacing
 from engine.training.config import TrainingError
 
 WEIGHTS = "checkpoint.safetensors"
 STATE = "checkpoint-state.pt"
 
 
-def write_atomically(path: Path, text: str | bytes) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(text.encode() if isinstance(text, str) else text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def save_weights(model: nn.Module, path: Path) -> None:
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
-        save_file(state, temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with replacing(path) as temporary:
+        save_file(state, str(temporary))
 
 
 def load_weights(model: nn.Module, path: Path) -> None:
@@ -82,14 +64,8 @@ def save(out_dir: Path, model: nn.Module, optimizer, scheduler, shuffle: torch.G
             "best": monitor.best, "best_epoch": monitor.best_epoch, "waited": monitor.waited,
             "best_state": monitor.best_state},
     }
-    handle, temporary = tempfile.mkstemp(prefix=f".{STATE}.", dir=out_dir)
-    os.close(handle)
-    try:
+    with replacing(out_dir / STATE) as temporary:
         torch.save(state, temporary)
-        os.replace(temporary, out_dir / STATE)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def load(out_dir: Path, model: nn.Module, optimizer, scheduler, shuffle: torch.Generator,

@@ -19,6 +19,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from engine.atomic import write_atomically
 from engine.data import Dataset
 from engine.training import checkpoint
 from engine.training.config import EarlyStopping, TrainingConfig, TrainingError
@@ -295,7 +296,7 @@ class Trainer:
                      "classes": self.data.classes},
             "device": str(self.device),
         }
-        checkpoint.write_atomically(out_dir / "metrics.json", json.dumps(data, indent=1))
+        write_atomically(out_dir / "metrics.json", json.dumps(data, indent=1))
 
 
 def _snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
