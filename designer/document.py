@@ -35,7 +35,7 @@ class Document(QObject):
         self.project = project or Project()
         self.undo_stack = QUndoStack(self)
         self.undo_stack.indexChanged.connect(self._after_change)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.modified_changed.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._read_only = False
         self._analysis_timer = QTimer(self, singleShot=True, interval=ANALYSIS_DELAY_MS)
         self._analysis_timer.timeout.connect(self.analyse_now)
@@ -69,6 +69,9 @@ class Document(QObject):
             return False
         self.undo_stack.push(command)
         return True
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modified_changed.emit(not clean)
 
     def _after_change(self) -> None:
         self.changed.emit()

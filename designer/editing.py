@@ -40,7 +40,8 @@ class Editor:
         if after is not None and after in self.graph.nodes:
             probe = self.graph.copy()
             probe.add_node(node)
-            if connection_problem(probe, None, after, node.id, 0) is None:
+            problem = connection_problem(probe, self.document.analysis, after, node.id, 0)
+            if problem is None:
                 edges.append(Edge(after, node.id, 0))
         self.document.push(AddItems(self.document, [node], edges, f"Add {layer_type}"))
         return node.id if node.id in self.graph.nodes else None

@@ -4,11 +4,12 @@ how nodes copied from one project enter another."""
 from __future__ import annotations
 
 import copy
+import re
 
 import networkx as nx
 
 from engine.analysis import Analysis
-from engine.catalogue import LayerError, spec_for
+from engine.catalogue import LayerError, ParamError, spec_for
 from engine.graph import Edge, Graph, Node, unique_id
 
 
@@ -33,14 +34,17 @@ def connection_problem(graph: Graph, analysis: Analysis | None, source: str, tar
                 else f"port {port} of '{target}' is taken")
     if nx.has_path(graph.to_networkx(), target, source):
         return f"it would make a cycle: '{target}' already feeds '{source}'"
-    if analysis is None or spec.max_inputs != 1:
+    if spec.max_inputs != 1 or analysis is None or source not in analysis.nodes:
         return None
-    source_report, target_report = analysis.nodes.get(source), analysis.nodes.get(target)
-    if source_report is None or source_report.output is None or target_report is None or \
-            target_report.params is None:
+    source_output = analysis.nodes[source].output
+    try:
+        params = spec.resolve(graph.nodes[target].params)
+    except (ParamError, KeyError):
+        return None  # the target's own parameters are wrong; validation says so
+    if source_output is None:
         return None
     try:
-        spec.infer(target_report.params, [source_report.output])
+        spec.infer(params, [source_output])
     except LayerError as error:
         return f"{spec.name} {error}"
     return None
@@ -64,7 +68,7 @@ def merge_ids(graph: Graph, incoming: Graph,
     for node in incoming.nodes.values():
         new_id = node.id
         if new_id in taken:
-            new_id = unique_id(node.id.rstrip("0123456789_") or node.type, taken)
+            new_id = unique_id(re.sub(r"_\d+$", "", node.id), taken)
         taken.add(new_id)
         renamed[node.id] = new_id
         position = node.position or (0.0, 0.0)
@@ -76,6 +80,11 @@ def merge_ids(graph: Graph, incoming: Graph,
 
 
 def next_free_port(graph: Graph, target: str) -> int:
+    """The port a new input would take: 0 for single-input layers (taken or not), the first
+    unused one for merges."""
+    spec = spec_for(graph.nodes[target].type) if target in graph.nodes else None
+    if spec is None or spec.max_inputs == 1:
+        return 0
     used = {e.target_port for e in graph.incoming(target)}
     port = 0
     while port in used:

@@ -1,0 +1,24 @@
+"""Start the designer window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from designer.main_window import MainWindow
+from designer.theme import apply_theme
+
+
+def run(file: str | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Netdesigner")
+    app.setOrganizationName("Netdesigner")
+    apply_theme(app)
+    window = MainWindow()
+    window.show()
+    restored = window.files.offer_recovery()
+    if file and not restored:
+        window.files.open_path(Path(file), confirmed=True)
+    return app.exec()

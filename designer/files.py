@@ -1,0 +1,192 @@
+"""New, open, save, recent files, templates and crash recovery for the main window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QMimeData, QStandardPaths, QTimer
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from designer.recovery import RecoveryStore, session_id
+from engine.project import EXTENSION, Project, ProjectError, dumps_project, load_project
+
+if TYPE_CHECKING:
+    from designer.main_window import MainWindow
+
+AUTOSAVE_MS = 60_000
+MAX_RECENT = 8
+FILTER = f"Netdesigner projects (*{EXTENSION});;All files (*)"
+TEMPLATES = Path(__file__).resolve().parents[1] / "projects"
+
+
+def recovery_directory() -> Path:
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".netdesigner") / "recovery"
+
+
+class FileController:
+    def __init__(self, window: MainWindow):
+        self.window = window
+        self.document = window.document
+        self.recovery = RecoveryStore(recovery_directory())
+        self.session = session_id()
+        self._recovery_original: Path | None = None
+        self.autosave = QTimer(window, interval=AUTOSAVE_MS)
+        self.autosave.timeout.connect(self.write_recovery)
+        self.autosave.start()
+
+    # -- prompts (tests answer the real dialogs) -----------------------------------------
+    def confirm_discard(self) -> bool:
+        """Ask before unsaved changes would be lost; True when it is fine to go on."""
+        if not self.document.modified:
+            return True
+        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
+                          f"Save the changes to {self.document.display_name}?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self.window)
+        box.setObjectName("unsaved_changes")
+        box.setInformativeText("Your changes are lost if you don't save them.")
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def show_error(self, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok,
+                          self.window)
+        box.setObjectName("file_error")
+        box.exec()
+
+    def choose_open_path(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self.window, "Open project",
+                                              str(self._folder()), FILTER)
+        return Path(name) if name else None
+
+    def choose_save_path(self) -> Path | None:
+        suggested = self.document.path or self._folder() / f"{self.document.project.name}" \
+            f"{EXTENSION}"
+        name, _ = QFileDialog.getSaveFileName(self.window, "Save project", str(suggested),
+                                              FILTER)
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix else path.with_suffix(EXTENSION)
+
+    def _folder(self) -> Path:
+        recent = self.recent_paths()
+        return recent[0].parent if recent else Path.home()
+
+    # -- commands ------------------------------------------------------------------------
+    def new(self) -> None:
+        if self.confirm_discard():
+            self._show(Project())
+
+    def new_from_template(self) -> None:
+        from designer.templates import TemplateDialog
+
+        if not self.confirm_discard():
+            return
+        dialog = TemplateDialog(TEMPLATES, self.window)
+        if dialog.exec() and dialog.chosen is not None:
+            project = load_project(dialog.chosen)
+            project.path = None  # a template is a starting point, saved under a new name
+            self._show(project)
+
+    def open(self) -> None:
+        if not self.confirm_discard():
+            return
+        path = self.choose_open_path()
+        if path is not None:
+            self.open_path(path, confirmed=True)
+
+    def open_path(self, path: Path, confirmed: bool = False) -> bool:
+        """Open a project; on failure show the loader's message and keep the current one."""
+        if not confirmed and not self.confirm_discard():
+            return False
+        try:
+            project = load_project(path)
+        except ProjectError as error:
+            self.show_error("Cannot open project", "\n".join(
+                [f"{Path(path).name} could not be opened:", *error.problems]))
+            return False
+        self._show(project)
+        self._remember(Path(path))
+        return True
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        path = self.choose_save_path()
+        return self._save_to(path) if path is not None else False
+
+    def _save_to(self, path: Path) -> bool:
+        previous = self.document.path
+        try:
+            self.document.save(path)
+        except OSError as error:
+            self.show_error("Cannot save project", f"{path} could not be written: "
+                            f"{error.strerror or error}")
+            return False
+        self.recovery.discard(previous, self.session)
+        self._remember(path)
+        self.window.statusBar().showMessage(f"Saved {path}", 3000)
+        return True
+
+    def _show(self, project: Project) -> None:
+        self.recovery.discard(self.document.path, self.session)
+        self.document.replace(project)
+
+    # -- recent files --------------------------------------------------------------------
+    def recent_paths(self) -> list[Path]:
+        stored = self.window.settings.value("recent_files", [])
+        stored = [stored] if isinstance(stored, str) else list(stored or [])
+        return [Path(p) for p in stored if Path(p).exists()]
+
+    def _remember(self, path: Path) -> None:
+        paths = [path.resolve()] + [p for p in self.recent_paths() if p != path.resolve()]
+        self.window.settings.setValue("recent_files", [str(p) for p in paths[:MAX_RECENT]])
+
+    # -- drag and drop -------------------------------------------------------------------
+    @staticmethod
+    def project_urls(mime: QMimeData) -> list[Path]:
+        return [Path(url.toLocalFile()) for url in mime.urls()
+                if url.isLocalFile() and url.toLocalFile().endswith(EXTENSION)]
+
+    # -- crash recovery ------------------------------------------------------------------
+    def write_recovery(self) -> None:
+        if self.document.modified:
+            self.recovery.write(dumps_project(self.document.project), self.document.path,
+                                self.session)
+
+    def close_cleanly(self) -> None:
+        self.recovery.discard(self.document.path, self.session)
+
+    def offer_recovery(self) -> bool:
+        """At start-up: restore work a crash left in recovery files. True if restored."""
+        for entry in self.recovery.left_over():
+            name = entry.original.name if entry.original else "an untitled project"
+            box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved work",
+                              f"Netdesigner closed without saving changes to {name}. "
+                              "Restore them?", QMessageBox.StandardButton.Yes
+                              | QMessageBox.StandardButton.No, self.window)
+            box.setObjectName("restore_recovery")
+            if box.exec() == QMessageBox.StandardButton.Yes:
+                try:
+                    project = load_project(entry.file)
+                except ProjectError:
+                    self.recovery.remove(entry)
+                    continue
+                project.path = entry.original
+                self.document.replace(project)
+                # restored work is unsaved work: the title says so until it is saved
+                self.document.undo_stack.resetClean()
+                self.document.modified_changed.emit(True)
+                self.recovery.remove(entry)
+                return True
+            self.recovery.remove(entry)
+        return False

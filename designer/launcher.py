@@ -1,0 +1,32 @@
+"""The `netdesigner` command: headless subcommands go to the engine's CLI (no Qt imported);
+anything else opens the designer."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+HEADLESS = {"validate", "summary", "train", "export", "import", "-h", "--help"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in HEADLESS:
+        from engine.cli import main as cli
+
+        return cli(args)
+    if len(args) > 1 or (args and args[0].startswith("-")):
+        print("usage: netdesigner [FILE] | netdesigner {validate,summary,train} ...",
+              file=sys.stderr)
+        return 2
+    try:
+        from designer.app import run
+    except ImportError as error:
+        print(f"netdesigner: the designer needs PySide6 ({error}); the command line works "
+              "without it: netdesigner validate|summary|train FILE", file=sys.stderr)
+        return 1
+    return run(args[0] if args else None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,334 @@
+"""The main window: palette, canvas, inspector and problems around one document."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QUndoView, QWidget
+from widgets.inspector import PropertyInspector
+from widgets.palette import LayerPalette
+from widgets.problems import ProblemsList
+
+from designer.document import Document
+from designer.editing import Editor
+from designer.files import FileController
+from engine.analysis import Analysis
+from engine.editing import connection_problem
+from engine.layout import NODE_SIZE
+from widgets.canvas import GraphScene, GraphView
+
+STATE_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings or QSettings("Netdesigner", "Netdesigner")
+        self.document = Document(parent=self)
+        self.editor = Editor(self.document)
+        self.scene = GraphScene(self)
+        self.view = GraphView(self.scene)
+        self.setCentralWidget(self.view)
+        self.palette_panel = LayerPalette()
+        self.inspector = PropertyInspector()
+        self.problems = ProblemsList()
+        self.history = QUndoView(self.document.undo_stack)
+        self.history.setEmptyLabel("Opened")
+        self.docks: dict[str, QDockWidget] = {}
+        self._dock("palette", "Layers", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("inspector", "Properties", self.inspector,
+                   Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("problems", "Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._dock("history", "History", self.history, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.docks["inspector"], self.docks["history"])
+        self.docks["inspector"].raise_()
+        self._default_state = self.saveState(STATE_VERSION)
+        self.validity = QLabel()
+        self.parameters = QLabel()
+        self.outputs = QLabel()
+        for label in (self.validity, self.parameters, self.outputs):
+            self.statusBar().addPermanentWidget(label)
+        self.files = FileController(self)
+        self._build_actions()
+        self._connect()
+        self.setAcceptDrops(True)
+        self.resize(1280, 820)
+        self._restore_layout()
+        self.document.replace(self.document.project)
+
+    # -- composition ---------------------------------------------------------------------
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{name}_dock")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        files, stack = self.files, self.document.undo_stack
+        menu = self.menuBar().addMenu("&File")
+        self.new_action = self._action("&New", files.new, QKeySequence.StandardKey.New)
+        self.template_action = self._action("New from &Template…", files.new_from_template,
+                                            "Ctrl+Shift+N")
+        self.open_action = self._action("&Open…", files.open, QKeySequence.StandardKey.Open)
+        self.save_action = self._action("&Save", files.save, QKeySequence.StandardKey.Save)
+        self.save_as_action = self._action("Save &As…", files.save_as,
+                                           QKeySequence.StandardKey.SaveAs)
+        menu.addActions([self.new_action, self.template_action, self.open_action])
+        self.recent_menu = menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        menu.addActions([self.save_action, self.save_as_action])
+        menu.addSeparator()
+        menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+
+        menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.addActions([self.undo_action, self.redo_action])
+        self.cut_action = self._action("Cu&t", self.cut, QKeySequence.StandardKey.Cut)
+        self.copy_action = self._action("&Copy", self.copy, QKeySequence.StandardKey.Copy)
+        self.paste_action = self._action("&Paste", self.paste, QKeySequence.StandardKey.Paste)
+        self.duplicate_action = self._action("D&uplicate", self.duplicate, "Ctrl+D")
+        self.delete_action = self._action("&Delete", self.delete_selection,
+                                          QKeySequence.StandardKey.Delete)
+        self.select_all_action = self._action("Select &All", self.select_all,
+                                              QKeySequence.StandardKey.SelectAll)
+        menu.addActions([self.undo_action, self.redo_action])
+        menu.addSeparator()
+        menu.addActions([self.cut_action, self.copy_action, self.paste_action,
+                         self.duplicate_action, self.delete_action, self.select_all_action])
+        menu.addSeparator()
+        history = self.docks["history"].toggleViewAction()
+        history.setText("&History")
+        history.setShortcut(QKeySequence("Ctrl+H"))
+        menu.addAction(history)
+
+        menu = self.menuBar().addMenu("&View")
+        self.fit_action = self._action("&Fit to Window", self.view.fit_to_view, "Ctrl+0")
+        self.zoom_in_action = self._action("Zoom &In", lambda: self.view.zoom_by(1.25),
+                                           QKeySequence.StandardKey.ZoomIn)
+        self.zoom_out_action = self._action("Zoom &Out", lambda: self.view.zoom_by(0.8),
+                                            QKeySequence.StandardKey.ZoomOut)
+        self.layout_down_action = self._action(
+            "Auto-layout &Top to Bottom", lambda: self.auto_layout("top-to-bottom"), "Ctrl+L")
+        self.layout_right_action = self._action(
+            "Auto-layout &Left to Right", lambda: self.auto_layout("left-to-right"),
+            "Ctrl+Shift+L")
+        menu.addActions([self.fit_action, self.zoom_in_action, self.zoom_out_action])
+        menu.addSeparator()
+        menu.addActions([self.layout_down_action, self.layout_right_action])
+        menu.addSeparator()
+        for dock in self.docks.values():
+            menu.addAction(dock.toggleViewAction())
+        menu.addAction(self._action("&Reset Panels", self.reset_layout))
+
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        toolbar.addActions([self.new_action, self.open_action, self.save_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.undo_action, self.redo_action, self.delete_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.layout_down_action, self.fit_action])
+
+    def _connect(self) -> None:
+        document, scene = self.document, self.scene
+        document.changed.connect(self._on_changed)
+        document.analysed.connect(self._on_analysed)
+        document.replaced.connect(self._on_replaced)
+        document.modified_changed.connect(self.setWindowModified)
+        document.path_changed.connect(self._update_title)
+        document.read_only_changed.connect(self._on_read_only)
+        scene.set_connection_check(lambda source, target, port: connection_problem(
+            document.graph, document.analysis, source, target, port))
+        scene.connect_requested.connect(self._connect_layers)
+        scene.nodes_moved.connect(self.editor.move)
+        scene.delete_requested.connect(self.editor.delete)
+        scene.layer_dropped.connect(self._add_dropped_layer)
+        scene.selection_ids_changed.connect(lambda ids: self._show_selection())
+        self.palette_panel.layer_activated.connect(self.add_layer_at_centre)
+        self.inspector.params_edited.connect(self.editor.set_params)
+        self.inspector.rename_requested.connect(self._rename)
+        self.inspector.set_rename_check(self._rename_check)
+        self.problems.problem_activated.connect(self.focus_node)
+
+    # -- document → views ----------------------------------------------------------------
+    def _on_replaced(self) -> None:
+        self.scene.set_graph(self.document.graph)
+        self._update_title()
+        QTimer.singleShot(0, self.view.fit_to_view)
+
+    def _on_changed(self) -> None:
+        self.scene.sync()
+        self._show_selection()
+        self._update_title()
+
+    def _on_analysed(self, analysis: Analysis) -> None:
+        self.scene.set_analysis(analysis)
+        self.problems.set_problems(analysis.problems)
+        self._show_selection()
+        errors, warnings = len(analysis.errors), len(analysis.warnings)
+        if errors:
+            text, colour = f"✖ {errors} error{'s' * (errors != 1)}", "#d64545"
+        elif warnings:
+            text, colour = f"⚠ {warnings} warning{'s' * (warnings != 1)}", "#c98a16"
+        else:
+            text, colour = "✔ valid", "#2e9d5b"
+        self.validity.setText(text)
+        self.validity.setStyleSheet(f"color: {colour}; font-weight: 600; padding: 0 8px;")
+        self.parameters.setText(f"{analysis.total_params:,} parameters")
+        shapes = [f"{n} {analysis.nodes[n].output}" for n in analysis.outputs
+                  if analysis.nodes[n].output is not None]
+        self.outputs.setText(("output " + ", ".join(shapes)) if shapes else "")
+
+    def _show_selection(self) -> None:
+        ids = [n for n in self.scene.selected_node_ids() if n in self.document.graph.nodes]
+        if len(ids) != 1:
+            self.inspector.show_node(None)
+            return
+        node_id = ids[0]
+        analysis = self.document.analysis
+        self.inspector.show_node(self.document.graph.nodes[node_id],
+                                 analysis.nodes.get(node_id), analysis.problems_for(node_id))
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.display_name}[*] — Netdesigner")
+        self.setWindowModified(self.document.modified)
+
+    def _on_read_only(self, read_only: bool) -> None:
+        self.scene.set_read_only(read_only, "Training: the network is read-only"
+                                 if read_only else "")
+        self.inspector.set_read_only(read_only)
+        for action in (self.cut_action, self.paste_action, self.duplicate_action,
+                       self.delete_action, self.layout_down_action, self.layout_right_action,
+                       self.undo_action, self.redo_action):
+            action.setEnabled(not read_only)
+
+    # -- user intents → editor -----------------------------------------------------------
+    def _connect_layers(self, source: str, target: str, port: int) -> None:
+        problem = self.editor.connect(source, target, port)
+        if problem:
+            self.statusBar().showMessage(f"Cannot connect: {problem}", 5000)
+
+    def _add_dropped_layer(self, layer_type: str, position) -> None:
+        x = position.x() - NODE_SIZE[0] / 2
+        y = position.y() - NODE_SIZE[1] / 2
+        node_id = self.editor.add_layer(layer_type, (round(x), round(y)))
+        if node_id:
+            self.scene.select_nodes([node_id])
+
+    def add_layer_at_centre(self, layer_type: str) -> None:
+        """Double-click or Enter in the palette: after the selected layer, or in the middle
+        of the view."""
+        selected = self.scene.selected_node_ids()
+        after = selected[0] if len(selected) == 1 else None
+        if after is not None:
+            position = self.editor.position_after(after)
+        else:
+            centre = self.view.mapToScene(self.view.viewport().rect().center())
+            position = (round(centre.x() - NODE_SIZE[0] / 2), round(centre.y() - NODE_SIZE[1] / 2))
+        node_id = self.editor.add_layer(layer_type, position, after)
+        if node_id:
+            self.scene.select_nodes([node_id])
+            self.view.ensureVisible(self.scene.node_item(node_id))
+
+    def _rename_check(self, new_id: str) -> str | None:
+        ids = self.scene.selected_node_ids()
+        return self.editor.rename_problem(ids[0], new_id) if len(ids) == 1 else None
+
+    def _rename(self, old: str, new: str) -> None:
+        problem = self.editor.rename(old, new)
+        if problem:
+            self.statusBar().showMessage(problem, 5000)
+        else:
+            self.scene.select_nodes([new])
+
+    def delete_selection(self) -> None:
+        self.editor.delete(self.scene.selected_node_ids(), self.scene.selected_edges())
+
+    def select_all(self) -> None:
+        self.scene.select_nodes(list(self.document.graph.nodes))
+
+    def copy(self) -> None:
+        mime = self.editor.copy(self.scene.selected_node_ids())
+        if mime is not None:
+            QGuiApplication.clipboard().setMimeData(mime)
+
+    def cut(self) -> None:
+        self.copy()
+        self.delete_selection()
+
+    def paste(self) -> None:
+        result = self.editor.paste(QGuiApplication.clipboard().mimeData())
+        if isinstance(result, str):
+            self.statusBar().showMessage(f"Nothing pasted: {result}", 5000)
+        else:
+            self.scene.select_nodes(result)
+
+    def duplicate(self) -> None:
+        ids = self.editor.duplicate(self.scene.selected_node_ids())
+        if ids:
+            self.scene.select_nodes(ids)
+
+    def auto_layout(self, direction) -> None:
+        self.editor.auto_layout(direction)
+        self.view.fit_to_view()
+
+    def focus_node(self, node_id: str) -> None:
+        if node_id in self.document.graph.nodes:
+            self.scene.select_nodes([node_id])
+            self.view.centerOn(self.scene.node_item(node_id))
+
+    # -- window state --------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, STATE_VERSION)
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state, STATE_VERSION)
+        for dock in self.docks.values():
+            dock.setVisible(True)
+        self.docks["inspector"].raise_()
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        paths = self.files.recent_paths()
+        for path in paths:
+            action = self.recent_menu.addAction(str(path))
+            action.triggered.connect(lambda checked=False, p=path: self.files.open_path(p))
+        if not paths:
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.files.confirm_discard():
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
+        self.files.close_cleanly()
+        event.accept()
+
+    def dragEnterEvent(self, event) -> None:
+        if self.files.project_urls(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = self.files.project_urls(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.files.open_path(paths[0])
