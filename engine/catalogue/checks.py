@@ -56,7 +56,9 @@ def spatial_output(name: str, spatial: Shape, kernel: Sequence[int], stride: Seq
                    ceil_mode: bool = False) -> Shape:
     effective = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
     padded = [s + 2 * p for s, p in zip(spatial, padding, strict=True)]
-    if any(e > p for e, p in zip(effective, padded, strict=True)):
+    # with ceil_mode torch keeps a last window that hangs over the end of the input, so a
+    # window larger than the input can still give an output; the size check below decides
+    if not ceil_mode and any(e > p for e, p in zip(effective, padded, strict=True)):
         what = "kernel" if all(d == 1 for d in dilation) else "dilated kernel"
         raise LayerError(f"its {what} {dims_text(effective)} is larger than its "
                          f"{'padded ' if any(padding) else ''}input {dims_text(padded)}, "

@@ -77,11 +77,14 @@ class FloatParam(Param):
     minimum: float | None = None
     maximum: float | None = None
     exclusive_maximum: bool = False
+    exclusive_minimum: bool = False
 
     def check(self, value: Any) -> Any:
         if not _is_number(value):
             raise self.fail(value)
-        if self.minimum is not None and value < self.minimum:
+        below = self.minimum is not None and (
+            value < self.minimum or (self.exclusive_minimum and value == self.minimum))
+        if below:
             raise self.fail(value)
         above = self.maximum is not None and (
             value > self.maximum or (self.exclusive_maximum and value == self.maximum))
@@ -91,10 +94,11 @@ class FloatParam(Param):
 
     def describe(self) -> str:
         upper = "below" if self.exclusive_maximum else "up to"
+        lower = "above" if self.exclusive_minimum else "from"
         if self.minimum is not None and self.maximum is not None:
-            return f"a number from {self.minimum:g} {upper} {self.maximum:g}"
+            return f"a number {lower} {self.minimum:g} {upper} {self.maximum:g}"
         if self.minimum is not None:
-            return f"a number ≥ {self.minimum:g}"
+            return f"a number {'>' if self.exclusive_minimum else '≥'} {self.minimum:g}"
         return "a number"
 
 

@@ -14,6 +14,25 @@ HINTS = {
     2: "Conv2d slides over images; Reshape a vector into [channels, height, width] first",
 }
 
+PADDING_LIMITS = {
+    # reflect and circular padding copy values from inside the input, so torch bounds them
+    # by its size (reflect leaves out the edge value it mirrors around); zeros and
+    # replicate pad any amount
+    "reflect": (1, "smaller than"),
+    "circular": (0, "at most"),
+}
+
+
+def _check_padding_mode(mode: str, padding: Sequence[int], spatial: Sequence[int],
+                        what: str = "padding") -> None:
+    if mode not in PADDING_LIMITS:
+        return
+    margin, phrase = PADDING_LIMITS[mode]
+    if any(pad > size - margin for pad, size in zip(padding, spatial, strict=True)):
+        raise LayerError(f"padding_mode '{mode}' needs {what} {phrase} the input "
+                         f"{dims_text(spatial)} on each side, not {dims_text(padding)}; use "
+                         "less padding or padding_mode 'zeros'")
+
 
 def _sizes(n: int) -> tuple[SizeParam, SizeParam, SizeParam, SizeParam]:
     return (
@@ -44,12 +63,14 @@ def _conv_spec(n: int) -> LayerSpec:
             if any(s != 1 for s in stride):
                 raise LayerError("padding 'same' needs stride 1; use a number for padding "
                                  "with a strided convolution")
+            # torch pads d·(k - 1) in all, the odd one on the right: that side is the larger
+            larger_side = tuple(d * (k - 1) - d * (k - 1) // 2
+                                for k, d in zip(kernel, dilation, strict=True))
+            _check_padding_mode(p["padding_mode"], larger_side, spatial,
+                                "the padding 'same' adds")
             return TensorInfo((p["out_channels"], *spatial))
         padding = (0,) * n if padding == "valid" else padding_p.expand(padding)
-        if p["padding_mode"] != "zeros" and any(pad >= s for pad, s in zip(padding, spatial,
-                                                                           strict=True)):
-            raise LayerError(f"padding_mode '{p['padding_mode']}' needs padding smaller than "
-                             f"the input {dims_text(spatial)}")
+        _check_padding_mode(p["padding_mode"], padding, spatial)
         out = spatial_output("the convolution", spatial, kernel, stride, padding, dilation)
         return TensorInfo((p["out_channels"], *out))
 

@@ -35,8 +35,9 @@ def _batch_norm_spec(n: int) -> LayerSpec:
         help="Normalises each channel over the batch, then scales and shifts it; speeds up "
              "and steadies training.",
         params=(
+            # eps 0 fails in training, where a channel's values can all be equal
             FloatParam("eps", 1e-5, "added to the variance for numerical stability",
-                       minimum=0.0),
+                       minimum=0.0, exclusive_minimum=True),
             FloatParam("momentum", 0.1, "weight of the newest batch in the running "
                        "statistics", minimum=0.0, maximum=1.0),
             BoolParam("affine", True, "learn a scale and a shift per channel"),

@@ -37,10 +37,11 @@ def _window_spec(kind: str, n: int) -> LayerSpec:
     def infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
         x = ranked_input(inputs, LAYOUTS[n], n + 1)
         kernel, stride, padding, dilation = geometry(p)
-        for k, pad, d in zip(kernel, padding, dilation, strict=True):
-            if 2 * pad > d * (k - 1) + 1:
-                raise LayerError(f"padding {dims_text(padding)} is more than half the "
-                                 f"window {dims_text(kernel)}; use less padding")
+        # torch bounds the padding by half the kernel_size, even when dilation widens the
+        # window
+        if any(2 * pad > k for k, pad in zip(kernel, padding, strict=True)):
+            raise LayerError(f"padding {dims_text(padding)} is more than half the "
+                             f"kernel_size {dims_text(kernel)}; use less padding")
         out = spatial_output("pooling", x.shape[1:], kernel, stride, padding, dilation,
                              p["ceil_mode"])
         return TensorInfo((x.shape[0], *out))
