@@ -33,7 +33,9 @@ class Document(QObject):
     def __init__(self, project: Project | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.project = project or Project()
-        self.undo_stack = QUndoStack(self)
+        # not a child: a QUndoStack clears itself, emitting signals, when it is destroyed,
+        # and those must not reach a Document that is being destroyed
+        self.undo_stack = QUndoStack()
         self.undo_stack.indexChanged.connect(self._after_change)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._read_only = False
@@ -76,6 +78,11 @@ class Document(QObject):
     def _after_change(self) -> None:
         self.changed.emit()
         self._analysis_timer.start()
+
+    def close(self) -> None:
+        """Stop pending work before the document goes away."""
+        self._analysis_timer.stop()
+        self.undo_stack.blockSignals(True)
 
     def analyse_now(self) -> Analysis:
         self._analysis_timer.stop()

@@ -5,9 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QUndoView, QWidget
-from widgets.inspector import PropertyInspector
-from widgets.palette import LayerPalette
-from widgets.problems import ProblemsList
 
 from designer.document import Document
 from designer.editing import Editor
@@ -16,8 +13,13 @@ from engine.analysis import Analysis
 from engine.editing import connection_problem
 from engine.layout import NODE_SIZE
 from widgets.canvas import GraphScene, GraphView
+from widgets.inspector import PropertyInspector
+from widgets.palette import LayerPalette
+from widgets.problems import ProblemsList
 
 STATE_VERSION = 1
+READABLE_ZOOM = 0.6
+"""Opening a network never shows it smaller than this: node faces stay legible."""
 
 
 class MainWindow(QMainWindow):
@@ -42,6 +44,9 @@ class MainWindow(QMainWindow):
         self._dock("history", "History", self.history, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.docks["inspector"], self.docks["history"])
         self.docks["inspector"].raise_()
+        self.resizeDocks([self.docks["problems"]], [130], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [240, 290],
+                         Qt.Orientation.Horizontal)
         self._default_state = self.saveState(STATE_VERSION)
         self.validity = QLabel()
         self.parameters = QLabel()
@@ -167,7 +172,7 @@ class MainWindow(QMainWindow):
     def _on_replaced(self) -> None:
         self.scene.set_graph(self.document.graph)
         self._update_title()
-        QTimer.singleShot(0, self.view.fit_to_view)
+        QTimer.singleShot(0, lambda: self.view.fit_to_view(READABLE_ZOOM))
 
     def _on_changed(self) -> None:
         self.scene.sync()
@@ -321,6 +326,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState(STATE_VERSION))
         self.files.close_cleanly()
+        self.document.close()
         event.accept()
 
     def dragEnterEvent(self, event) -> None:

@@ -16,8 +16,10 @@ CRNN = Path(__file__).parents[2] / "projects" / "crnn_digit_strings.ndproj"
 
 
 @pytest.fixture
-def editor(qapp) -> Editor:
-    return Editor(Document(load_project(CRNN)))
+def editor(qapp):
+    document = Document(load_project(CRNN))
+    yield Editor(document)
+    document.close()
 
 
 def text(editor: Editor) -> str:
@@ -29,7 +31,8 @@ EDITS = {
     "delete a layer": lambda e: e.delete(["bn2"], []),
     "delete a connection": lambda e: e.delete([], [Edge("conv1", "bn1")]),
     "connect": lambda e: (e.delete([], [Edge("conv1", "bn1")]), e.connect("conv1", "bn1")),
-    "move": lambda e: e.move({"conv1": ((0, 90), (300, 40)), "bn1": ((0, 180), (5, 5))}),
+    "move": lambda e: e.move({"conv1": (e.graph.nodes["conv1"].position, (300, 40)),
+                              "bn1": (e.graph.nodes["bn1"].position, (5, 5))}),
     "edit parameters": lambda e: e.set_params("conv1", {"out_channels": 48, "padding": "same"}),
     "rename": lambda e: e.rename("conv1", "stem"),
     "auto-layout": lambda e: e.auto_layout("left-to-right"),
