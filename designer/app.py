@@ -16,6 +16,9 @@ def run(file: str | None = None) -> int:
     app.setApplicationName("Netdesigner")
     app.setOrganizationName("Netdesigner")
     apply_theme(app)
+    # Qt deletes clipboard data at process exit, after Python is gone; data we copied was
+    # made in Python, so it must be released while Python still runs
+    app.aboutToQuit.connect(lambda: app.clipboard().clear())
     window = MainWindow()
     window.show()
     restored = window.files.offer_recovery()

@@ -10,9 +10,18 @@ from engine.analysis import Analysis
 from engine.graph import Graph
 
 
-def forward_lines(graph: Graph, analysis: Analysis) -> list[str]:
+def forward_lines(graph: Graph, analysis: Analysis, free_early: bool = False) -> list[str]:
     """The body of `def forward(self, <inputs>)`: one statement per layer, in an order where
-    each comes after its inputs. The graph must be free of errors."""
+    each comes after its inputs. The graph must be free of errors.
+
+    With `free_early`, each intermediate result is deleted right after its last use, as a
+    hand-written `F.relu(self.bn(self.conv(x)))` frees it: holding every activation of a
+    large network until forward() returns costs memory and, through the allocator, time."""
+    last_use = {}
+    for node_id in analysis.order:
+        for edge in graph.incoming(node_id):
+            last_use[edge.source] = node_id
+    keep = set(analysis.outputs)
     lines = []
     for node_id in analysis.order:
         report = analysis.nodes[node_id]
@@ -24,13 +33,19 @@ def forward_lines(graph: Graph, analysis: Analysis) -> list[str]:
         args = [edge.source for edge in graph.incoming(node_id)]
         expression = spec.expression(report.params, report.inputs, args, f"self.{node_id}")
         lines.append(f"{node_id} = {expression}")
+        if free_early:
+            done = sorted({a for a in args if last_use.get(a) == node_id and a not in keep})
+            if done:
+                lines.append(f"del {', '.join(done)}")
     outputs = analysis.outputs
     lines.append("return " + (outputs[0] if len(outputs) == 1 else
                               "(" + ", ".join(outputs) + ",)"))
     return lines
 
 
-def forward_source(graph: Graph, analysis: Analysis, indent: str = "") -> str:
+def forward_source(graph: Graph, analysis: Analysis, indent: str = "",
+                   free_early: bool = False) -> str:
     signature = ", ".join(["self", *analysis.inputs])
-    body = "".join(f"{indent}    {line}\n" for line in forward_lines(graph, analysis))
+    body = "".join(f"{indent}    {line}\n"
+                   for line in forward_lines(graph, analysis, free_early))
     return f"{indent}def forward({signature}):\n{body}"

@@ -40,7 +40,7 @@ def compile_graph(graph: Graph, analysis: Analysis | None = None,
     analysis = analysis or analyse(graph)
     if not analysis.ok:
         raise CompileError(analysis.errors)
-    source = forward_source(graph, analysis)
+    source = forward_source(graph, analysis, free_early=True)
     forward = _define(source, name)
     cls = type(_class_name(name), (CompiledNetwork,), {
         "forward": forward, "code": source,

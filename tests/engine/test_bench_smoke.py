@@ -1,0 +1,41 @@
+"""bench/compile_overhead.py runs: a smoke test with tiny repetitions, never a timing test.
+
+Running it also checks that each compiled network gives exactly the outputs and gradients
+of the same network written by hand (the benchmark asserts that before timing).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+BENCH = ROOT / "bench" / "compile_overhead.py"
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("bench_compile_overhead", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[spec.name]
+        raise
+    return module
+
+
+def test_compile_overhead_quick_run_prints_three_ratios(capsys):
+    bench = load_bench()
+    results = bench.main(["--quick", "--reps", "2", "--warmup", "1", "--batch", "4"])
+    out = capsys.readouterr().out
+
+    assert [r.name for r in results] == ["CNN", "LSTM", "CRNN"]
+    lines = [line for line in out.splitlines()
+             if re.match(r"(CNN|LSTM|CRNN)\s+compiled\s+[\d.]+ ms\s+hand-written\s+[\d.]+ ms"
+                         r"\s+ratio\s+[\d.]+", line)]
+    assert [line.split()[0] for line in lines] == ["CNN", "LSTM", "CRNN"], out
+    assert re.search(r"^worst ratio [\d.]+", out, re.MULTILINE), out
