@@ -172,14 +172,14 @@ def test_moving_a_node_by_mouse_is_one_undo_step(window):
     assert text(window) == dumps_project(load_project(CNN))
 
 
-def test_copy_and_paste_go_through_the_clipboard_between_windows(window, make_window):
+def test_copy_and_paste_go_through_the_clipboard_between_windows(window, make_window, qtbot):
     open_project(window, CNN)
     window.scene.select_nodes(["conv1", "bn1"])
     QTest.keyClick(window.view.viewport(), Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert '"type": "Conv2d"' in QGuiApplication.clipboard().text()
     other = make_window()
     other.activateWindow()
-    QApplication.setActiveWindow(other)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is other)
     other.view.setFocus()
     QTest.keyClick(other.view.viewport(), Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     graph = other.document.graph
