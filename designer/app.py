@@ -16,6 +16,7 @@ def run(file: str | None = None) -> int:
     app.setApplicationName("Netdesigner")
     app.setOrganizationName("Netdesigner")
     apply_theme(app)
+    app.styleHints().colorSchemeChanged.connect(lambda scheme: apply_theme(app))
     # Qt deletes clipboard data at process exit, after Python is gone; data we copied was
     # made in Python, so it must be released while Python still runs
     app.aboutToQuit.connect(lambda: app.clipboard().clear())

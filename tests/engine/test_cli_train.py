@@ -63,3 +63,20 @@ def test_train_prints_plain_lines_without_a_terminal(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "\r" not in result.stdout and "Traceback" not in result.stderr
     assert (tmp_path / "tiny.run" / "weights.safetensors").exists()
+
+
+def test_on_a_terminal_progress_is_a_live_bar_with_eta():
+    import io
+
+    from engine.training.events import BatchEnded, EpochEnded, RunStarted
+    from engine.training.progress import ProgressPrinter
+
+    stream = io.StringIO()
+    printer = ProgressPrinter(stream, live=True)
+    printer(RunStarted(2, 1, 4, 100, 20, "cpu", 1234))
+    for batch in range(1, 5):
+        printer(BatchEnded(1, batch, 4, 0.5, 1000.0, 0.01))
+    printer(EpochEnded(1, 2, {"train_loss": 0.5, "val_loss": 0.4, "seconds": 1.0}))
+    text = stream.getvalue()
+    assert "\repoch 1 [########################] 4/4  loss 0.5000  1,000 samples/s  ETA " in text
+    assert "\r\033[Kepoch 1/2  train_loss 0.5  val_loss 0.4  (1.0 s)\n" in text
