@@ -9,7 +9,9 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QUndoView, QWidg
 from designer.document import Document
 from designer.editing import Editor
 from designer.files import FileController
-from engine.analysis import Analysis
+from designer.training_controller import TrainingController
+from designer.training_panel import TrainingPanel
+from engine.analysis import Analysis, Problem
 from engine.editing import connection_problem
 from engine.layout import NODE_SIZE
 from widgets.canvas import GraphScene, GraphView
@@ -42,6 +44,13 @@ class MainWindow(QMainWindow):
                    Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("problems", "Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("history", "History", self.history, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.training = TrainingController(self.document, self)
+        self.training_panel = TrainingPanel(self.document, self.training)
+        self._dock("training", "Training", self.training_panel,
+                   Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.docks["problems"], self.docks["training"])
+        self.docks["problems"].raise_()
+        self._training_problems: list[Problem] = []
         self.tabifyDockWidget(self.docks["inspector"], self.docks["history"])
         self.docks["inspector"].raise_()
         self.resizeDocks([self.docks["problems"]], [130], Qt.Orientation.Vertical)
@@ -167,6 +176,8 @@ class MainWindow(QMainWindow):
         self.inspector.rename_requested.connect(self._rename)
         self.inspector.set_rename_check(self._rename_check)
         self.problems.problem_activated.connect(self.focus_node)
+        self.training.refused.connect(self._on_training_refused)
+        self.training.started.connect(lambda event: self._on_training_refused([]))
 
     # -- document → views ----------------------------------------------------------------
     def _on_replaced(self) -> None:
@@ -175,13 +186,14 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, lambda: self.view.fit_to_view(READABLE_ZOOM))
 
     def _on_changed(self) -> None:
+        self._training_problems = []  # the next Start checks the edited project again
         self.scene.sync()
         self._show_selection()
         self._update_title()
 
     def _on_analysed(self, analysis: Analysis) -> None:
         self.scene.set_analysis(analysis)
-        self.problems.set_problems(analysis.problems)
+        self.problems.set_problems(analysis.problems + self._training_problems)
         self._show_selection()
         errors, warnings = len(analysis.errors), len(analysis.warnings)
         if errors:
@@ -196,6 +208,13 @@ class MainWindow(QMainWindow):
         shapes = [f"{n} {analysis.nodes[n].output}" for n in analysis.outputs
                   if analysis.nodes[n].output is not None]
         self.outputs.setText(("output " + ", ".join(shapes)) if shapes else "")
+
+    def _on_training_refused(self, lines: list[str]) -> None:
+        """A run that cannot start says why in the problems list, not halfway through."""
+        self._training_problems = [Problem("error", "training", line) for line in lines]
+        self.problems.set_problems(self.document.analysis.problems + self._training_problems)
+        if lines:
+            self.docks["problems"].raise_()
 
     def _show_selection(self) -> None:
         ids = [n for n in self.scene.selected_node_ids() if n in self.document.graph.nodes]
@@ -215,6 +234,7 @@ class MainWindow(QMainWindow):
         self.scene.set_read_only(read_only, "Training: the network is read-only"
                                  if read_only else "")
         self.inspector.set_read_only(read_only)
+        self.palette_panel.setEnabled(not read_only)
         for action in (self.cut_action, self.paste_action, self.duplicate_action,
                        self.delete_action, self.layout_down_action, self.layout_right_action,
                        self.undo_action, self.redo_action):
@@ -320,6 +340,9 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("No recent projects").setEnabled(False)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.training.running:
+            self.training.stop()
+            self.training.wait()
         if not self.files.confirm_discard():
             event.ignore()
             return

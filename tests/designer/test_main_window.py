@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -27,36 +27,6 @@ from tests.designer.gui import (
 ROOT = Path(__file__).parents[2]
 CRNN = ROOT / "projects" / "crnn_digit_strings.ndproj"
 CNN = ROOT / "projects" / "digits_cnn.ndproj"
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(designer.files, "recovery_directory", lambda: tmp_path / "recovery")
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-    made: list[MainWindow] = []
-
-    def make(size: tuple[int, int] | None = (1400, 900)) -> MainWindow:
-        window = MainWindow(settings)
-        if size is not None:
-            window.resize(*size)
-        window.show()
-        qtbot.waitExposed(window)
-        made.append(window)
-        return window
-
-    yield make
-    for window in made:  # closing must not stop at an unsaved-changes prompt
-        window.document.undo_stack.setClean()
-        window.files.autosave.stop()
-        window.close()
-        window.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-
-@pytest.fixture
-def window(make_window) -> MainWindow:
-    return make_window()
 
 
 def open_project(window: MainWindow, path: Path) -> None:

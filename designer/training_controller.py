@@ -1,0 +1,164 @@
+"""Runs the engine's trainer off the GUI thread and hands its events to the window.
+
+The trainer calls its listener on the training thread; the listener only appends to a deque
+(cheap, thread-safe). A GUI timer drains the deque a few times a second, so the training
+loop never waits for plotting and the window never waits for training.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from designer.document import Document
+from engine.atomic import write_atomically
+from engine.training import (
+    BatchEnded,
+    EpochEnded,
+    Event,
+    RunEnded,
+    RunStarted,
+    Trainer,
+    TrainingError,
+    build_trainer,
+    plan_run,
+)
+from engine.training.checkpoint import load_weights
+
+DRAIN_MS = 100
+"""How often events reach the widgets: often enough to look live, rarely enough to cost
+training nothing."""
+
+
+def runs_folder(document: Document) -> Path:
+    """Where a project's runs live: beside the project file, or in a temporary folder for a
+    project that was never saved."""
+    path = document.path
+    if path is None:
+        return Path(tempfile.gettempdir()) / "netdesigner-runs" / document.project.name
+    return path.with_name(f"{path.stem}.runs")
+
+
+def finished_runs(document: Document) -> list[Path]:
+    """The project's earlier runs that saved weights, oldest first."""
+    folder = runs_folder(document)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if (p / "weights.safetensors").exists()
+                  and (p / "metrics.json").exists())
+
+
+class TrainingController(QObject):
+    started = Signal(object)
+    """RunStarted."""
+    batches = Signal(list)
+    """The BatchEnded events since the last drain."""
+    epoch_ended = Signal(object)
+    ended = Signal(object)
+    """RunEnded, after the document is editable again."""
+    refused = Signal(list)
+    """Why a run cannot start: one sentence per problem."""
+
+    def __init__(self, document: Document, parent: QObject | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.trainer: Trainer | None = None
+        self.run_dir: Path | None = None
+        self._events: deque[Event] = deque()
+        self._thread: threading.Thread | None = None
+        self._timer = QTimer(self, interval=DRAIN_MS)
+        self._timer.timeout.connect(self._drain)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def start(self, from_weights: Path | None = None) -> bool:
+        """Check everything, then train in the background. False (and `refused`) when the
+        graph, the settings and the data do not fit together."""
+        if self.running:
+            return False
+        try:
+            plan = plan_run(self.document.project)
+            run_dir = runs_folder(self.document) / time.strftime("%Y%m%d-%H%M%S")
+            trainer = build_trainer(plan, out_dir=run_dir)
+            if from_weights is not None:
+                load_weights(trainer.model, from_weights)
+        except TrainingError as error:
+            self.refused.emit(str(error).splitlines())
+            return False
+        run_dir.mkdir(parents=True, exist_ok=True)
+        write_atomically(run_dir / "settings.json", json.dumps(
+            {"training": self.document.project.training, "from_weights": str(from_weights)
+             if from_weights else None}, indent=1))
+        self.trainer, self.run_dir = trainer, run_dir
+        trainer.add_listener(self._events.append)
+        self.document.set_read_only(True)
+        self._thread = threading.Thread(target=self._train, name="training", daemon=True)
+        self._thread.start()
+        self._timer.start()
+        return True
+
+    def _train(self) -> None:
+        trainer = self.trainer
+        try:
+            trainer.run()
+        except Exception as error:  # the run ends with a message; the window lives on
+            self._events.append(RunEnded("failed", f"{type(error).__name__}: {error}",
+                                         len(trainer.history)))
+
+    def pause(self) -> None:
+        if self.trainer is not None:
+            self.trainer.pause()
+
+    def resume(self) -> None:
+        if self.trainer is not None:
+            self.trainer.resume()
+
+    def stop(self) -> None:
+        if self.trainer is not None:
+            self.trainer.stop()
+
+    @property
+    def paused(self) -> bool:
+        return self.trainer is not None and self.trainer.paused
+
+    def _drain(self) -> None:
+        batch_events: list[BatchEnded] = []
+        while self._events:
+            event = self._events.popleft()
+            if isinstance(event, BatchEnded):
+                batch_events.append(event)
+                continue
+            if batch_events:
+                self.batches.emit(batch_events)
+                batch_events = []
+            if isinstance(event, RunStarted):
+                self.started.emit(event)
+            elif isinstance(event, EpochEnded):
+                self.epoch_ended.emit(event)
+            elif isinstance(event, RunEnded):
+                self._finish(event)
+                return
+        if batch_events:
+            self.batches.emit(batch_events)
+
+    def _finish(self, event: RunEnded) -> None:
+        self._timer.stop()
+        if self._thread is not None:
+            self._thread.join()
+        self._thread = None
+        self.document.set_read_only(False)
+        self.ended.emit(event)
+
+    def wait(self, timeout: float = 60.0) -> None:
+        """Block until the run ends and its events are delivered (tests, closing)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._drain()

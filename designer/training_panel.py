@@ -1,0 +1,302 @@
+"""The training dock: the project's training settings, Start/Pause/Stop, progress and live
+curves. Every settings change is an undoable edit of the project's `training` section."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.commands import SetProjectField
+from designer.document import Document
+from designer.training_controller import TrainingController, finished_runs
+from engine.data import BUILTINS
+from engine.training import BatchEnded, EpochEnded, RunEnded, RunStarted
+from engine.training.config import LOSSES, OPTIMIZERS, SCHEDULERS
+from engine.training.progress import clock, format_metrics
+from engine.training.run import available_devices
+from engine.training.tasks import task_for
+from widgets.training_plots import TrainingPlots
+
+DEFAULTS: dict[str, Any] = {
+    "dataset": {"name": "digits"}, "loss": "CrossEntropyLoss",
+    "optimizer": {"type": "Adam", "lr": 0.001}, "batch_size": 64, "epochs": 10,
+    "validation_split": 0.2, "seed": 0,
+}
+BROWSE = "Your data…"
+
+
+def _name_of(value: Any) -> str:
+    return value if isinstance(value, str) else (value or {}).get("type", "")
+
+
+class TrainingPanel(QWidget):
+    def __init__(self, document: Document, controller: TrainingController,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document, self.controller = document, controller
+        self._updating = False
+        self.dataset = QComboBox()
+        self.dataset.addItems([*BUILTINS, BROWSE])
+        self.loss = QComboBox()
+        self.loss.addItems(LOSSES)
+        self.optimizer = QComboBox()
+        self.optimizer.addItems(OPTIMIZERS)
+        self.lr = QDoubleSpinBox(decimals=6, minimum=1e-6, maximum=10.0, singleStep=0.0005)
+        self.scheduler = QComboBox()
+        self.scheduler.addItems(["none", *SCHEDULERS])
+        self.batch_size = QSpinBox(minimum=1, maximum=65536)
+        self.epochs = QSpinBox(minimum=1, maximum=100000)
+        self.validation_split = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=0.9,
+                                               singleStep=0.05)
+        self.gradient_clip = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=1000.0,
+                                            singleStep=0.5, specialValueText="off")
+        self.early_stopping = QSpinBox(minimum=0, maximum=1000, specialValueText="off")
+        self.device = QComboBox()
+        self.device.addItems(["auto", *available_devices()])
+        form = QFormLayout()
+        for label, widget in (("Dataset", self.dataset), ("Loss", self.loss),
+                              ("Optimizer", self.optimizer), ("Learning rate", self.lr),
+                              ("Schedule", self.scheduler), ("Batch size", self.batch_size),
+                              ("Epochs", self.epochs),
+                              ("Validation split", self.validation_split),
+                              ("Gradient clip", self.gradient_clip),
+                              ("Early stopping patience", self.early_stopping),
+                              ("Device", self.device)):
+            form.addRow(label, widget)
+        self.from_last = QCheckBox("Start from the last run's weights")
+        self.start_button = QPushButton("Start")
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        buttons = QHBoxLayout()
+        for button in (self.start_button, self.pause_button, self.stop_button):
+            buttons.addWidget(button)
+        self.progress = QProgressBar()
+        self.status = QLabel("Ready")
+        self.status.setWordWrap(True)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.plots = TrainingPlots()
+        settings = QVBoxLayout()
+        settings.addLayout(form)
+        settings.addWidget(self.from_last)
+        settings.addLayout(buttons)
+        settings.addWidget(self.progress)
+        settings.addWidget(self.status)
+        settings.addWidget(self.result)
+        settings.addStretch(1)
+        side = QWidget()
+        side.setLayout(settings)
+        side.setMaximumWidth(330)
+        layout = QHBoxLayout(self)
+        layout.addWidget(side)
+        layout.addWidget(self.plots, 1)
+
+        for combo in (self.dataset, self.loss, self.optimizer, self.scheduler, self.device):
+            combo.activated.connect(self._edited)
+        for spin in (self.lr, self.batch_size, self.epochs, self.validation_split,
+                     self.gradient_clip, self.early_stopping):
+            spin.editingFinished.connect(self._edited)
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(controller.stop)
+        document.changed.connect(self.show_settings)
+        document.replaced.connect(self.plots.clear_overlays)
+        controller.started.connect(self._on_started)
+        controller.batches.connect(self._on_batches)
+        controller.epoch_ended.connect(self._on_epoch)
+        controller.ended.connect(self._on_ended)
+        controller.refused.connect(self._on_refused)
+        self._batches_total = 0
+        self._batches_done = 0
+        self._run_started = 0.0
+        self.show_settings()
+        self._set_running(False)
+
+    # -- settings ------------------------------------------------------------------------
+    def settings(self) -> dict[str, Any]:
+        return copy.deepcopy(self.document.project.training or DEFAULTS)
+
+    def show_settings(self) -> None:
+        self._updating = True
+        training = self.settings()
+        dataset = training.get("dataset", {})
+        name = dataset.get("name") if isinstance(dataset, dict) else None
+        if name in BUILTINS:
+            self.dataset.setCurrentText(name)
+        else:
+            path = dataset.get("path", "") if isinstance(dataset, dict) else ""
+            self._set_custom_dataset(str(path))
+        self.loss.setCurrentText(_name_of(training.get("loss")))
+        optimizer = training.get("optimizer", {"type": "Adam", "lr": 0.001})
+        self.optimizer.setCurrentText(_name_of(optimizer))
+        self.lr.setValue(float(optimizer.get("lr", 0.001)) if isinstance(optimizer, dict)
+                         else 0.001)
+        self.scheduler.setCurrentText(_name_of(training.get("scheduler")) or "none")
+        self.batch_size.setValue(int(training.get("batch_size", 64)))
+        self.epochs.setValue(int(training.get("epochs", 10)))
+        self.validation_split.setValue(float(training.get("validation_split", 0.2)))
+        self.gradient_clip.setValue(float(training.get("gradient_clip") or 0.0))
+        early = training.get("early_stopping")
+        self.early_stopping.setValue(int(early.get("patience", 5)) if isinstance(early, dict)
+                                     else 0)
+        self.device.setCurrentText(str(training.get("device", "auto")))
+        self._updating = False
+
+    def _set_custom_dataset(self, path: str) -> None:
+        index = self.dataset.findText(path)
+        if path and index < 0:
+            self.dataset.insertItem(self.dataset.count() - 1, path)
+            index = self.dataset.findText(path)
+        self.dataset.setCurrentIndex(max(index, 0))
+
+    def _edited(self) -> None:
+        if self._updating:
+            return
+        training = self.settings()
+        choice = self.dataset.currentText()
+        if choice == BROWSE:
+            folder = str(self.document.path.parent) if self.document.path else ""
+            path, _ = QFileDialog.getOpenFileName(self, "Training data", folder,
+                                                  "Data (*.npz *.csv);;All files (*)")
+            if not path:
+                self.show_settings()
+                return
+            training["dataset"] = {"path": self._relative(Path(path))}
+        elif choice in BUILTINS:
+            training["dataset"] = {"name": choice}
+        else:
+            training["dataset"] = {"path": choice}
+        previous_loss = training.get("loss")
+        loss = self.loss.currentText()
+        training["loss"] = previous_loss if _name_of(previous_loss) == loss else loss
+        optimizer = training.get("optimizer")
+        optimizer = dict(optimizer) if isinstance(optimizer, dict) and _name_of(
+            optimizer) == self.optimizer.currentText() else {"type": self.optimizer.currentText()}
+        optimizer["lr"] = round(self.lr.value(), 6)
+        training["optimizer"] = optimizer
+        scheduler = self.scheduler.currentText()
+        if scheduler == "none":
+            training.pop("scheduler", None)
+        elif _name_of(training.get("scheduler")) != scheduler:
+            training["scheduler"] = {"type": scheduler}
+        training["batch_size"] = self.batch_size.value()
+        training["epochs"] = self.epochs.value()
+        training["validation_split"] = round(self.validation_split.value(), 2)
+        clip = round(self.gradient_clip.value(), 2)
+        if clip:
+            training["gradient_clip"] = clip
+        else:
+            training.pop("gradient_clip", None)
+        patience = self.early_stopping.value()
+        if patience:
+            training["early_stopping"] = {"monitor": "val_loss", "patience": patience}
+        else:
+            training.pop("early_stopping", None)
+        if self.device.currentText() == "auto":
+            training.pop("device", None)
+        else:
+            training["device"] = self.device.currentText()
+        if training != self.document.project.training:
+            self.document.push(SetProjectField(self.document, "training", training,
+                                               "Edit training settings"))
+
+    def _relative(self, path: Path) -> str:
+        if self.document.path is not None:
+            try:
+                return str(path.relative_to(self.document.path.parent))
+            except ValueError:
+                pass
+        return str(path)
+
+    # -- runs ----------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.document.project.training is None:
+            self.document.push(SetProjectField(self.document, "training", DEFAULTS,
+                                               "Edit training settings"))
+        runs = finished_runs(self.document)
+        weights = runs[-1] / "weights.safetensors" if runs and self.from_last.isChecked() \
+            else None
+        self.result.setText("")
+        if self.controller.start(from_weights=weights):
+            self._set_running(True)
+
+    def toggle_pause(self) -> None:
+        if self.controller.paused:
+            self.controller.resume()
+            self.pause_button.setText("Pause")
+        else:
+            self.controller.pause()
+            self.pause_button.setText("Resume")
+
+    def _set_running(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.stop_button.setEnabled(running)
+        self.pause_button.setText("Pause")
+        for widget in (self.dataset, self.loss, self.optimizer, self.lr, self.scheduler,
+                       self.batch_size, self.epochs, self.validation_split,
+                       self.gradient_clip, self.early_stopping, self.device, self.from_last):
+            widget.setEnabled(not running)
+
+    def _on_started(self, event: RunStarted) -> None:
+        import time
+
+        metric = task_for(self.controller.trainer.config.loss).metric
+        self.plots.start_run(metric, event.epochs)
+        self._batches_total = (event.epochs - event.first_epoch + 1) * event.batches_per_epoch
+        self._batches_done = 0
+        self._run_started = time.perf_counter()
+        self.progress.setRange(0, self._batches_total)
+        self.progress.setValue(0)
+        self.status.setText(f"Training on {event.device}: {event.train_samples:,} samples, "
+                            f"{event.parameters:,} parameters")
+
+    def _on_batches(self, events: list[BatchEnded]) -> None:
+        import time
+
+        for event in events:
+            self.plots.add_batch(event.epoch - 1 + event.batch / event.batches, event.loss)
+        self._batches_done += len(events)
+        last = events[-1]
+        elapsed = time.perf_counter() - self._run_started
+        left = elapsed / max(self._batches_done, 1) * (self._batches_total - self._batches_done)
+        self.progress.setValue(self._batches_done)
+        self.status.setText(f"Epoch {last.epoch}, batch {last.batch}/{last.batches} · "
+                            f"loss {last.loss:.4f} · {last.samples_per_second:,.0f} samples/s "
+                            f"· ETA {clock(left)}")
+        self.plots.refresh()
+
+    def _on_epoch(self, event: EpochEnded) -> None:
+        self.plots.add_epoch(event.epoch, event.metrics)
+        self.plots.refresh()
+
+    def _on_ended(self, event: RunEnded) -> None:
+        self._set_running(False)
+        figures = format_metrics({k: v for k, v in event.metrics.items()
+                                  if k.startswith("val_")})
+        where = f"\nWeights: {self.controller.run_dir}" if self.controller.run_dir else ""
+        self.result.setText(f"{event.message}.\n{figures}{where}")
+        self.status.setText({"completed": "Finished", "stopped": "Stopped",
+                             "early_stopping": "Stopped early",
+                             "failed": "The run failed"}[event.reason])
+
+    def _on_refused(self, problems: list[str]) -> None:
+        self.result.setText("Cannot train:\n" + "\n".join(problems))

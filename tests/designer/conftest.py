@@ -1,0 +1,40 @@
+"""A designer window per test, with its settings and recovery files in the test's folder."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, QSettings
+from PySide6.QtWidgets import QApplication
+
+import designer.files
+from designer.main_window import MainWindow
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(designer.files, "recovery_directory", lambda: tmp_path / "recovery")
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+    made: list[MainWindow] = []
+
+    def make(size: tuple[int, int] | None = (1400, 900)) -> MainWindow:
+        window = MainWindow(settings)
+        if size is not None:
+            window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:  # closing must not stop at an unsaved-changes prompt
+        window.document.undo_stack.setClean()
+        window.files.autosave.stop()
+        window.close()
+        window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture
+def window(make_window) -> MainWindow:
+    return make_window()

@@ -1,0 +1,90 @@
+"""Training from the desktop: the panel starts a run in the background, curves fill in, the
+graph is read-only meanwhile, and the weights land beside the project."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from engine.training import BatchEnded
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture
+def project_copy(tmp_path) -> Path:
+    target = tmp_path / "digits_cnn.ndproj"
+    shutil.copy(ROOT / "projects" / "digits_cnn.ndproj", target)
+    return target
+
+
+def click(button) -> None:
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def set_epochs(window, epochs: int) -> None:
+    spin = window.training_panel.epochs
+    spin.setFocus()
+    spin.lineEdit().selectAll()
+    QTest.keyClicks(spin, str(epochs))
+    QTest.keyClick(spin, Qt.Key.Key_Return)
+
+
+def test_a_run_trains_in_the_background_with_live_curves(window, project_copy, qtbot):
+    assert window.files.open_path(project_copy, confirmed=True)
+    set_epochs(window, 2)
+    assert window.document.project.training["epochs"] == 2
+    panel = window.training_panel
+    click(panel.start_button)
+    assert window.document.read_only and window.scene.read_only
+    qtbot.waitUntil(lambda: not window.training.running, timeout=120_000)
+    assert not window.document.read_only
+    batches, epochs = panel.plots.point_counts()
+    assert batches >= 40 and epochs == 2
+    assert "completed 2 epochs" in panel.result.text()
+    run = window.training.run_dir
+    assert run.parent == project_copy.with_name("digits_cnn.runs")
+    assert (run / "weights.safetensors").exists() and (run / "metrics.json").exists()
+
+
+def test_stop_mid_epoch_keeps_a_usable_model(window, project_copy, qtbot):
+    assert window.files.open_path(project_copy, confirmed=True)
+    panel = window.training_panel
+    seen = []
+
+    def stop_on_first_batches(events: list[BatchEnded]) -> None:
+        seen.extend(events)
+        if panel.stop_button.isEnabled():
+            click(panel.stop_button)
+
+    window.training.batches.connect(stop_on_first_batches)
+    click(panel.start_button)
+    qtbot.waitUntil(lambda: not window.training.running, timeout=60_000)
+    assert seen and "stopped" in panel.result.text()
+    assert panel.status.text() == "Stopped"
+    assert (window.training.run_dir / "weights.safetensors").exists()
+
+
+def test_a_mismatched_dataset_is_listed_in_the_problems_not_raised(window, project_copy):
+    assert window.files.open_path(project_copy, confirmed=True)
+    window.editor.set_params("image", {"shape": [1, 28, 28]})
+    window.document.analyse_now()
+    click(window.training_panel.start_button)
+    assert not window.training.running
+    problems = window.problems.problems()
+    assert any("digits gives samples of shape [1, 8, 8] but the Input 'image' expects "
+               "[1, 28, 28]" in p.message for p in problems)
+    assert not window.document.read_only
+
+
+def test_settings_edits_are_undoable(window, project_copy):
+    assert window.files.open_path(project_copy, confirmed=True)
+    set_epochs(window, 3)
+    assert window.document.project.training["epochs"] == 3
+    window.document.undo_stack.undo()
+    assert window.document.project.training["epochs"] == 15
+    assert window.training_panel.epochs.value() == 15

@@ -1,0 +1,516 @@
+"""Live training curves: the loss per batch and per epoch above, the task's metric and the
+learning rate below, with a crosshair read-out, overlays of finished runs and export.
+
+    plots = TrainingPlots()
+    plots.start_run("val_accuracy", epochs=20)
+    plots.add_batch(epoch - 1 + batch / batches, loss)   # cheap: only stores
+    plots.add_epoch(epoch, {"train_loss": ..., "val_loss": ..., "val_accuracy": ..., "lr": ...})
+    plots.refresh()                                       # the caller throttles this (a timer)
+
+Data go into growing numpy arrays and reach the curves only in `refresh()`; the curves
+downsample (peak) and clip to the view, so tens of thousands of batches stay smooth.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
+
+from widgets.canvas.style import blend
+
+TRAIN_COLOUR = QColor("#3b7ddd")
+VAL_COLOUR = QColor("#ee7a2f")
+METRIC_COLOURS = (QColor("#12a87c"), QColor("#c34fd6"))
+"""The task's metric, then its companion (the character error rate of CTC tasks)."""
+OVERLAY_COLOURS = tuple(QColor(c) for c in ("#8b5cf6", "#0fa3b8", "#e0568f", "#7cb32a",
+                                            "#d4a20c", "#6b7a90"))
+"""One per overlaid run, in turn; none is the colour of a live curve."""
+
+AXIS_WIDTH = 54
+"""The left and right axes of both plots, so that their x axes line up."""
+
+SMOOTHING_SPAN = 0.01
+"""The exponential moving average of the batch loss forgets with a time constant of this
+share of the run's epochs, so it lags the same on screen whatever the batch count."""
+
+
+def metric_names(metric: str) -> list[str]:
+    """The per-epoch figures drawn below the loss: the task's metric, and for sequence tasks
+    (CTC) the character error rate as well (as engine.training.plot does)."""
+    return [metric] + (["val_cer"] if metric == "val_sequence_accuracy" else [])
+
+
+def metric_label(name: str) -> str:
+    """'val_sequence_accuracy' → 'sequence accuracy'."""
+    return name.removeprefix("val_").replace("_", " ")
+
+
+def _number(value: Any) -> float:
+    """A float, or NaN for a figure that is missing or not a number."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+class _Growing:
+    """A float64 array that doubles its storage when full; `values` is a view of the part
+    in use (no copy)."""
+
+    def __init__(self, capacity: int = 1024):
+        self._data = np.empty(max(capacity, 1), dtype=np.float64)
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def append(self, value: float) -> None:
+        if self._size == len(self._data):
+            grown = np.empty(len(self._data) * 2, dtype=np.float64)
+            grown[:self._size] = self._data
+            self._data = grown
+        self._data[self._size] = value
+        self._size += 1
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._data[:self._size]
+
+    def clear(self) -> None:
+        self._size = 0
+
+
+def _format(value: float) -> str:
+    if not math.isfinite(value):
+        return "–"
+    return f"{value:.3g}" if abs(value) < 1e-3 and value else f"{value:.4f}"
+
+
+class TrainingPlots(QWidget):
+    """Loss (top) and metric with learning rate (bottom) of the run in progress, x linked.
+
+    Top plot, x in epochs as a float (epoch - 1 + batch / batches): the training loss of
+    every batch, raw (faint) and smoothed (exponential moving average), and the validation
+    loss of every epoch (points and line). Bottom plot: the task's metric per epoch (and the
+    character error rate for CTC tasks) on the left axis, the learning rate on the right.
+    A crosshair over the top plot reads out the epoch and the nearest values.
+
+    Colours follow the palette: background from Base, text and axes from Text.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._metric = "val_accuracy"
+        self._metrics = metric_names(self._metric)
+        self._epochs = 1
+        self._overlay_epochs = 0
+
+        self._batch_x = _Growing(4096)
+        self._batch_loss = _Growing(4096)
+        self._batch_smooth = _Growing(4096)
+        self._ema = 0.0
+        self._ema_weight = 0.0
+        self._decay = 0.0
+        self._epoch_columns: dict[str, _Growing] = {}
+        self._batches_dirty = self._epochs_dirty = False
+
+        self._graphics = pg.GraphicsLayoutWidget()
+        self._graphics.ci.setContentsMargins(6, 6, 6, 6)
+        self._graphics.ci.setSpacing(4)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._graphics)
+
+        # rows: read-out, loss legend, loss plot, metric legend, metric plot; the legends sit
+        # in rows of their own, as there is no corner that every kind of curve leaves free
+        self._readout = pg.LabelItem("", justify="right", size="8pt")
+        self._loss_legend = pg.LegendItem(colCount=8, labelTextSize="8pt", horSpacing=14)
+        self._loss_plot: pg.PlotItem = pg.PlotItem()
+        self._metric_legend = pg.LegendItem(colCount=8, labelTextSize="8pt", horSpacing=14)
+        self._metric_plot: pg.PlotItem = pg.PlotItem()
+        grid = self._graphics.ci.layout
+        for row, item in enumerate((self._readout, self._loss_legend, self._loss_plot,
+                                    self._metric_legend, self._metric_plot)):
+            self._graphics.addItem(item, row=row, col=0)
+        for legend in (self._loss_legend, self._metric_legend):
+            grid.setAlignment(legend, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            legend.setContentsMargins(AXIS_WIDTH, 0, 0, 0)
+            legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self._readout.setFixedHeight(18)
+        grid.setRowStretchFactor(2, 3)
+        grid.setRowStretchFactor(4, 2)
+        self._metric_plot.setXLink(self._loss_plot)
+        for plot in (self._loss_plot, self._metric_plot):
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.showAxis("right")
+            plot.getAxis("left").setWidth(AXIS_WIDTH)
+            plot.getAxis("right").setWidth(AXIS_WIDTH)  # equal widths keep the x axes aligned
+            plot.getViewBox().enableAutoRange(x=False, y=True)
+        self._loss_plot.setLabel("left", "loss")
+        self._loss_plot.hideAxis("bottom")
+        self._loss_plot.getAxis("right").setStyle(showValues=False)
+        self._metric_plot.setLabel("bottom", "epoch")
+        self._metric_plot.setLabel("left", metric_label(self._metric))
+
+        self._raw_curve = self._loss_plot.plot(antialias=False)
+        self._smooth_curve = self._loss_plot.plot(antialias=True)
+        self._val_curve = self._loss_plot.plot(antialias=True, symbol="o", symbolSize=6)
+        self._loss_legend.addItem(self._raw_curve, "batch loss")
+        self._loss_legend.addItem(self._smooth_curve, "training loss (smoothed)")
+        self._loss_legend.addItem(self._val_curve, "validation loss")
+
+        # the learning rate: its own ViewBox on the right axis, x linked to the metric plot
+        self._lr_view = pg.ViewBox(enableMenu=False)
+        self._metric_plot.scene().addItem(self._lr_view)
+        self._metric_plot.getAxis("right").linkToView(self._lr_view)
+        self._metric_plot.getAxis("right").setLabel("lr")
+        self._lr_view.setXLink(self._metric_plot)
+        self._lr_view.enableAutoRange(x=False, y=True)
+        self._metric_plot.getViewBox().sigResized.connect(self._fit_lr_view)
+        self._lr_curve = pg.PlotDataItem(antialias=True, connect="finite")
+        self._lr_curve.setDownsampling(auto=True, method="peak")
+        self._lr_curve.setClipToView(True)
+        self._lr_view.addItem(self._lr_curve)
+
+        self._metric_curves: dict[str, pg.PlotDataItem] = {}
+        self._overlays: list[tuple[str, pg.PlotDataItem, pg.PlotDataItem]] = []
+        """(label, validation loss curve, metric curve) of each overlaid run."""
+
+        # the crosshair: lines in both plots, the read-out above them
+        self._vline = pg.InfiniteLine(angle=90, movable=False)
+        self._hline = pg.InfiniteLine(angle=0, movable=False)
+        self._metric_vline = pg.InfiniteLine(angle=90, movable=False)
+        self._loss_plot.addItem(self._vline, ignoreBounds=True)
+        self._loss_plot.addItem(self._hline, ignoreBounds=True)
+        self._metric_plot.addItem(self._metric_vline, ignoreBounds=True)
+        self._show_crosshair(False)
+        self._graphics.scene().sigMouseMoved.connect(self._mouse_moved)
+
+        self._apply_palette()
+        self.start_run(self._metric, self._epochs)
+
+    # --- the run in progress ------------------------------------------------------------
+
+    def start_run(self, metric: str, epochs: int) -> None:
+        """Clears the live curves (overlays stay) for a run of `epochs` epochs whose task
+        reports `metric` ('val_accuracy', 'val_mae', 'val_sequence_accuracy', ...)."""
+        self._metric = metric
+        self._metrics = metric_names(metric)
+        self._epochs = max(int(epochs), 1)
+        for column in (self._batch_x, self._batch_loss, self._batch_smooth):
+            column.clear()
+        self._ema = self._ema_weight = 0.0
+        self._decay = 0.0
+        self._epoch_columns = {name: _Growing(max(self._epochs, 16)) for name in
+                               ("epoch", "train_loss", "val_loss", *self._metrics, "lr")}
+
+        for curve in self._metric_curves.values():
+            self._metric_plot.removeItem(curve)
+        self._metric_curves = {}
+        for index, name in enumerate(self._metrics):
+            self._metric_curves[name] = self._metric_plot.plot(
+                antialias=True, connect="finite", symbol="o", symbolSize=6)
+            self._metric_curves[name].setZValue(10 - index)
+        self._metric_legend.clear()
+        for name, curve in self._metric_curves.items():
+            self._metric_legend.addItem(curve, metric_label(name))
+        self._metric_legend.addItem(self._lr_curve, "learning rate")
+        for label, _loss, metric_curve in self._overlays:
+            self._metric_legend.addItem(metric_curve, label)
+        # the legend names each metric; a long joined title would not fit beside the plot
+        self._metric_plot.setLabel(
+            "left", metric_label(metric) if len(self._metrics) == 1 else "validation")
+
+        for curve in (self._raw_curve, self._smooth_curve, self._val_curve, self._lr_curve,
+                      *self._metric_curves.values()):
+            curve.setData([], [])
+        self._batches_dirty = self._epochs_dirty = False
+        self._style_curves()
+        self._apply_legend_text()
+        self._fit_x()
+        self._readout.setText(" ")
+        self._show_crosshair(False)
+
+    def add_batch(self, x: float, loss: float) -> None:
+        """Stores the training loss of one batch at `x` = epoch - 1 + batch / batches and
+        updates the moving average; nothing is drawn until `refresh()`. A loss that is not
+        finite is skipped."""
+        if not math.isfinite(loss):
+            return
+        if len(self._batch_x):
+            step = x - self._batch_x.values[-1]
+            if step > 0:
+                self._decay = math.exp(-step / (SMOOTHING_SPAN * self._epochs))
+        # debiased: the average of what has been seen, not pulled towards 0 at the start
+        self._ema = self._decay * self._ema + (1.0 - self._decay) * loss
+        self._ema_weight = self._decay * self._ema_weight + (1.0 - self._decay)
+        self._batch_x.append(x)
+        self._batch_loss.append(loss)
+        self._batch_smooth.append(self._ema / self._ema_weight)
+        self._batches_dirty = True
+
+    def add_epoch(self, epoch: int, metrics: Mapping[str, Any]) -> None:
+        """Stores one epoch's figures: 'val_loss', the task's metric(s), 'lr' and
+        'train_loss' (the mean of the epoch's stored batch losses when it is missing).
+        Missing figures are stored as NaN and leave a gap."""
+        train_loss = _number(metrics.get("train_loss"))
+        if not math.isfinite(train_loss):
+            train_loss = self._mean_batch_loss(epoch)
+        values = {"epoch": float(epoch), "train_loss": train_loss}
+        for name, column in self._epoch_columns.items():
+            column.append(values[name] if name in values else _number(metrics.get(name)))
+        self._epochs_dirty = True
+
+    def refresh(self) -> None:
+        """Hands the data stored since the last refresh to the curves."""
+        if self._batches_dirty:
+            x = self._batch_x.values
+            self._raw_curve.setData(x, self._batch_loss.values)
+            self._smooth_curve.setData(x, self._batch_smooth.values)
+            self._batches_dirty = False
+        if self._epochs_dirty:
+            columns = self._epoch_columns
+            x = columns["epoch"].values
+            self._val_curve.setData(x, columns["val_loss"].values, connect="finite")
+            for name, curve in self._metric_curves.items():
+                curve.setData(x, columns[name].values, connect="finite")
+            self._lr_curve.setData(x, columns["lr"].values, connect="finite")
+            self._epochs_dirty = False
+        self._fit_x()
+
+    def point_counts(self) -> tuple[int, int]:
+        """(batch points, epoch points) stored for the run in progress."""
+        return len(self._batch_x), len(self._epoch_columns["epoch"])
+
+    def current_metric(self) -> str:
+        """The metric of the run in progress (named `current_metric`: QWidget.metric is a
+        virtual of QPaintDevice)."""
+        return self._metric
+
+    # --- finished runs ------------------------------------------------------------------
+
+    def overlay(self, label: str, history: Sequence[Mapping[str, Any]]) -> None:
+        """Draws a finished run's validation loss and metric(s) as dashed curves in a colour
+        of their own, for comparison; `history` holds one dict per epoch ('epoch',
+        'val_loss', the metric, ...) as a trainer's history does."""
+        if not history:
+            return
+        colour = OVERLAY_COLOURS[len(self._overlays) % len(OVERLAY_COLOURS)]
+        x = np.array([_number(row.get("epoch", i + 1)) for i, row in enumerate(history)])
+        pen = pg.mkPen(colour, width=1.6, style=Qt.PenStyle.DashLine)
+        loss = pg.PlotDataItem(x, [_number(row.get("val_loss")) for row in history], pen=pen,
+                               antialias=True, connect="finite")
+        metric = pg.PlotDataItem(x, [_number(row.get(self._metric)) for row in history],
+                                 pen=pen, antialias=True, connect="finite")
+        for plot, legend, curve in ((self._loss_plot, self._loss_legend, loss),
+                                    (self._metric_plot, self._metric_legend, metric)):
+            curve.setZValue(-5)
+            plot.addItem(curve)
+            legend.addItem(curve, label)
+        self._overlays.append((label, loss, metric))
+        self._apply_legend_text()
+        finite = x[np.isfinite(x)]
+        if finite.size:
+            self._overlay_epochs = max(self._overlay_epochs, math.ceil(finite.max()))
+        self._fit_x()
+
+    def clear_overlays(self) -> None:
+        for _label, loss, metric in self._overlays:
+            self._loss_plot.removeItem(loss)
+            self._loss_legend.removeItem(loss)
+            self._metric_plot.removeItem(metric)
+            self._metric_legend.removeItem(metric)
+        self._overlays = []
+        self._overlay_epochs = 0
+        self._fit_x()
+
+    def overlay_count(self) -> int:
+        """How many runs are overlaid."""
+        return len(self._overlays)
+
+    # --- export -------------------------------------------------------------------------
+
+    def export_png(self, path: str | Path, width: int | None = None) -> Path:
+        """Both plots as a PNG, `width` pixels wide (the widget's own size by default)."""
+        from pyqtgraph.exporters import ImageExporter
+
+        path = Path(path)
+        self.refresh()
+        exporter = ImageExporter(self._graphics.ci)
+        if width is not None:
+            exporter.parameters()["width"] = int(width)
+        exporter.export(str(path))
+        return path
+
+    def export_csv(self, path: str | Path) -> tuple[Path, Path]:
+        """Writes the run in progress as two CSV files and returns their paths:
+
+        `path`: one row per epoch, columns epoch,train_loss,val_loss,<metric>[,val_cer],lr;
+        `<stem>_batches.csv` beside it: one row per batch, columns epoch,loss,smoothed_loss,
+        where epoch is the fractional x of the plot (epoch - 1 + batch / batches).
+        Missing figures are empty cells."""
+        path = Path(path)
+        batches_path = path.with_name(f"{path.stem}_batches{path.suffix or '.csv'}")
+        names = list(self._epoch_columns)
+        rows = np.column_stack([self._epoch_columns[n].values for n in names]) \
+            if len(self._epoch_columns["epoch"]) else np.empty((0, len(names)))
+
+        def cell(name: str, value: float) -> str:
+            if not math.isfinite(value):
+                return ""
+            return str(int(value)) if name == "epoch" else repr(float(value))
+
+        with path.open("w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file)
+            writer.writerow(names)
+            writer.writerows([cell(n, v) for n, v in zip(names, row, strict=True)]
+                             for row in rows)
+        with batches_path.open("w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file)
+            writer.writerow(["epoch", "loss", "smoothed_loss"])
+            writer.writerows(zip(self._batch_x.values.tolist(),
+                                 self._batch_loss.values.tolist(),
+                                 self._batch_smooth.values.tolist(), strict=True))
+        return path, batches_path
+
+    # --- for tests and the read-out -----------------------------------------------------
+
+    def curves(self) -> dict[str, pg.PlotDataItem]:
+        """The live curves by name: 'batch_loss', 'smoothed_loss', 'val_loss', 'lr' and
+        one per metric name."""
+        return {"batch_loss": self._raw_curve, "smoothed_loss": self._smooth_curve,
+                "val_loss": self._val_curve, "lr": self._lr_curve, **self._metric_curves}
+
+    def plots(self) -> tuple[pg.PlotItem, pg.PlotItem]:
+        """(loss plot, metric plot)."""
+        return self._loss_plot, self._metric_plot
+
+    def readout(self, x: float) -> str:
+        """The crosshair's text at epoch position `x`: the nearest batch's loss (raw and
+        smoothed) and the nearest epoch's validation loss, metric(s) and learning rate."""
+        parts = [f"epoch {x:.2f}"]
+        if len(self._batch_x):
+            xs = self._batch_x.values
+            i = self._nearest(xs, x)
+            parts.append(f"batch loss {_format(self._batch_loss.values[i])} "
+                         f"(smoothed {_format(self._batch_smooth.values[i])})")
+        epochs = self._epoch_columns["epoch"].values
+        if len(epochs):
+            i = self._nearest(epochs, x)
+            figures = [f"val loss {_format(self._epoch_columns['val_loss'].values[i])}"]
+            figures += [f"{metric_label(n)} {_format(self._epoch_columns[n].values[i])}"
+                        for n in self._metrics]
+            figures.append(f"lr {self._epoch_columns['lr'].values[i]:.3g}")
+            parts.append(f"epoch {int(epochs[i])}: " + ", ".join(figures))
+        return "  ·  ".join(parts)
+
+    @staticmethod
+    def _nearest(sorted_x: np.ndarray, x: float) -> int:
+        i = int(np.searchsorted(sorted_x, x))
+        if i >= len(sorted_x):
+            return len(sorted_x) - 1
+        if i > 0 and x - sorted_x[i - 1] < sorted_x[i] - x:
+            return i - 1
+        return i
+
+    # --- internals ----------------------------------------------------------------------
+
+    def _mean_batch_loss(self, epoch: int) -> float:
+        xs = self._batch_x.values
+        lo, hi = np.searchsorted(xs, [epoch - 1, epoch], side="right")
+        return float(self._batch_loss.values[lo:hi].mean()) if hi > lo else math.nan
+
+    def _fit_x(self) -> None:
+        last = max(self._epochs, self._overlay_epochs)
+        if len(self._batch_x):
+            last = max(last, math.ceil(self._batch_x.values[-1]))
+        if len(self._epoch_columns.get("epoch", ())):
+            last = max(last, math.ceil(self._epoch_columns["epoch"].values[-1]))
+        if last != getattr(self, "_fitted_last", None):
+            self._fitted_last = last
+            self._loss_plot.setXRange(0, last, padding=0.01)
+
+    def _fit_lr_view(self) -> None:
+        self._lr_view.setGeometry(self._metric_plot.getViewBox().sceneBoundingRect())
+        self._lr_view.linkedViewChanged(self._metric_plot.getViewBox(), self._lr_view.XAxis)
+
+    def _mouse_moved(self, pos: QPointF) -> None:
+        box = self._loss_plot.getViewBox()
+        if not box.sceneBoundingRect().contains(pos):
+            self._show_crosshair(False)
+            return
+        point = box.mapSceneToView(pos)
+        self._vline.setPos(point.x())
+        self._hline.setPos(point.y())
+        self._metric_vline.setPos(point.x())
+        self._show_crosshair(True)
+        self._readout.setText(self.readout(point.x()), color=self._text.name())
+
+    def _show_crosshair(self, shown: bool) -> None:
+        for line in (self._vline, self._hline, self._metric_vline):
+            line.setVisible(shown)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._apply_palette()
+
+    def _apply_palette(self) -> None:
+        palette = self.palette()
+        self._background = palette.color(QPalette.ColorRole.Base)
+        self._text = palette.color(QPalette.ColorRole.Text)
+        self._dark = self._background.lightnessF() < 0.5
+        muted = blend(self._text, self._background, 0.35)
+        self._graphics.setBackground(self._background)
+        for plot in (self._loss_plot, self._metric_plot):
+            plot.showGrid(x=True, y=True, alpha=0.18 if self._dark else 0.12)
+            for side in ("left", "bottom", "right"):
+                axis = plot.getAxis(side)
+                axis.setPen(pg.mkPen(muted))
+                axis.setTextPen(pg.mkPen(self._text))  # the tick labels and the title
+        # the loss plot's right axis only keeps the x axes lined up: it draws nothing
+        self._loss_plot.getAxis("right").setPen(pg.mkPen(None))
+        self._apply_legend_text()
+        crosshair = pg.mkPen(blend(self._text, self._background, 0.5), width=1,
+                             style=Qt.PenStyle.DotLine)
+        for line in (self._vline, self._hline, self._metric_vline):
+            line.setPen(crosshair)
+        if self._readout.text:
+            self._readout.setText(self._readout.text, color=self._text.name())
+        self._style_curves()
+
+    def _apply_legend_text(self) -> None:
+        if not hasattr(self, "_text"):
+            return
+        for legend in (self._loss_legend, self._metric_legend):
+            legend.setLabelTextColor(self._text)
+            for _sample, label in legend.items:  # setLabelTextColor leaves them as drawn
+                label.setText(label.text, color=self._text)
+
+    def _style_curves(self) -> None:
+        if not hasattr(self, "_background"):
+            return
+        raw = blend(self._background, TRAIN_COLOUR, 0.35 if self._dark else 0.3)
+        self._raw_curve.setPen(pg.mkPen(raw, width=1))
+        self._smooth_curve.setPen(pg.mkPen(TRAIN_COLOUR, width=2))
+        self._val_curve.setPen(pg.mkPen(VAL_COLOUR, width=2))
+        self._val_curve.setSymbolPen(pg.mkPen(VAL_COLOUR))
+        self._val_curve.setSymbolBrush(pg.mkBrush(VAL_COLOUR))
+        for index, curve in enumerate(self._metric_curves.values()):
+            colour = METRIC_COLOURS[index % len(METRIC_COLOURS)]
+            curve.setPen(pg.mkPen(colour, width=2))
+            curve.setSymbolPen(pg.mkPen(colour))
+            curve.setSymbolBrush(pg.mkBrush(colour))
+        self._lr_curve.setPen(pg.mkPen(blend(self._text, self._background, 0.4), width=1.5))
