@@ -86,7 +86,7 @@ class TrainingController(QObject):
             return False
         try:
             plan = plan_run(self.document.project)
-            run_dir = runs_folder(self.document) / time.strftime("%Y%m%d-%H%M%S")
+            run_dir = self._new_run_dir()
             trainer = build_trainer(plan, out_dir=run_dir)
             if from_weights is not None:
                 load_weights(trainer.model, from_weights)
@@ -104,6 +104,13 @@ class TrainingController(QObject):
         self._thread.start()
         self._timer.start()
         return True
+
+    def _new_run_dir(self) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        folder, number = runs_folder(self.document) / stamp, 2
+        while folder.exists():  # two runs within a second
+            folder, number = runs_folder(self.document) / f"{stamp}-{number}", number + 1
+        return folder
 
     def _train(self) -> None:
         trainer = self.trainer

@@ -4,6 +4,7 @@ curves. Every settings change is an undoable edit of the project's `training` se
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,11 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -94,6 +98,10 @@ class TrainingPanel(QWidget):
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.plots = TrainingPlots()
+        self.runs = QListWidget()
+        self.runs.setToolTip("Earlier runs of this project: tick one to overlay its curves")
+        self.runs.setMaximumHeight(110)
+        self.export_button = QPushButton("Export curves…")
         settings = QVBoxLayout()
         settings.addLayout(form)
         settings.addWidget(self.from_last)
@@ -101,12 +109,19 @@ class TrainingPanel(QWidget):
         settings.addWidget(self.progress)
         settings.addWidget(self.status)
         settings.addWidget(self.result)
+        settings.addWidget(QLabel("Runs"))
+        settings.addWidget(self.runs)
+        settings.addWidget(self.export_button)
         settings.addStretch(1)
         side = QWidget()
         side.setLayout(settings)
-        side.setMaximumWidth(330)
+        scroll = QScrollArea()
+        scroll.setWidget(side)
+        scroll.setWidgetResizable(True)
+        scroll.setMaximumWidth(350)
+        scroll.setMinimumWidth(300)
         layout = QHBoxLayout(self)
-        layout.addWidget(side)
+        layout.addWidget(scroll)
         layout.addWidget(self.plots, 1)
 
         for combo in (self.dataset, self.loss, self.optimizer, self.scheduler, self.device):
@@ -119,6 +134,10 @@ class TrainingPanel(QWidget):
         self.stop_button.clicked.connect(controller.stop)
         document.changed.connect(self.show_settings)
         document.replaced.connect(self.plots.clear_overlays)
+        document.replaced.connect(self.list_runs)
+        document.path_changed.connect(self.list_runs)
+        self.runs.itemChanged.connect(self._overlay_checked_runs)
+        self.export_button.clicked.connect(self.export_curves)
         controller.started.connect(self._on_started)
         controller.batches.connect(self._on_batches)
         controller.epoch_ended.connect(self._on_epoch)
@@ -226,6 +245,49 @@ class TrainingPanel(QWidget):
                 pass
         return str(path)
 
+    # -- run history -------------------------------------------------------------------
+    def list_runs(self) -> None:
+        """Every earlier run of the project, newest first, with how it ended."""
+        self.runs.blockSignals(True)
+        self.runs.clear()
+        for folder in reversed(finished_runs(self.document)):
+            try:
+                metrics = json.loads((folder / "metrics.json").read_text())
+            except (OSError, ValueError):
+                continue
+            result = metrics.get("result") or {}
+            figure = format_metrics({k: v for k, v in (result.get("metrics") or {}).items()
+                                     if k.startswith("val_") and k != "val_loss"})
+            item = QListWidgetItem(f"{folder.name}  {figure}".strip())
+            item.setData(Qt.ItemDataRole.UserRole, str(folder))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.runs.addItem(item)
+        self.runs.blockSignals(False)
+
+    def _overlay_checked_runs(self) -> None:
+        self.plots.clear_overlays()
+        for row in range(self.runs.count()):
+            item = self.runs.item(row)
+            if item.checkState() == Qt.CheckState.Checked:
+                folder = Path(item.data(Qt.ItemDataRole.UserRole))
+                try:
+                    history = json.loads((folder / "metrics.json").read_text())["history"]
+                except (OSError, ValueError, KeyError):
+                    continue
+                self.plots.overlay(folder.name, history)
+
+    def export_curves(self, path: Path | None = None) -> list[Path]:
+        """The curves as a PNG and their figures as CSV files."""
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(self, "Export curves", "curves.png",
+                                                  "PNG image (*.png)")
+            if not name:
+                return []
+            path = Path(name)
+        png = self.plots.export_png(path.with_suffix(".png"))
+        return [png, *self.plots.export_csv(path.with_suffix(".csv"))]
+
     # -- runs ----------------------------------------------------------------------------
     def start(self) -> None:
         if self.document.project.training is None:
@@ -290,6 +352,7 @@ class TrainingPanel(QWidget):
 
     def _on_ended(self, event: RunEnded) -> None:
         self._set_running(False)
+        self.list_runs()
         figures = format_metrics({k: v for k, v in event.metrics.items()
                                   if k.startswith("val_")})
         where = f"\nWeights: {self.controller.run_dir}" if self.controller.run_dir else ""

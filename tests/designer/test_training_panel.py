@@ -88,3 +88,35 @@ def test_settings_edits_are_undoable(window, project_copy):
     window.document.undo_stack.undo()
     assert window.document.project.training["epochs"] == 15
     assert window.training_panel.epochs.value() == 15
+
+
+def test_runs_are_kept_and_can_be_overlaid_and_exported(window, project_copy, qtbot,
+                                                        tmp_path):
+    assert window.files.open_path(project_copy, confirmed=True)
+    set_epochs(window, 1)
+    panel = window.training_panel
+    for _ in range(2):
+        click(panel.start_button)
+        qtbot.waitUntil(lambda: not window.training.running, timeout=120_000)
+    assert panel.runs.count() == 2
+    assert "val_accuracy" in panel.runs.item(0).text()
+    panel.runs.item(1).setCheckState(Qt.CheckState.Checked)
+    assert panel.plots.overlay_count() == 1
+    png, epochs_csv, batches_csv = panel.export_curves(tmp_path / "curves")
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    assert epochs_csv.read_text().startswith("epoch,train_loss,val_loss,val_accuracy")
+    assert batches_csv.exists()
+
+
+def test_a_later_run_can_start_from_the_last_weights(window, project_copy, qtbot):
+    assert window.files.open_path(project_copy, confirmed=True)
+    set_epochs(window, 1)
+    panel = window.training_panel
+    click(panel.start_button)
+    qtbot.waitUntil(lambda: not window.training.running, timeout=120_000)
+    first = window.training.run_dir
+    panel.from_last.setChecked(True)
+    click(panel.start_button)
+    qtbot.waitUntil(lambda: not window.training.running, timeout=120_000)
+    settings = (window.training.run_dir / "settings.json").read_text()
+    assert str(first / "weights.safetensors") in settings
