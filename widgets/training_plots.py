@@ -286,7 +286,9 @@ class TrainingPlots(QWidget):
             self._val_curve.setData(x, columns["val_loss"].values, connect="finite")
             for name, curve in self._metric_curves.items():
                 curve.setData(x, columns[name].values, connect="finite")
-            self._lr_curve.setData(x, columns["lr"].values, connect="finite")
+            rates = columns["lr"].values
+            self._lr_curve.setData(x, rates, connect="finite")
+            self._fit_lr_range(rates)
             self._epochs_dirty = False
         self._fit_x()
 
@@ -441,6 +443,18 @@ class TrainingPlots(QWidget):
         if last != getattr(self, "_fitted_last", None):
             self._fitted_last = last
             self._loss_plot.setXRange(0, last, padding=0.01)
+
+    def _fit_lr_range(self, rates: np.ndarray) -> None:
+        """A constant learning rate sits mid-axis on a range from zero, not on an axis
+        auto-ranged around a single value (which shows meaningless negative rates)."""
+        finite = rates[np.isfinite(rates)]
+        if finite.size == 0:
+            return
+        top = float(finite.max())
+        if top > 0 and float(finite.min()) >= 0:
+            self._lr_view.enableAutoRange(y=False)
+            self._lr_view.setYRange(0.0, top * 1.15 if np.ptp(finite) > 0 else top * 2,
+                                    padding=0)
 
     def _fit_lr_view(self) -> None:
         self._lr_view.setGeometry(self._metric_plot.getViewBox().sceneBoundingRect())
