@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +38,7 @@ from engine.training.config import LOSSES, OPTIMIZERS, SCHEDULERS
 from engine.training.progress import clock, format_metrics
 from engine.training.run import available_devices
 from engine.training.tasks import task_for
+from widgets.results import ConfusionMatrixView, SampleGrid
 from widgets.training_plots import TrainingPlots
 
 DEFAULTS: dict[str, Any] = {
@@ -125,9 +128,18 @@ class TrainingPanel(QWidget):
         column = QWidget()
         column.setLayout(side)
         column.setFixedWidth(340)
+        self.confusion = ConfusionMatrixView()
+        self.samples = SampleGrid()
+        results = QSplitter()
+        results.addWidget(self.confusion)
+        results.addWidget(self.samples)
+        results.setSizes([380, 620])
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.plots, "Curves")
+        self.tabs.addTab(results, "Results")
         layout = QHBoxLayout(self)
         layout.addWidget(column)
-        layout.addWidget(self.plots, 1)
+        layout.addWidget(self.tabs, 1)
 
         for combo in (self.dataset, self.loss, self.optimizer, self.scheduler, self.device):
             combo.activated.connect(self._edited)
@@ -362,9 +374,28 @@ class TrainingPanel(QWidget):
                                   if k.startswith("val_")})
         where = f"\nWeights: {self.controller.run_dir}" if self.controller.run_dir else ""
         self.result.setText(f"{event.message}.\n{figures}{where}")
+        self._show_results(event)
         self.status.setText({"completed": "Finished", "stopped": "Stopped",
                              "early_stopping": "Stopped early",
                              "failed": "The run failed"}[event.reason])
+
+    def _show_results(self, event: RunEnded) -> None:
+        """The confusion matrix (classification) and validation samples with prediction and
+        truth (for CTC: the strip, the decoded string and the target)."""
+        trainer = self.controller.trainer
+        if trainer is None or (event.epochs_done == 0 and event.reason == "failed"):
+            return
+        matrix = event.metrics.get("confusion_matrix")
+        if matrix:
+            self.confusion.show_matrix(matrix, trainer.data.classes)
+        else:
+            self.confusion.clear()
+        self.confusion.setVisible(bool(matrix))  # no empty axes where there is no matrix
+        x, predictions, truths = trainer.samples()
+        rank = len(trainer.data.sample_shape)
+        kind = "sequence" if rank == 2 and trainer.data.dtype == "float32" and \
+            trainer.config.loss.type != "CTCLoss" else None
+        self.samples.show_samples(x.float().numpy(), predictions, truths, kind=kind)
 
     def _on_refused(self, problems: list[str]) -> None:
         self.result.setText("Cannot train:\n" + "\n".join(problems))

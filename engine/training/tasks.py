@@ -50,6 +50,18 @@ class Task:
                    targets: torch.Tensor) -> None:
         raise NotImplementedError
 
+    def describe(self, outputs: torch.Tensor, targets: torch.Tensor,
+                 classes: Sequence[str]) -> tuple[list[str], list[str]]:
+        """Each sample's prediction and truth as short text, for showing samples."""
+        def text(values: torch.Tensor) -> str:
+            flat = values.reshape(-1).tolist()
+            shown = ", ".join(f"{v:.3g}" for v in flat[:4])
+            return shown + (", …" if len(flat) > 4 else "")
+
+        predicted = outputs.reshape(targets.shape) if outputs.numel() == targets.numel() \
+            else outputs
+        return [text(p) for p in predicted], [text(t) for t in targets]
+
     def finish(self, totals: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
 
@@ -100,6 +112,15 @@ class Classification(Task):
         pairs = targets.reshape(-1) * self.classes + predicted.reshape(-1)
         confusion = torch.bincount(pairs.cpu(), minlength=self.classes ** 2)
         totals["confusion"] = totals.get("confusion", 0) + confusion
+
+    def describe(self, outputs, targets, classes):
+        def name(index: int) -> str:
+            return classes[index] if index < len(classes) else str(index)
+
+        def text(ids: torch.Tensor) -> str:
+            return " ".join(name(int(i)) for i in ids.reshape(-1))
+
+        return [text(p) for p in outputs.argmax(-1)], [text(t) for t in targets]
 
     def finish(self, totals) -> dict[str, Any]:
         confusion = totals["confusion"].reshape(self.classes, self.classes)
@@ -216,6 +237,13 @@ class Sequences(Task):
         keep[:, 1:] = best[:, 1:] != best[:, :-1]
         keep &= best != self.blank
         return [row[mask].tolist() for row, mask in zip(best, keep, strict=True)]
+
+    def describe(self, outputs, targets, classes):
+        def text(ids: list[int]) -> str:
+            return "".join(classes[i - 1] if 0 < i <= len(classes) else "?" for i in ids)
+
+        truths = [text(row[row != PAD].tolist()) for row in targets.cpu()]
+        return [text(ids) for ids in self.decode(outputs)], truths
 
     def accumulate(self, totals, outputs, targets) -> None:
         decoded = self.decode(outputs)

@@ -282,6 +282,13 @@ class Trainer:
         return torch.cat([self.model(x[i:i + EVAL_BATCH].to(self.device)).cpu()
                           for i in range(0, len(x), EVAL_BATCH)])
 
+    def samples(self, count: int = 24) -> tuple[torch.Tensor, list[str], list[str]]:
+        """The first validation samples with the model's prediction and the truth, as text."""
+        x = self.data.x_val[:count]
+        targets = self.task.targets(self.data.y_val[:count])
+        predictions, truths = self.task.describe(self.predict(x), targets, self.data.classes)
+        return x, predictions, truths
+
     def save_results(self, out_dir: Path) -> None:
         """weights.safetensors and metrics.json, as DESIGN.md specifies."""
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -120,3 +120,15 @@ def test_a_later_run_can_start_from_the_last_weights(window, project_copy, qtbot
     qtbot.waitUntil(lambda: not window.training.running, timeout=120_000)
     settings = (window.training.run_dir / "settings.json").read_text()
     assert str(first / "weights.safetensors") in settings
+
+
+def test_after_a_run_the_results_show_a_confusion_matrix_and_samples(window, project_copy,
+                                                                      qtbot):
+    assert window.files.open_path(project_copy, confirmed=True)
+    set_epochs(window, 1)
+    panel = window.training_panel
+    click(panel.start_button)
+    qtbot.waitUntil(lambda: not window.training.running, timeout=120_000)
+    assert len(panel.confusion.matrix()) == 10
+    cells = panel.samples.cells()
+    assert len(cells) == 24 and sum(cell.correct for cell in cells) >= 12

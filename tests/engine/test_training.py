@@ -267,3 +267,23 @@ def test_each_optimizer_trains(tmp_path, optimizer):
                                              gradient_clip=1.0))
     trainer.run()
     assert trainer.history[-1]["val_accuracy"] > 0.8
+
+
+def test_validation_samples_come_with_prediction_and_truth_as_text(tmp_path):
+    trainer = trainer_for(classifier_project(tmp_path, epochs=4))
+    trainer.run()
+    x, predictions, truths = trainer.samples(10)
+    assert x.shape == (10, 4) and len(predictions) == len(truths) == 10
+    assert set(truths) <= {"0", "1", "2"}
+    assert sum(p == t for p, t in zip(predictions, truths, strict=True)) >= 8
+
+
+def test_ctc_samples_are_decoded_strings():
+    from engine.training.config import Choice
+    from engine.training.tasks import Sequences
+
+    task = Sequences(Choice("CTCLoss"))
+    steps = torch.tensor([[0, 2, 2, 0, 3]])
+    scores = torch.nn.functional.one_hot(steps, 4).float()
+    assert task.describe(scores, torch.tensor([[2, 3, -1]]), ["a", "b", "c"]) == (["bc"],
+                                                                                 ["bc"])

@@ -1,0 +1,238 @@
+"""The confusion matrix and the sample grid: what they draw, its colours, and the shapes of
+samples they take."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QColor, QPalette
+
+from engine.data.builtin import digit_strings, digits
+from widgets.canvas.style import ACCEPT_COLOUR, ERROR_COLOUR
+from widgets.results import (
+    MAX_SAMPLES,
+    MAX_TEXT_CLASSES,
+    ConfusionMatrixView,
+    SampleGrid,
+    sample_pictures,
+)
+
+DIGITS = [str(d) for d in range(10)]
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    role = QPalette.ColorRole
+    for colour_role, colour in ((role.Window, "#2d2d30"), (role.WindowText, "#e6e6e6"),
+                                (role.Base, "#1e1e20"), (role.Text, "#e6e6e6"),
+                                (role.Button, "#353538"), (role.ButtonText, "#e6e6e6")):
+        palette.setColor(colour_role, QColor(colour))
+    return palette
+
+
+def confusion(n: int, diagonal: int = 90, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    matrix = rng.integers(0, 4, (n, n))
+    np.fill_diagonal(matrix, diagonal)
+    return matrix
+
+
+@pytest.fixture
+def matrix_view(qtbot) -> ConfusionMatrixView:
+    widget = ConfusionMatrixView()
+    qtbot.addWidget(widget)
+    widget.resize(500, 450)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+@pytest.fixture
+def grid(qtbot) -> SampleGrid:
+    widget = SampleGrid()
+    qtbot.addWidget(widget)
+    widget.resize(700, 400)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def luminance(colour: QColor) -> float:
+    return 0.2126 * colour.redF() + 0.7152 * colour.greenF() + 0.0722 * colour.blueF()
+
+
+# --- the confusion matrix -----------------------------------------------------------------
+
+def test_matrix_writes_every_count_and_the_accuracy(matrix_view):
+    counts = confusion(10)
+    matrix_view.show_matrix(counts.tolist(), DIGITS)
+    texts = matrix_view.text_items()
+    assert len(texts) == 100
+    assert [t.textItem.toPlainText() for t in texts[:3]] == [
+        f"{counts[0, 0]}", f"{counts[0, 1]}", f"{counts[0, 2]}"]
+    # the cell of row 2 (truth), column 7 (prediction) sits at x 7.5, y 2.5
+    assert texts[2 * 10 + 7].pos().x() == pytest.approx(7.5)
+    assert texts[2 * 10 + 7].pos().y() == pytest.approx(2.5)
+    accuracy = np.trace(counts) / counts.sum()
+    assert matrix_view.title().startswith(f"accuracy {accuracy:.1%}")
+    assert f"{counts.sum():,}" in matrix_view.title()
+    assert matrix_view.labels() == DIGITS
+    assert all(t.isVisible() for t in texts)  # 10 classes leave room for the counts
+
+
+def test_matrix_ticks_name_the_classes(matrix_view):
+    matrix_view.show_matrix(confusion(3), ["cat", "dog", "bird"])
+    plot = matrix_view._plot
+    for side in ("left", "bottom"):
+        assert matrix_view.tick_labels(side) == [(0.5, "cat"), (1.5, "dog"), (2.5, "bird")]
+    assert plot.getAxis("bottom").labelText == "predicted"
+    assert plot.getAxis("left").labelText == "true"
+
+
+def test_many_classes_get_no_counts_and_thinned_ticks(matrix_view):
+    matrix_view.show_matrix(confusion(MAX_TEXT_CLASSES + 1), [])
+    assert matrix_view.text_items() == []
+    assert len(matrix_view.labels()) == MAX_TEXT_CLASSES + 1  # the class numbers
+    matrix_view.show_matrix(confusion(60), [f"class {i}" for i in range(60)])
+    bottom = matrix_view.tick_labels("bottom")
+    assert 1 < len(bottom) < 60
+    assert all(text.startswith("class ") for _x, text in bottom)  # in full, not "cl…"
+    assert matrix_view.text_items() == []
+
+
+def test_count_text_contrasts_with_its_cell(matrix_view, qtbot):
+    counts = confusion(5, diagonal=500)
+    for palette in (QPalette(), dark_palette()):
+        matrix_view.setPalette(palette)
+        matrix_view.show_matrix(counts, DIGITS[:5])
+        texts = matrix_view.text_items()
+        for row, column in ((0, 0), (0, 1)):
+            cell = matrix_view.cell_colour(row, column)
+            text = texts[row * 5 + column].color
+            assert abs(luminance(cell) - luminance(text)) > 0.4
+    # the largest count stands out most from the page, light and dark
+    light = ConfusionMatrixView()
+    qtbot.addWidget(light)
+    light.show_matrix(counts, DIGITS[:5])
+    assert luminance(light.cell_colour(0, 0)) < luminance(light.cell_colour(0, 1))
+    assert luminance(matrix_view.cell_colour(0, 0)) > luminance(matrix_view.cell_colour(0, 1))
+
+
+def test_matrix_clear_and_bad_input(matrix_view):
+    matrix_view.show_matrix(confusion(4), DIGITS[:4])
+    matrix_view.clear()
+    assert matrix_view.text_items() == []
+    assert matrix_view.title() == ""
+    assert matrix_view.matrix().size == 0
+    matrix_view.show_matrix([[0, 0], [0, 0]], ["a", "b"])
+    assert matrix_view.title() == "no samples"
+    with pytest.raises(ValueError):
+        matrix_view.show_matrix([[1, 2, 3], [4, 5, 6]], ["a", "b"])
+
+
+# --- the sample grid ----------------------------------------------------------------------
+
+def test_grid_builds_a_cell_per_sample_and_colours_the_captions(grid):
+    data = digits()
+    images = data.x[:12].numpy()
+    truths = [str(int(v)) for v in data.y[:12]]
+    predictions = list(truths)
+    predictions[3] = "8" if truths[3] != "8" else "9"
+    grid.show_samples(images, predictions, truths)
+    cells = grid.cells()
+    assert len(cells) == 12
+    assert [cell.correct for cell in cells] == [i != 3 for i in range(12)]
+    role = QPalette.ColorRole.WindowText
+    assert cells[0].prediction_label.palette().color(role) == ACCEPT_COLOUR
+    assert cells[3].prediction_label.palette().color(role) == ERROR_COLOUR
+    assert truths[3] in cells[3].truth_label.text()
+    assert predictions[3] in cells[3].prediction_label.text()
+    assert grid.summary() == "12 samples · 11 right, 1 wrong"
+    # 8×8 digits are scaled up by whole pixels
+    pixmap = cells[0].image.pixmap()
+    assert pixmap.width() == pixmap.height() and pixmap.width() % 8 == 0
+    assert pixmap.width() >= 64
+    assert grid.columns() > 1
+
+
+def test_grid_shows_at_most_max_samples(grid):
+    images = np.random.default_rng(0).random((40, 8, 8))
+    names = ["a"] * 40
+    grid.show_samples(images, names, names)
+    assert len(grid.cells()) == MAX_SAMPLES
+    assert grid.summary().startswith(f"{MAX_SAMPLES} of 40")
+    grid.clear()
+    assert grid.cells() == []
+
+
+def test_grid_keeps_the_aspect_of_strips(grid):
+    data = digit_strings(train_count=50, test_count=20)
+    strips = data.x_val.numpy()
+    assert strips.shape[1:] == (1, 8, 64)
+    truths = ["".join(str(int(v) - 1) for v in row if v > 0) for row in data.y_val]
+    grid.show_samples(strips, truths, truths)
+    assert len(grid.cells()) == 20
+    pixmap = grid.cells()[0].image.pixmap()
+    assert pixmap.width() == 8 * pixmap.height()
+    assert pixmap.width() > 2 * 64
+    assert all(cell.correct for cell in grid.cells())
+
+
+def test_grid_reflows_with_the_width(grid, qtbot):
+    grid.show_samples(np.zeros((10, 8, 8)), ["a"] * 10, ["a"] * 10)
+    wide = grid.columns()
+    grid.resize(260, 400)
+    qtbot.waitUntil(lambda: grid.columns() < wide)
+    assert grid.columns() >= 1
+    layout = grid._grid
+    assert layout.getItemPosition(layout.indexOf(grid.cells()[grid.columns()]))[:2] == (1, 0)
+
+
+def test_grid_draws_colour_images_in_colour(grid):
+    images = np.zeros((2, 3, 4, 4), np.float32)
+    images[:, 0] = 1.0  # pure red
+    grid.show_samples(images, ["x", "y"], ["x", "x"])
+    picture = grid.cells()[0].image.pixmap().toImage()
+    centre = picture.pixelColor(picture.width() // 2, picture.height() // 2)
+    assert (centre.red(), centre.green(), centre.blue()) == (255, 0, 0)
+    assert [cell.correct for cell in grid.cells()] == [True, False]
+
+
+def test_grid_draws_sequences_as_heat_maps(grid):
+    sequences = np.random.default_rng(1).normal(size=(5, 30, 6)) * 40  # [N, T, F]
+    grid.show_samples(sequences, list("abcde"), list("abcdf"), kind="sequence")
+    assert len(grid.cells()) == 5
+    pixmap = grid.cells()[0].image.pixmap()
+    assert pixmap.width() / pixmap.height() == pytest.approx(30 / 6)  # time runs across
+    picture = pixmap.toImage()
+    colours = {picture.pixelColor(x, picture.height() // 2).name()
+               for x in range(0, picture.width(), 3)}
+    assert len(colours) > 3  # a colour map, not one flat colour
+    assert not grid.cells()[4].correct
+
+
+def test_pictures_normalise_any_range():
+    ramp = np.linspace(-5.0, 5.0, 16, dtype=np.float32).reshape(1, 4, 4)
+    picture = sample_pictures(ramp)[0]
+    assert picture.pixelColor(0, 0).red() == 0
+    assert picture.pixelColor(3, 3).red() == 255
+    faint = np.full((1, 1, 2, 2), 0.2, np.float32)  # already in [0, 1]: drawn as it is
+    assert sample_pictures(faint)[0].pixelColor(0, 0).red() == round(0.2 * 255)
+    with pytest.raises(ValueError):
+        sample_pictures(np.zeros((2, 1, 1, 4, 4)))
+
+
+def test_grid_rejects_mismatched_names(grid):
+    with pytest.raises(ValueError):
+        grid.show_samples(np.zeros((3, 8, 8)), ["a", "b"], ["a", "b", "c"])
+
+
+def test_grid_follows_the_palette(grid):
+    grid.show_samples(np.zeros((2, 8, 8)), ["a", "b"], ["a", "a"])
+    grid.setPalette(dark_palette())
+    page = grid._scroll.viewport().palette().color(QPalette.ColorRole.Window)
+    assert page == QColor("#1e1e20")
+    cell = grid.cells()[0].palette().color(QPalette.ColorRole.Window)
+    assert cell.lightnessF() < 0.3
+    role = QPalette.ColorRole.WindowText
+    assert grid.cells()[1].prediction_label.palette().color(role) == ERROR_COLOUR
