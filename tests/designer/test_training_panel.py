@@ -132,3 +132,52 @@ def test_after_a_run_the_results_show_a_confusion_matrix_and_samples(window, pro
     assert len(panel.confusion.matrix()) == 10
     cells = panel.samples.cells()
     assert len(cells) == 24 and sum(cell.correct for cell in cells) >= 12
+
+
+@pytest.mark.parametrize("name", ["digits_cnn", "digit_rows_lstm", "crnn_digit_strings"])
+def test_each_example_trains_one_epoch_from_the_panel(window, tmp_path, qtbot, name):
+    path = tmp_path / f"{name}.ndproj"
+    shutil.copy(ROOT / "projects" / f"{name}.ndproj", path)
+    assert window.files.open_path(path, confirmed=True)
+    set_epochs(window, 1)
+    click(window.training_panel.start_button)
+    qtbot.waitUntil(lambda: not window.training.running, timeout=180_000)
+    batches, epochs = window.training_panel.plots.point_counts()
+    assert batches > 10 and epochs == 1
+    assert "completed 1 epochs" in window.training_panel.result.text()
+
+
+def test_pause_and_resume_from_the_panel(window, project_copy, qtbot):
+    assert window.files.open_path(project_copy, confirmed=True)
+    set_epochs(window, 2)
+    panel = window.training_panel
+    paused_at = []
+
+    def pause_once(events):
+        if not paused_at:
+            click(panel.pause_button)
+            paused_at.append(panel.plots.point_counts()[0])
+
+    window.training.batches.connect(pause_once)
+    click(panel.start_button)
+    qtbot.waitUntil(lambda: bool(paused_at), timeout=60_000)
+    assert panel.pause_button.text() == "Resume" and window.training.paused
+    qtbot.wait(400)
+    held = panel.plots.point_counts()[0]
+    qtbot.wait(400)
+    assert panel.plots.point_counts()[0] == held
+    click(panel.pause_button)
+    qtbot.waitUntil(lambda: not window.training.running, timeout=120_000)
+    assert "completed 2 epochs" in panel.result.text()
+
+
+def test_reopening_the_project_lists_its_runs(window, make_window, project_copy, qtbot):
+    assert window.files.open_path(project_copy, confirmed=True)
+    set_epochs(window, 1)
+    click(window.training_panel.start_button)
+    qtbot.waitUntil(lambda: not window.training.running, timeout=120_000)
+    window.files.save()
+    other = make_window()
+    assert other.files.open_path(project_copy, confirmed=True)
+    assert other.training_panel.runs.count() == 1
+    assert other.document.project.training["epochs"] == 1
