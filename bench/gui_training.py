@@ -425,14 +425,41 @@ def _child_main(project_text: str, project_path: str, run_dir: str, from_weights
                               len(trainer.history))
             events.put(result)
         events.put(("figures", throughput(made[0])))
+        data = trainer.data
+        details = {"classes": data.classes, "sample_shape": tuple(data.sample_shape),
+                   "dtype": data.dtype}
+        try:  # what the panel's Results tab shows, worked out here rather than in the window
+            x, predictions, truths = trainer.samples()
+            events.put(("samples", details, (x.numpy(), predictions, truths)))
+        except Exception:
+            events.put(("samples", details, None))
         events.put(("done", result.reason))
 
 
-class _Settings:
-    """What TrainingPanel reads from controller.trainer: only .config."""
+class _RunInfo:
+    """What TrainingPanel reads from controller.trainer (.config, .data's classes, sample
+    shape and dtype, .samples()), for a trainer that lives in another process."""
 
     def __init__(self, config: Any):
         self.config = config
+        self.data = argparse.Namespace(classes=None, sample_shape=(), dtype="float32")
+        self._samples: tuple[Any, list[str], list[str]] | None = None
+
+    def receive(self, details: dict[str, Any], samples: Any) -> None:
+        import torch
+
+        self.data = argparse.Namespace(**details)
+        if samples is not None:
+            x, predictions, truths = samples
+            self._samples = (torch.from_numpy(x), predictions, truths)
+
+    def samples(self, count: int = 24) -> tuple[Any, list[str], list[str]]:
+        if self._samples is None:
+            import torch
+
+            return torch.zeros((0, *self.data.sample_shape)), [], []
+        x, predictions, truths = self._samples
+        return x[:count], predictions[:count], truths[:count]
 
 
 def _make_process_controller() -> type:
@@ -458,7 +485,7 @@ def _make_process_controller() -> type:
         def __init__(self, document, parent=None):
             super().__init__(parent)
             self.document = document
-            self.trainer: _Settings | None = None
+            self.trainer: _RunInfo | None = None
             self.run_dir: Path | None = None
             self.bench_figures: dict[str, Any] = {}
             self.bench_warm_up = 0.0
@@ -500,7 +527,7 @@ def _make_process_controller() -> type:
                       str(from_weights) if from_weights else None, self._events,
                       self._commands, self.threads, self.quick))
             self._process.start()
-            self.trainer, self.run_dir, self._paused = _Settings(config), run_dir, False
+            self.trainer, self.run_dir, self._paused = _RunInfo(config), run_dir, False
             self.document.set_read_only(True)
             self._timer.start()
             return True
@@ -542,6 +569,8 @@ def _make_process_controller() -> type:
                     self._result = event
                 elif isinstance(event, tuple) and event[0] == "warm_up":
                     self.bench_warm_up = event[1]
+                elif isinstance(event, tuple) and event[0] == "samples":
+                    self.trainer.receive(event[1], event[2])
                 elif isinstance(event, tuple) and event[0] == "figures":
                     self.bench_figures = event[1]
                 elif isinstance(event, tuple) and event[0] == "refused":
@@ -701,8 +730,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     epochs = args.epochs or (1 if args.quick else 2)
     if args.threads is None:  # the training thread sets it; the GUI thread may have another
         args.threads = torch.get_num_threads()
+    from designer.training_controller import keep_torch_off_the_gui_thread
+
     if args.gui_threads is not None:
         torch.set_num_threads(args.gui_threads)
+    else:  # what designer/app.py does at start-up
+        keep_torch_off_the_gui_thread()
     alone_runs: list[dict[str, Any]] = []
     gui_runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="gui-training-") as folder, \
@@ -710,7 +743,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         workdir = Path(folder)
         print(f"{args.project.name}: {epochs} epoch(s) each side, {args.repeat} pair(s), "
               f"variant {args.variant}, torch threads {args.threads} for training, "
-              f"{args.gui_threads or 'default'} in the GUI thread", flush=True)
+              f"{args.gui_threads or 1} in the GUI thread", flush=True)
         if args.variant == "thread":  # the process variant's child warms itself up
             warm = warm_up(args.project, args.threads, on_thread=True)
             print(f"warm-up (untimed, a few strings, one epoch): {warm:.1f} s", flush=True)
@@ -731,6 +764,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     gui_rate = statistics.median(g["samples_per_second"] for g in gui_runs)
     if len(ratios) > 1:
         print("paired ratios: " + ", ".join(f"{r:.3f}" for r in ratios) + " (median below)")
+    start_stall = max(g["start_stall_ms"] for g in gui_runs)
+    print(f"targets: worst stall ≤ {TARGET_STALL_MS} ms "
+          f"{'met' if worst <= TARGET_STALL_MS else 'MISSED'}, throughput ratio ≥ "
+          f"{TARGET_RATIO} {'met' if ratio >= TARGET_RATIO else 'MISSED'}; the Start click "
+          f"itself stalled the window for up to {start_stall:.0f} ms (outside the run)")
     print(f"throughput: headless {alone_rate:,.1f} samples/s, desktop {gui_rate:,.1f} "
           f"samples/s")
     print(f"worst stall {worst:.0f} ms, p99 {p99:.0f} ms, throughput ratio {ratio:.3f}",

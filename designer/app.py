@@ -9,9 +9,11 @@ from PySide6.QtWidgets import QApplication
 
 from designer.main_window import MainWindow
 from designer.theme import apply_theme
+from designer.training_controller import keep_torch_off_the_gui_thread
 
 
 def run(file: str | None = None) -> int:
+    keep_torch_off_the_gui_thread()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Netdesigner")
     app.setOrganizationName("Netdesigner")
