@@ -6,26 +6,17 @@ of the same network written by hand (the benchmark asserts that before timing).
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
+
+from tests.bench_loading import load_bench as load_bench_file
 
 ROOT = Path(__file__).parents[2]
 BENCH = ROOT / "bench" / "compile_overhead.py"
 
 
 def load_bench():
-    spec = importlib.util.spec_from_file_location("bench_compile_overhead", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[spec.name]
-        raise
-    return module
+    return load_bench_file("compile_overhead.py")
 
 
 def test_compile_overhead_quick_run_prints_three_ratios(capsys):

@@ -7,10 +7,10 @@ same validation figures.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
+
+from tests.bench_loading import load_bench as load_bench_file
 
 ROOT = Path(__file__).parents[2]
 BENCH = ROOT / "bench" / "trainer_overhead.py"
@@ -18,16 +18,7 @@ TASKS = ["shapes-CNN", "adding-LSTM"]
 
 
 def load_bench():
-    spec = importlib.util.spec_from_file_location("bench_trainer_overhead", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[spec.name]
-        raise
-    return module
+    return load_bench_file("trainer_overhead.py")
 
 
 def test_trainer_overhead_quick_run_prints_ratios_and_matching_metrics(capsys):

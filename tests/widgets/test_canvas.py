@@ -13,7 +13,6 @@ from PySide6.QtGui import (
     QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
-    QPalette,
     QWheelEvent,
 )
 from PySide6.QtTest import QTest
@@ -23,6 +22,7 @@ from engine.analysis import analyse
 from engine.catalogue import CATEGORIES
 from engine.graph import Edge, Graph, Node
 from engine.project import load_project
+from tests.widgets.palettes import dark_palette
 from widgets.canvas import (
     CATEGORY_COLOURS,
     ERROR_COLOUR,
@@ -648,17 +648,6 @@ def test_category_colours_are_distinct_and_cover_the_catalogue():
     assert set(CATEGORY_COLOURS) == set(CATEGORIES)
     assert len({c.name() for c in CATEGORY_COLOURS.values()}) == len(CATEGORIES)
     assert all(isinstance(c, QColor) for c in CATEGORY_COLOURS.values())
-
-
-def dark_palette() -> QPalette:
-    palette = QPalette()
-    role = QPalette.ColorRole
-    for colour_role, colour in ((role.Window, "#2d2d30"), (role.WindowText, "#e6e6e6"),
-                                (role.Base, "#1e1e20"), (role.Text, "#e6e6e6"),
-                                (role.Button, "#353538"), (role.ButtonText, "#e6e6e6"),
-                                (role.Highlight, "#4080e0")):
-        palette.setColor(colour_role, QColor(colour))
-    return palette
 
 
 @pytest.mark.parametrize("dark", [False, True])

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtGui import QColor, QPalette
 
 from engine.data.builtin import digit_strings, digits
+from tests.widgets.palettes import dark_palette
 from widgets.canvas.style import ACCEPT_COLOUR, ERROR_COLOUR
 from widgets.results import (
     MAX_SAMPLES,
@@ -18,16 +19,6 @@ from widgets.results import (
 )
 
 DIGITS = [str(d) for d in range(10)]
-
-
-def dark_palette() -> QPalette:
-    palette = QPalette()
-    role = QPalette.ColorRole
-    for colour_role, colour in ((role.Window, "#2d2d30"), (role.WindowText, "#e6e6e6"),
-                                (role.Base, "#1e1e20"), (role.Text, "#e6e6e6"),
-                                (role.Button, "#353538"), (role.ButtonText, "#e6e6e6")):
-        palette.setColor(colour_role, QColor(colour))
-    return palette
 
 
 def confusion(n: int, diagonal: int = 90, seed: int = 0) -> np.ndarray:

@@ -10,20 +10,10 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QImage, QPalette
 
+from tests.widgets.palettes import dark_palette
 from widgets.training_plots import TrainingPlots
 
 BATCHES, EPOCHS = 500, 10
-
-
-def dark_palette() -> QPalette:
-    palette = QPalette()
-    role = QPalette.ColorRole
-    for colour_role, colour in ((role.Window, "#2d2d30"), (role.WindowText, "#e6e6e6"),
-                                (role.Base, "#1e1e20"), (role.Text, "#e6e6e6"),
-                                (role.Button, "#353538"), (role.ButtonText, "#e6e6e6"),
-                                (role.Highlight, "#4080e0")):
-        palette.setColor(colour_role, QColor(colour))
-    return palette
 
 
 @pytest.fixture
