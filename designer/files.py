@@ -38,7 +38,10 @@ class FileController:
 
     # -- prompts (tests answer the real dialogs) -----------------------------------------
     def confirm_discard(self) -> bool:
-        """Ask before unsaved changes would be lost; True when it is fine to go on."""
+        """Ask before a training run or unsaved changes would be lost; True when it is fine
+        to go on."""
+        if not self.confirm_stop_training():
+            return False
         if not self.document.modified:
             return True
         box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
@@ -52,6 +55,23 @@ class FileController:
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
         return answer == QMessageBox.StandardButton.Discard
+
+    def confirm_stop_training(self) -> bool:
+        """A run trains the open project: leaving it stops the run (what it learnt so far is
+        saved with the run)."""
+        training = self.window.training
+        if not training.running:
+            return True
+        box = QMessageBox(QMessageBox.Icon.Question, "Training in progress",
+                          "Stop the training run?", QMessageBox.StandardButton.Yes
+                          | QMessageBox.StandardButton.No, self.window)
+        box.setObjectName("stop_training")
+        box.setInformativeText("The weights learnt so far are kept with the run.")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        if box.exec() != QMessageBox.StandardButton.Yes:
+            return False
+        training.stop_and_wait()
+        return True
 
     def show_error(self, title: str, text: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok,
@@ -138,6 +158,7 @@ class FileController:
         return True
 
     def _show(self, project: Project) -> None:
+        self.window.training.stop_and_wait()  # a run never outlives the project it trains
         self.recovery.discard(self.document.path, self.session)
         self.document.replace(project)
 

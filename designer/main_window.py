@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QUndoView, QWidget
 
+from designer.dock_tabs import hide_stray_dock_tab_bars
 from designer.document import Document
 from designer.editing import Editor
 from designer.files import FileController
@@ -21,6 +29,8 @@ from widgets.problems import ProblemsList
 
 STATE_VERSION = 1
 READABLE_ZOOM = 0.6
+TRAINING_DOCK_HEIGHT = 380
+"""Room for the training form and curves that can be read, when the window allows it."""
 """Opening a network never shows it smaller than this: node faces stay legible."""
 
 
@@ -76,6 +86,7 @@ class MainWindow(QMainWindow):
         dock.setObjectName(f"{name}_dock")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        dock.dockLocationChanged.connect(self._tidy_dock_tabs_soon)
         self.docks[name] = dock
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -147,6 +158,20 @@ class MainWindow(QMainWindow):
             menu.addAction(dock.toggleViewAction())
         menu.addAction(self._action("&Reset Panels", self.reset_layout))
 
+        menu = self.menuBar().addMenu("&Train")
+        panel = self.training_panel
+        self.start_training_action = self._action("&Start Training", self.start_training, "F5",
+                                                  "Train the network on the project's data")
+        self.pause_training_action = self._action("&Pause", panel.toggle_pause, "F6")
+        self.stop_training_action = self._action("S&top", self.training.stop, "Shift+F5",
+                                                 "Stop after the current batch, keeping "
+                                                 "what was learnt")
+        menu.addActions([self.start_training_action, self.pause_training_action,
+                         self.stop_training_action])
+        panel.controls_changed.connect(self._sync_training_actions)
+        panel.start_button.clicked.connect(self._make_room_for_training)
+        self._sync_training_actions()
+
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main_toolbar")
         toolbar.setMovable(False)
@@ -208,6 +233,27 @@ class MainWindow(QMainWindow):
         shapes = [f"{n} {analysis.nodes[n].output}" for n in analysis.outputs
                   if analysis.nodes[n].output is not None]
         self.outputs.setText(("output " + ", ".join(shapes)) if shapes else "")
+
+    def start_training(self) -> None:
+        self.training_panel.start()
+        self._make_room_for_training()
+
+    def _make_room_for_training(self) -> None:
+        """A run's curves need the Training dock in sight and tall enough to read them."""
+        dock = self.docks["training"]
+        dock.show()
+        dock.raise_()
+        height = min(TRAINING_DOCK_HEIGHT, self.height() // 2)
+        if dock.height() < height:
+            self.resizeDocks([dock], [height], Qt.Orientation.Vertical)
+
+    def _sync_training_actions(self) -> None:
+        panel = self.training_panel
+        self.start_training_action.setEnabled(panel.start_button.isEnabled())
+        self.pause_training_action.setEnabled(panel.pause_button.isEnabled())
+        self.pause_training_action.setText("&Resume" if panel.pause_button.text() == "Resume"
+                                           else "&Pause")
+        self.stop_training_action.setEnabled(panel.stop_button.isEnabled())
 
     def _on_training_refused(self, lines: list[str]) -> None:
         """A run that cannot start says why in the problems list, not halfway through."""
@@ -329,6 +375,7 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             dock.setVisible(True)
         self.docks["inspector"].raise_()
+        self._tidy_dock_tabs_soon()
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -339,13 +386,26 @@ class MainWindow(QMainWindow):
         if not paths:
             self.recent_menu.addAction("No recent projects").setEnabled(False)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._tidy_dock_tabs_soon()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._tidy_dock_tabs_soon()
+
+    def _tidy_dock_tabs_soon(self) -> None:
+        # once the layout has placed the live tab bars, the stray ones stand out
+        QTimer.singleShot(0, self, self._tidy_dock_tabs)
+
+    def _tidy_dock_tabs(self) -> None:
+        hide_stray_dock_tab_bars(self)
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.training.running:
-            self.training.stop()
-            self.training.wait()
         if not self.files.confirm_discard():
             event.ignore()
             return
+        self.training.stop_and_wait()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState(STATE_VERSION))
         self.files.close_cleanly()

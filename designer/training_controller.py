@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -19,6 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from designer.document import Document
 from engine.atomic import write_atomically
+from engine.project import Project
 from engine.training import (
     BatchEnded,
     EpochEnded,
@@ -31,6 +33,14 @@ from engine.training import (
     plan_run,
 )
 from engine.training.checkpoint import load_weights
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The project cannot train: one sentence per problem, found before the first batch."""
+
+    problems: list[str]
+
 
 TRAINING_THREADS = torch.get_num_threads()
 """torch's thread count when the application started, for the training thread."""
@@ -84,7 +94,8 @@ class TrainingController(QObject):
         self.document = document
         self.trainer: Trainer | None = None
         self.run_dir: Path | None = None
-        self._events: deque[Event] = deque()
+        self._events: deque[Event | Refused] = deque()
+        self._stop_requested = False
         self._thread: threading.Thread | None = None
         self._timer = QTimer(self, interval=DRAIN_MS)
         self._timer.timeout.connect(self._drain)
@@ -94,30 +105,27 @@ class TrainingController(QObject):
         return self._thread is not None
 
     def start(self, from_weights: Path | None = None) -> bool:
-        """Check everything, then train in the background. False (and `refused`) when the
-        graph, the settings and the data do not fit together."""
+        """Make the document read-only and prepare and run the training in the background.
+        Preparing (generating the data, compiling the network) takes seconds for large
+        data, so it happens off the GUI thread too; a project that cannot train ends with
+        `refused` instead of `started`. False when a run is already going."""
         if self.running:
             return False
-        try:
-            plan = plan_run(self.document.project)
-            run_dir = self._new_run_dir()
-            trainer = build_trainer(plan, out_dir=run_dir)
-            if from_weights is not None:
-                load_weights(trainer.model, from_weights)
-        except TrainingError as error:
-            self.refused.emit(str(error).splitlines())
-            return False
-        run_dir.mkdir(parents=True, exist_ok=True)
-        write_atomically(run_dir / "settings.json", json.dumps(
-            {"training": self.document.project.training, "from_weights": str(from_weights)
-             if from_weights else None}, indent=1))
-        self.trainer, self.run_dir = trainer, run_dir
-        trainer.add_listener(self._events.append)
+        self.trainer, self.run_dir = None, self._new_run_dir()
+        self._stop_requested = False
         self.document.set_read_only(True)
-        self._thread = threading.Thread(target=self._train, name="training", daemon=True)
+        project = self.document.project
+        self._thread = threading.Thread(
+            target=self._prepare_and_train, args=(project, self.run_dir, from_weights),
+            name="training", daemon=True)
         self._thread.start()
         self._timer.start()
         return True
+
+    @property
+    def preparing(self) -> bool:
+        """A run was started and its trainer is not built yet."""
+        return self.running and self.trainer is None
 
     def _new_run_dir(self) -> Path:
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -126,9 +134,29 @@ class TrainingController(QObject):
             folder, number = runs_folder(self.document) / f"{stamp}-{number}", number + 1
         return folder
 
-    def _train(self) -> None:
-        trainer = self.trainer
+    def _prepare_and_train(self, project: Project, run_dir: Path,
+                           from_weights: Path | None) -> None:
         torch.set_num_threads(TRAINING_THREADS)
+        try:
+            plan = plan_run(project)
+            trainer = build_trainer(plan, out_dir=run_dir)
+            if from_weights is not None:
+                load_weights(trainer.model, from_weights)
+            run_dir.mkdir(parents=True, exist_ok=True)
+            write_atomically(run_dir / "settings.json", json.dumps(
+                {"training": project.training,
+                 "from_weights": str(from_weights) if from_weights else None}, indent=1))
+        except TrainingError as error:
+            self._events.append(Refused(str(error).splitlines()))
+            return
+        except Exception as error:  # a broken data file, a full disk: said, never raised
+            self._events.append(Refused([f"{type(error).__name__}: {error}"]))
+            return
+        trainer.add_listener(self._events.append)
+        self.trainer = trainer
+        if self._stop_requested:  # Stop was pressed while the run was being prepared
+            self._events.append(RunEnded("stopped", "Stopped before the first batch", 0))
+            return
         try:
             trainer.run()
         except Exception as error:  # the run ends with a message; the window lives on
@@ -144,6 +172,7 @@ class TrainingController(QObject):
             self.trainer.resume()
 
     def stop(self) -> None:
+        self._stop_requested = True
         if self.trainer is not None:
             self.trainer.stop()
 
@@ -168,16 +197,29 @@ class TrainingController(QObject):
             elif isinstance(event, RunEnded):
                 self._finish(event)
                 return
+            elif isinstance(event, Refused):
+                self._end()
+                self.refused.emit(event.problems)
+                return
         if batch_events:
             self.batches.emit(batch_events)
 
     def _finish(self, event: RunEnded) -> None:
+        self._end()
+        self.ended.emit(event)
+
+    def _end(self) -> None:
         self._timer.stop()
         if self._thread is not None:
             self._thread.join()
         self._thread = None
         self.document.set_read_only(False)
-        self.ended.emit(event)
+
+    def stop_and_wait(self) -> None:
+        """End a run, if one is going, and deliver its last events."""
+        if self.running:
+            self.stop()
+            self.wait()
 
     def wait(self, timeout: float = 60.0) -> None:
         """Block until the run ends and its events are delivered (tests, closing)."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,12 +33,12 @@ from PySide6.QtWidgets import (
 from designer.commands import SetProjectField
 from designer.document import Document
 from designer.training_controller import TrainingController, finished_runs
-from engine.data import BUILTINS
 from engine.training import BatchEnded, EpochEnded, RunEnded, RunStarted
 from engine.training.config import LOSSES, OPTIMIZERS, SCHEDULERS
 from engine.training.progress import clock, format_metrics
 from engine.training.run import available_devices
 from engine.training.tasks import task_for
+from widgets.dataset_chooser import DatasetChooser
 from widgets.results import ConfusionMatrixView, SampleGrid
 from widgets.training_plots import TrainingPlots
 
@@ -46,7 +47,16 @@ DEFAULTS: dict[str, Any] = {
     "optimizer": {"type": "Adam", "lr": 0.001}, "batch_size": 64, "epochs": 10,
     "validation_split": 0.2, "seed": 0,
 }
-BROWSE = "Your data…"
+
+
+def _align_labels(forms: list[QFormLayout]) -> None:
+    """Forms stacked in one column line their fields up when their labels are as wide."""
+    labels = [form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget()
+              for form in forms for row in range(form.rowCount())
+              if form.itemAt(row, QFormLayout.ItemRole.LabelRole) is not None]
+    width = max(label.sizeHint().width() for label in labels)
+    for label in labels:
+        label.setMinimumWidth(width)
 
 
 def _name_of(value: Any) -> str:
@@ -54,13 +64,15 @@ def _name_of(value: Any) -> str:
 
 
 class TrainingPanel(QWidget):
+    controls_changed = Signal()
+    """Start, Pause or Stop became available or unavailable (menus follow the buttons)."""
+
     def __init__(self, document: Document, controller: TrainingController,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.document, self.controller = document, controller
         self._updating = False
-        self.dataset = QComboBox()
-        self.dataset.addItems([*BUILTINS, BROWSE])
+        self.dataset = DatasetChooser()
         self.loss = QComboBox()
         self.loss.addItems(LOSSES)
         self.optimizer = QComboBox()
@@ -78,7 +90,7 @@ class TrainingPanel(QWidget):
         self.device = QComboBox()
         self.device.addItems(["auto", *available_devices()])
         form = QFormLayout()
-        for label, widget in (("Dataset", self.dataset), ("Loss", self.loss),
+        for label, widget in (("Loss", self.loss),
                               ("Optimizer", self.optimizer), ("Learning rate", self.lr),
                               ("Schedule", self.scheduler), ("Batch size", self.batch_size),
                               ("Epochs", self.epochs),
@@ -87,6 +99,7 @@ class TrainingPanel(QWidget):
                               ("Early stopping patience", self.early_stopping),
                               ("Device", self.device)):
             form.addRow(label, widget)
+        _align_labels([form, self.dataset.form])
         self.from_last = QCheckBox("Start from the last run's weights")
         self.start_button = QPushButton("Start")
         self.pause_button = QPushButton("Pause")
@@ -106,6 +119,7 @@ class TrainingPanel(QWidget):
         self.runs.setMaximumHeight(110)
         self.export_button = QPushButton("Export curves…")
         settings = QVBoxLayout()
+        settings.addWidget(self.dataset)
         settings.addLayout(form)
         settings.addWidget(self.from_last)
         settings.addWidget(self.result)
@@ -141,7 +155,8 @@ class TrainingPanel(QWidget):
         layout.addWidget(column)
         layout.addWidget(self.tabs, 1)
 
-        for combo in (self.dataset, self.loss, self.optimizer, self.scheduler, self.device):
+        self.dataset.edited.connect(self._dataset_edited)
+        for combo in (self.loss, self.optimizer, self.scheduler, self.device):
             combo.activated.connect(self._edited)
         for spin in (self.lr, self.batch_size, self.epochs, self.validation_split,
                      self.gradient_clip, self.early_stopping):
@@ -173,13 +188,8 @@ class TrainingPanel(QWidget):
     def show_settings(self) -> None:
         self._updating = True
         training = self.settings()
-        dataset = training.get("dataset", {})
-        name = dataset.get("name") if isinstance(dataset, dict) else None
-        if name in BUILTINS:
-            self.dataset.setCurrentText(name)
-        else:
-            path = dataset.get("path", "") if isinstance(dataset, dict) else ""
-            self._set_custom_dataset(str(path))
+        self.dataset.base_dir = self.document.path.parent if self.document.path else None
+        self.dataset.show_entry(training.get("dataset"))
         self.loss.setCurrentText(_name_of(training.get("loss")))
         optimizer = training.get("optimizer", {"type": "Adam", "lr": 0.001})
         self.optimizer.setCurrentText(_name_of(optimizer))
@@ -196,30 +206,16 @@ class TrainingPanel(QWidget):
         self.device.setCurrentText(str(training.get("device", "auto")))
         self._updating = False
 
-    def _set_custom_dataset(self, path: str) -> None:
-        index = self.dataset.findText(path)
-        if path and index < 0:
-            self.dataset.insertItem(self.dataset.count() - 1, path)
-            index = self.dataset.findText(path)
-        self.dataset.setCurrentIndex(max(index, 0))
+    def _dataset_edited(self, entry: dict[str, Any]) -> None:
+        training = self.settings()
+        training["dataset"] = entry
+        self.document.push(SetProjectField(self.document, "training", training,
+                                           "Choose training data"))
 
     def _edited(self) -> None:
         if self._updating:
             return
         training = self.settings()
-        choice = self.dataset.currentText()
-        if choice == BROWSE:
-            folder = str(self.document.path.parent) if self.document.path else ""
-            path, _ = QFileDialog.getOpenFileName(self, "Training data", folder,
-                                                  "Data (*.npz *.csv);;All files (*)")
-            if not path:
-                self.show_settings()
-                return
-            training["dataset"] = {"path": self._relative(Path(path))}
-        elif choice in BUILTINS:
-            training["dataset"] = {"name": choice}
-        else:
-            training["dataset"] = {"path": choice}
         previous_loss = training.get("loss")
         loss = self.loss.currentText()
         training["loss"] = previous_loss if _name_of(previous_loss) == loss else loss
@@ -253,14 +249,6 @@ class TrainingPanel(QWidget):
         if training != self.document.project.training:
             self.document.push(SetProjectField(self.document, "training", training,
                                                "Edit training settings"))
-
-    def _relative(self, path: Path) -> str:
-        if self.document.path is not None:
-            try:
-                return str(path.relative_to(self.document.path.parent))
-            except ValueError:
-                pass
-        return str(path)
 
     # -- run history -------------------------------------------------------------------
     def list_runs(self) -> None:
@@ -316,6 +304,10 @@ class TrainingPanel(QWidget):
         self.result.setText("")
         if self.controller.start(from_weights=weights):
             self._set_running(True)
+            self.pause_button.setEnabled(False)  # until the trainer exists
+            self.controls_changed.emit()
+            self.progress.setRange(0, 0)  # busy: how long preparing takes is not known
+            self.status.setText("Preparing: loading the data and building the network…")
 
     def toggle_pause(self) -> None:
         if self.controller.paused:
@@ -324,6 +316,7 @@ class TrainingPanel(QWidget):
         else:
             self.controller.pause()
             self.pause_button.setText("Resume")
+        self.controls_changed.emit()
 
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
@@ -334,10 +327,11 @@ class TrainingPanel(QWidget):
                        self.batch_size, self.epochs, self.validation_split,
                        self.gradient_clip, self.early_stopping, self.device, self.from_last):
             widget.setEnabled(not running)
+        self.controls_changed.emit()
 
     def _on_started(self, event: RunStarted) -> None:
-        import time
-
+        self.pause_button.setEnabled(True)
+        self.controls_changed.emit()
         metric = task_for(self.controller.trainer.config.loss).metric
         self.plots.start_run(metric, event.epochs)
         self._batches_total = (event.epochs - event.first_epoch + 1) * event.batches_per_epoch
@@ -349,10 +343,9 @@ class TrainingPanel(QWidget):
                             f"{event.parameters:,} parameters")
 
     def _on_batches(self, events: list[BatchEnded]) -> None:
-        import time
-
         for event in events:
-            self.plots.add_batch(event.epoch - 1 + event.batch / event.batches, event.loss)
+            self.plots.add_batch(event.epoch - 1 + event.batch / event.batches, event.loss,
+                                 event.lr)
         self._batches_done += len(events)
         last = events[-1]
         elapsed = time.perf_counter() - self._run_started
@@ -369,6 +362,8 @@ class TrainingPanel(QWidget):
 
     def _on_ended(self, event: RunEnded) -> None:
         self._set_running(False)
+        if self.progress.maximum() == 0:  # stopped while preparing: no longer busy
+            self.progress.setRange(0, 1)
         self.list_runs()
         figures = format_metrics({k: v for k, v in event.metrics.items()
                                   if k.startswith("val_")})
@@ -398,4 +393,8 @@ class TrainingPanel(QWidget):
         self.samples.show_samples(x.float().numpy(), predictions, truths, kind=kind)
 
     def _on_refused(self, problems: list[str]) -> None:
+        self._set_running(False)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.status.setText("Cannot train: see the problems list")
         self.result.setText("Cannot train:\n" + "\n".join(problems))

@@ -117,6 +117,8 @@ class TrainingPlots(QWidget):
         self._batch_x = _Growing(4096)
         self._batch_loss = _Growing(4096)
         self._batch_smooth = _Growing(4096)
+        self._batch_lr = _Growing(4096)
+        """NaN where a batch came without its learning rate."""
         self._ema = 0.0
         self._ema_weight = 0.0
         self._decay = 0.0
@@ -158,6 +160,9 @@ class TrainingPlots(QWidget):
             plot.getAxis("left").setWidth(AXIS_WIDTH)
             plot.getAxis("right").setWidth(AXIS_WIDTH)  # equal widths keep the x axes aligned
             plot.getViewBox().enableAutoRange(x=False, y=True)
+            for side in ("left", "right", "bottom"):
+                # "accuracy (x0.001)" with ticks at 940 reads worse than 0.94
+                plot.getAxis(side).enableAutoSIPrefix(False)
         self._loss_plot.setLabel("left", "loss")
         self._loss_plot.hideAxis("bottom")
         self._loss_plot.getAxis("right").setStyle(showValues=False)
@@ -209,7 +214,7 @@ class TrainingPlots(QWidget):
         self._metric = metric
         self._metrics = metric_names(metric)
         self._epochs = max(int(epochs), 1)
-        for column in (self._batch_x, self._batch_loss, self._batch_smooth):
+        for column in (self._batch_x, self._batch_loss, self._batch_smooth, self._batch_lr):
             column.clear()
         self._ema = self._ema_weight = 0.0
         self._decay = 0.0
@@ -243,10 +248,11 @@ class TrainingPlots(QWidget):
         self._readout.setText(" ")
         self._show_crosshair(False)
 
-    def add_batch(self, x: float, loss: float) -> None:
-        """Stores the training loss of one batch at `x` = epoch - 1 + batch / batches and
-        updates the moving average; nothing is drawn until `refresh()`. A loss that is not
-        finite is skipped."""
+    def add_batch(self, x: float, loss: float, lr: float | None = None) -> None:
+        """Stores the training loss of one batch at `x` = epoch - 1 + batch / batches (and
+        the learning rate it used, so that a schedule that changes it every batch shows its
+        shape) and updates the moving average; nothing is drawn until `refresh()`. A loss
+        that is not finite is skipped."""
         if not math.isfinite(loss):
             return
         if len(self._batch_x):
@@ -259,6 +265,7 @@ class TrainingPlots(QWidget):
         self._batch_x.append(x)
         self._batch_loss.append(loss)
         self._batch_smooth.append(self._ema / self._ema_weight)
+        self._batch_lr.append(math.nan if lr is None else float(lr))
         self._batches_dirty = True
 
     def add_epoch(self, epoch: int, metrics: Mapping[str, Any]) -> None:
@@ -286,11 +293,19 @@ class TrainingPlots(QWidget):
             self._val_curve.setData(x, columns["val_loss"].values, connect="finite")
             for name, curve in self._metric_curves.items():
                 curve.setData(x, columns[name].values, connect="finite")
-            rates = columns["lr"].values
-            self._lr_curve.setData(x, rates, connect="finite")
-            self._fit_lr_range(rates)
             self._epochs_dirty = False
+        self._draw_learning_rate()
         self._fit_x()
+
+    def _draw_learning_rate(self) -> None:
+        """Per batch when the batches brought it, else per epoch."""
+        batch_rates = self._batch_lr.values
+        if len(batch_rates) and np.isfinite(batch_rates).any():
+            x, rates = self._batch_x.values, batch_rates
+        else:
+            x, rates = self._epoch_columns["epoch"].values, self._epoch_columns["lr"].values
+        self._lr_curve.setData(x, rates, connect="finite")
+        self._fit_lr_range(rates)
 
     def point_counts(self) -> tuple[int, int]:
         """(batch points, epoch points) stored for the run in progress."""
@@ -381,10 +396,12 @@ class TrainingPlots(QWidget):
                              for row in rows)
         with batches_path.open("w", newline="", encoding="utf-8") as file:
             writer = csv.writer(file)
-            writer.writerow(["epoch", "loss", "smoothed_loss"])
+            writer.writerow(["epoch", "loss", "smoothed_loss", "lr"])
             writer.writerows(zip(self._batch_x.values.tolist(),
                                  self._batch_loss.values.tolist(),
-                                 self._batch_smooth.values.tolist(), strict=True))
+                                 self._batch_smooth.values.tolist(),
+                                 ["" if math.isnan(r) else r
+                                  for r in self._batch_lr.values.tolist()], strict=True))
         return path, batches_path
 
     # --- for tests and the read-out -----------------------------------------------------

@@ -27,7 +27,8 @@ def make_window(qtbot, tmp_path, monkeypatch):
         return window
 
     yield make
-    for window in made:  # closing must not stop at an unsaved-changes prompt
+    for window in made:  # closing must not stop at a prompt: no run, no unsaved changes
+        window.training.stop_and_wait()
         window.document.undo_stack.setClean()
         window.files.autosave.stop()
         window.close()

@@ -9,8 +9,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QFileDialog
 
 from engine.training import BatchEnded
+from tests.engine.training_helpers import blobs, classifier_project
+from tests.widgets.combo import choose_from_list
+from widgets.dataset_chooser import BROWSE_FILE
 
 ROOT = Path(__file__).parents[2]
 
@@ -69,12 +73,15 @@ def test_stop_mid_epoch_keeps_a_usable_model(window, project_copy, qtbot):
     assert (window.training.run_dir / "weights.safetensors").exists()
 
 
-def test_a_mismatched_dataset_is_listed_in_the_problems_not_raised(window, project_copy):
+def test_a_mismatched_dataset_is_listed_in_the_problems_not_raised(window, project_copy,
+                                                                    qtbot):
     assert window.files.open_path(project_copy, confirmed=True)
     window.editor.set_params("image", {"shape": [1, 28, 28]})
     window.document.analyse_now()
-    click(window.training_panel.start_button)
+    with qtbot.waitSignal(window.training.refused, timeout=30_000):
+        click(window.training_panel.start_button)
     assert not window.training.running
+    assert window.training_panel.start_button.isEnabled()
     problems = window.problems.problems()
     assert any("digits gives samples of shape [1, 8, 8] but the Input 'image' expects "
                "[1, 28, 28]" in p.message for p in problems)
@@ -181,3 +188,53 @@ def test_reopening_the_project_lists_its_runs(window, make_window, project_copy,
     assert other.files.open_path(project_copy, confirmed=True)
     assert other.training_panel.runs.count() == 1
     assert other.document.project.training["epochs"] == 1
+
+
+def test_start_returns_at_once_and_stop_works_while_the_run_is_prepared(window, project_copy,
+                                                                         qtbot):
+    assert window.files.open_path(project_copy, confirmed=True)
+    panel = window.training_panel
+    click(panel.start_button)
+    # the data and the network are prepared in the background: the window is already free
+    assert window.training.running and window.document.read_only
+    assert panel.stop_button.isEnabled() and not panel.start_button.isEnabled()
+    click(panel.stop_button)
+    qtbot.waitUntil(lambda: not window.training.running, timeout=60_000)
+    assert panel.status.text() == "Stopped"
+    assert not window.document.read_only and panel.start_button.isEnabled()
+
+
+def test_a_csv_table_is_chosen_and_trained_from_the_panel(window, tmp_path, qtbot,
+                                                          monkeypatch):
+    x, y = blobs(features=4)
+    table = tmp_path / "measurements.csv"
+    rows = ["a,b,c,d,kind", *(",".join(f"{v:.4f}" for v in row) + f",k{label}"
+                              for row, label in zip(x, y, strict=True))]
+    table.write_text("\n".join(rows) + "\n")
+    classifier_project(tmp_path, epochs=1)
+    assert window.files.open_path(tmp_path / "tiny.ndproj", confirmed=True)
+    chooser = window.training_panel.dataset
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda *args, **kwargs: (str(table), ""))
+    choose_from_list(chooser.source, BROWSE_FILE)
+    assert window.document.project.training["dataset"] == {"path": "measurements.csv"}
+    assert chooser.target.isVisible()
+
+    # without a target the run is refused with the columns to choose from
+    with qtbot.waitSignal(window.training.refused, timeout=30_000):
+        click(window.training_panel.start_button)
+    assert "one of 'a', 'b', 'c', 'd', 'kind'" in window.training_panel.result.text()
+
+    chooser.target.setFocus()
+    QTest.keyClick(chooser.target, Qt.Key.Key_End)
+    assert window.document.project.training["dataset"] == {"path": "measurements.csv",
+                                                           "target": "kind"}
+    click(window.training_panel.start_button)
+    qtbot.waitUntil(lambda: not window.training.running, timeout=60_000)
+    assert window.training_panel.status.text() == "Finished"
+
+    window.document.undo_stack.undo()
+    assert window.document.project.training["dataset"] == {"path": "measurements.csv"}
+    window.document.undo_stack.undo()
+    assert window.document.project.training["dataset"] == {"path": "blobs.npz"}
+    assert chooser.source.currentText() == "blobs.npz"

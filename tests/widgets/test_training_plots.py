@@ -141,9 +141,27 @@ def test_export_csv_writes_epochs_and_batches(plots, tmp_path):
     assert float(rows[0]["lr"]) == pytest.approx(1e-3)
     with batches_path.open() as file:
         batches = list(csv.DictReader(file))
-    assert list(batches[0]) == ["epoch", "loss", "smoothed_loss"]
+    assert list(batches[0]) == ["epoch", "loss", "smoothed_loss", "lr"]
+    assert batches[0]["lr"] == ""  # these batches came without their learning rate
     assert len(batches) == BATCHES * EPOCHS
     assert float(batches[-1]["epoch"]) == pytest.approx(EPOCHS)
+
+
+def test_a_learning_rate_given_per_batch_is_drawn_per_batch(plots):
+    """A one-cycle schedule changes the rate every batch: its rise and fall must show,
+    not two points at the ends of the epochs."""
+    plots.start_run("val_accuracy", 2)
+    steps = 2 * BATCHES
+    for step in range(1, steps + 1):
+        rate = 1e-3 * math.sin(math.pi * step / steps)
+        plots.add_batch(step / BATCHES, 1.0, rate)
+    for epoch in (1, 2):
+        plots.add_epoch(epoch, epoch_metrics(epoch))
+    plots.refresh()
+    x, rates = plots.curves()["lr"].getOriginalDataset()
+    assert len(x) == steps
+    assert rates.max() == pytest.approx(1e-3, rel=1e-3)
+    assert int(np.argmax(rates)) == pytest.approx(steps // 2, abs=1)
 
 
 def test_a_missing_train_loss_is_the_mean_of_the_epochs_batches(plots, tmp_path):
