@@ -414,8 +414,10 @@ class _SampleCell(QFrame):
         layout.setSpacing(2)
         layout.addWidget(self.image, 0, Qt.AlignmentFlag.AlignHCenter)
         inner = width - 12
+        # a CTC network that reads nothing yet predicts the empty string: say so
+        shown = prediction if prediction != "" else "(nothing read)"
         for label, text in ((self.prediction_label, f"{'✓' if self.correct else '✗'} "
-                                                    f"{prediction}"),
+                                                    f"{shown}"),
                             (self.truth_label, f"true {truth}")):
             label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
             elided = QFontMetrics(label.font()).elidedText(

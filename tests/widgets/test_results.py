@@ -169,6 +169,14 @@ def test_grid_keeps_the_aspect_of_strips(grid):
     assert all(cell.correct for cell in grid.cells())
 
 
+def test_an_empty_prediction_is_said_not_left_blank(grid):
+    strips = np.zeros((2, 1, 8, 64), np.float32)
+    grid.show_samples(strips, ["", "42"], ["42", "42"])
+    first, second = grid.cells()
+    assert first.prediction_label.text() == "✗ (nothing read)"
+    assert second.prediction_label.text() == "✓ 42"
+
+
 def test_grid_reflows_with_the_width(grid, qtbot):
     grid.show_samples(np.zeros((10, 8, 8)), ["a"] * 10, ["a"] * 10)
     wide = grid.columns()
