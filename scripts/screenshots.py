@@ -1,14 +1,22 @@
-"""Screenshots of the designer with each template open, taken offscreen for the README.
+"""Screenshots of the designer, taken offscreen for the README: each example open, or with
+`--training`, the Training dock during and after a run of each example
+(`<stem>-training.png` halfway through the first epoch, `<stem>-trained.png` with the curves
+and `<stem>-results.png` with the confusion matrix and samples once the run has ended).
 
-    .venv/bin/python scripts/screenshots.py [--dark] [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots.py [--dark] [--out docs/screenshots] [STEM ...]
+    .venv/bin/python scripts/screenshots.py --training [--epochs 2] [STEM ...]
+
+Runs train copies of the projects in a temporary folder, so no run lands in projects/.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -21,35 +29,93 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 import designer.files  # noqa: E402
 from designer.main_window import MainWindow  # noqa: E402
 from designer.theme import apply_theme  # noqa: E402
+from engine.project import load_project, save_project  # noqa: E402
+
+
+def open_window(scratch: Path, project: Path) -> MainWindow:
+    window = MainWindow(QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat))
+    window.resize(1500, 950)
+    window.show()
+    window.files.open_path(project, confirmed=True)
+    return window
+
+
+def close_window(window: MainWindow) -> None:
+    window.document.undo_stack.setClean()
+    window.files.autosave.stop()
+    window.close()
+
+
+def shoot_the_design(app: QApplication, template: Path, scratch: Path, out: Path,
+                     suffix: str) -> None:
+    window = open_window(scratch, template)
+    window.document.analyse_now()
+    first_layer = list(window.document.graph.nodes)[1]
+    window.scene.select_nodes([first_layer])
+    shoot(window, app, out / f"{template.stem}{suffix}.png")
+    close_window(window)
+
+
+def wait_until(app: QApplication, condition, timeout: float = 900.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the run took too long")
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def shoot(window: MainWindow, app: QApplication, target: Path) -> None:
+    for _ in range(10):
+        app.processEvents()
+    window.grab().save(str(target))
+    print(target)
+
+
+def shoot_a_run(app: QApplication, template: Path, epochs: int, scratch: Path, out: Path,
+                suffix: str) -> None:
+    copy = scratch / template.name
+    shutil.copy(template, copy)
+    project = load_project(copy)
+    project.training = {**project.training, "epochs": epochs}
+    save_project(project, copy)
+    window = open_window(scratch, copy)
+    panel = window.training_panel
+    window.start_training()
+    progress = panel.progress
+    wait_until(app, lambda: progress.maximum() > 1
+               and progress.value() >= progress.maximum() // (2 * epochs))
+    shoot(window, app, out / f"{template.stem}-training{suffix}.png")
+    wait_until(app, lambda: not window.training.running)
+    panel.tabs.setCurrentIndex(0)
+    shoot(window, app, out / f"{template.stem}-trained{suffix}.png")
+    panel.tabs.setCurrentIndex(1)
+    shoot(window, app, out / f"{template.stem}-results{suffix}.png")
+    close_window(window)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dark", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--training", action="store_true", help="train each example and "
+                        "shoot the Training dock during and after the run")
+    parser.add_argument("--epochs", type=int, default=2, help="epochs per run (--training)")
+    parser.add_argument("projects", nargs="*", help="stems of projects/*.ndproj (default all)")
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication([])
     apply_theme(app, dark=args.dark)
     scratch = Path(tempfile.mkdtemp())
     designer.files.recovery_directory = lambda: scratch / "recovery"
     args.out.mkdir(parents=True, exist_ok=True)
+    suffix = "-dark" if args.dark else ""
     for template in sorted((ROOT / "projects").glob("*.ndproj")):
-        window = MainWindow(QSettings(str(scratch / "settings.ini"),
-                                      QSettings.Format.IniFormat))
-        window.resize(1500, 950)
-        window.show()
-        window.files.open_path(template, confirmed=True)
-        window.document.analyse_now()
-        first_layer = list(window.document.graph.nodes)[1]
-        window.scene.select_nodes([first_layer])
-        for _ in range(10):
-            app.processEvents()
-        suffix = "-dark" if args.dark else ""
-        target = args.out / f"{template.stem}{suffix}.png"
-        window.grab().save(str(target))
-        print(target)
-        window.files.autosave.stop()
-        window.close()
+        if args.projects and template.stem not in args.projects:
+            continue
+        if args.training:
+            shoot_a_run(app, template, args.epochs, scratch, args.out, suffix)
+        else:
+            shoot_the_design(app, template, scratch, args.out, suffix)
     app.clipboard().clear()
 
 

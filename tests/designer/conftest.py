@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
 import designer.files
 from designer.main_window import MainWindow
+
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture
@@ -34,6 +39,14 @@ def make_window(qtbot, tmp_path, monkeypatch):
         window.close()
         window.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture
+def project_copy(tmp_path) -> Path:
+    """The digits CNN example, in the test's folder: its runs land there."""
+    target = tmp_path / "digits_cnn.ndproj"
+    shutil.copy(ROOT / "projects" / "digits_cnn.ndproj", target)
+    return target
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@ outlives the project it trains, and the docks' tab strips stay where they belong
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -17,13 +15,6 @@ from designer.main_window import TRAINING_DOCK_HEIGHT, MainWindow
 from tests.designer.gui import answer_next_dialog
 
 ROOT = Path(__file__).parents[2]
-
-
-@pytest.fixture
-def project_copy(tmp_path) -> Path:
-    target = tmp_path / "digits_cnn.ndproj"
-    shutil.copy(ROOT / "projects" / "digits_cnn.ndproj", target)
-    return target
 
 
 def test_f5_starts_a_run_with_the_training_dock_raised_and_tall(window, project_copy, qtbot):

@@ -19,13 +19,6 @@ from widgets.dataset_chooser import BROWSE_FILE
 ROOT = Path(__file__).parents[2]
 
 
-@pytest.fixture
-def project_copy(tmp_path) -> Path:
-    target = tmp_path / "digits_cnn.ndproj"
-    shutil.copy(ROOT / "projects" / "digits_cnn.ndproj", target)
-    return target
-
-
 def click(button) -> None:
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
 
