@@ -16,14 +16,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return cli(args)
     if len(args) > 1 or (args and args[0].startswith("-")):
-        print("usage: netdesigner [FILE] | netdesigner {validate,summary,train} ...",
+        print("usage: netdesigner [FILE] | netdesigner {validate,summary,train,export,import} ...",
               file=sys.stderr)
         return 2
     try:
         from designer.app import run
     except ImportError as error:
         print(f"netdesigner: the designer needs PySide6 ({error}); the command line works "
-              "without it: netdesigner validate|summary|train FILE", file=sys.stderr)
+              "without it: netdesigner validate|summary|train|export|import ...", file=sys.stderr)
         return 1
     return run(args[0] if args else None)
 

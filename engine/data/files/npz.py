@@ -1,0 +1,206 @@
+"""Arrays from a NumPy .npz archive, opened without ever unpickling."""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from engine.data.dataset import PAD, DataError, Dataset, TargetKind
+from engine.data.files.checks import reason, refuse_non_finite, refuse_too_many_classes
+
+NPZ_ARRAYS = ("x", "y", "x_val", "y_val")
+NUMERIC_KINDS = "biuf"
+"""NumPy dtype kinds a network can take: bool, signed and unsigned integers, floats."""
+
+SAVEZ_HINT = "numpy.savez(file, x=samples, y=targets)"
+NPY_MAGIC = b"\x93NUMPY"
+
+
+def load_npz(path: Path) -> Dataset:
+    """Arrays `x` and `y`, and optionally `x_val` and `y_val`, from a NumPy archive."""
+    name = path.name
+    arrays = _read_npz_arrays(path)
+    x, y = arrays["x"], arrays["y"]
+    x_val, y_val = arrays.get("x_val"), arrays.get("y_val")
+
+    for key, array in arrays.items():
+        if array.size == 0:
+            raise DataError(f"{name}: array {key} is empty (shape {list(array.shape)}); "
+                            "expected at least one sample holding at least one number")
+    if x.ndim < 2:
+        raise DataError(f"{name}: x has shape {list(x.shape)}, a single number per sample; "
+                        "expected [samples, ...] with each sample an array, e.g. save "
+                        "x.reshape(-1, 1) for one feature per sample")
+    _check_pairing(name, "x", x, "y", y)
+    if x_val is not None and y_val is not None:
+        _check_pairing(name, "x_val", x_val, "y_val", y_val)
+        if x_val.shape[1:] != x.shape[1:]:
+            raise DataError(f"{name}: x_val's samples have shape {list(x_val.shape[1:])} but "
+                            f"x's have shape {list(x.shape[1:])}; expected validation samples "
+                            "shaped like the training samples")
+        if _is_integer(x_val) != _is_integer(x):
+            raise DataError(f"{name}: x holds {_number_kind(x)} but x_val holds "
+                            f"{_number_kind(x_val)}; expected both to hold the same kind")
+
+    x_tensor = _npz_samples(name, "x", x)
+    x_val_tensor = None if x_val is None else _npz_samples(name, "x_val", x_val)
+    kind, classes, y_tensor, y_val_tensor = _npz_targets(name, y, y_val)
+    return Dataset(name, x_tensor, y_tensor, kind, classes, x_val_tensor, y_val_tensor)
+
+
+def _read_npz_arrays(path: Path) -> dict[str, np.ndarray]:
+    name = path.name
+    not_npz = (f"{name} is not a valid .npz file; expected a NumPy archive of arrays x and "
+               f"y, as {SAVEZ_HINT} writes it")
+    try:
+        # our own handle: np.load leaves its handle open when it meets a damaged archive
+        with path.open("rb") as handle:
+            if handle.read(len(NPY_MAGIC)) == NPY_MAGIC:
+                raise DataError(f"{name} holds one bare array (an .npy file), not an archive "
+                                f"of named arrays; expected arrays x and y, as {SAVEZ_HINT} "
+                                "writes them")
+            handle.seek(0)
+            # allow_pickle=False: a data file must never be able to run code when opened
+            with np.load(handle, allow_pickle=False) as archive:
+                return _read_npz_archive(archive, name)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise DataError(f"{not_npz} ({reason(error)})") from None
+
+
+def _read_npz_archive(archive: np.lib.npyio.NpzFile, name: str) -> dict[str, np.ndarray]:
+    found = list(archive.files)
+    missing = [key for key in ("x", "y") if key not in found]
+    if missing:
+        listing = ", ".join(found) if found else "no arrays at all"
+        raise DataError(f"{name} has no array {' or '.join(missing)}: it holds {listing}; "
+                        "expected arrays x (the samples) and y (the targets), as "
+                        f"{SAVEZ_HINT} writes them")
+    if ("x_val" in found) != ("y_val" in found):
+        present, absent = ("x_val", "y_val") if "x_val" in found else ("y_val", "x_val")
+        raise DataError(f"{name} has {present} but no {absent}; expected both (a validation "
+                        "set of samples and their targets) or neither")
+    return {key: _read_npz_array(archive, name, key) for key in NPZ_ARRAYS if key in found}
+
+
+def _read_npz_array(archive: np.lib.npyio.NpzFile, name: str, key: str) -> np.ndarray:
+    try:
+        array = archive[key]
+    except ValueError as error:
+        if "allow_pickle" in str(error):
+            raise DataError(f"{name}: array {key} holds Python objects, which only unpickling "
+                            "could read and Netdesigner never unpickles data; expected an "
+                            "array of numbers") from None
+        raise DataError(f"{name}: array {key} cannot be read, the file is damaged "
+                        f"({reason(error)}); expected an archive as {SAVEZ_HINT} writes it"
+                        ) from None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+        raise DataError(f"{name}: array {key} cannot be read, the file is damaged or cut "
+                        f"short ({reason(error)}); expected an archive as {SAVEZ_HINT} "
+                        "writes it") from None
+    if array.dtype.kind not in NUMERIC_KINDS:
+        found = "text" if array.dtype.kind in "US" else f"values of type {array.dtype}"
+        raise DataError(f"{name}: array {key} holds {found}; expected numbers (floats, or "
+                        "integers for class ids and token ids)")
+    return array
+
+
+def _check_pairing(name: str, x_key: str, x: np.ndarray, y_key: str, y: np.ndarray) -> None:
+    if y.ndim == 0:
+        raise DataError(f"{name}: {y_key} is a single number; expected one target per "
+                        f"sample of {x_key}")
+    if len(x) != len(y):
+        raise DataError(f"{name}: {x_key} holds {len(x)} samples but {y_key} holds {len(y)} "
+                        "targets; expected one target per sample (the same first dimension)")
+
+
+def _npz_samples(name: str, key: str, array: np.ndarray) -> torch.Tensor:
+    if _is_integer(array):
+        negative = int(np.count_nonzero(array < 0))
+        if negative:
+            raise DataError(f"{name}: {key} holds integers, which are read as token ids, but "
+                            f"{negative} of them are negative; expected ids from 0, or floats "
+                            "for measurements")
+        return torch.from_numpy(array.astype(np.int64))
+    samples = array.astype(np.float32)
+    refuse_non_finite(name, key, samples)
+    return torch.from_numpy(samples)
+
+
+def _npz_targets(name: str, y: np.ndarray, y_val: np.ndarray | None
+                 ) -> tuple[TargetKind, list[str], torch.Tensor, torch.Tensor | None]:
+    both = [("y", y)] + ([("y_val", y_val)] if y_val is not None else [])
+    if y_val is not None and _is_integer(y_val) != _is_integer(y):
+        raise DataError(f"{name}: y holds {_number_kind(y)} but y_val holds "
+                        f"{_number_kind(y_val)}; expected both to hold the same kind")
+    if not _is_integer(y):
+        values = [array.astype(np.float32) for _, array in both]
+        for (key, _), array in zip(both, values, strict=True):
+            refuse_non_finite(name, key, array)
+        _refuse_different_target_shapes(name, y, y_val)
+        return "values", [], *_tensors(values)
+
+    padded = y.ndim == 2 and (y_val is None or y_val.ndim == 2) and any(
+        np.any(array == PAD) for _, array in both)
+    if padded:
+        return "strings", *_label_strings(name, both)
+    _refuse_different_target_shapes(name, y, y_val)
+    for key, array in both:
+        lowest = int(array.min())
+        if lowest < 0:
+            raise DataError(f"{name}: {key} holds class id {lowest}; expected class ids "
+                            f"counting from 0 ({PAD} pads label strings, and only in a 2-D y)")
+    top = max(int(array.max()) for _, array in both)
+    refuse_too_many_classes(name, "y", top, "save y as floats")
+    classes = [str(i) for i in range(top + 1)]
+    return "classes", classes, *_tensors([array.astype(np.int64) for _, array in both])
+
+
+def _label_strings(name: str, both: list[tuple[str, np.ndarray]]
+                   ) -> tuple[list[str], torch.Tensor, torch.Tensor | None]:
+    """Rows of label ids from 1 (0 is CTC's blank) followed by PAD."""
+    for key, array in both:
+        lowest = int(array.min())
+        if lowest < PAD:
+            raise DataError(f"{name}: {key} holds label {lowest}; expected label ids from 1, "
+                            f"with {PAD} only as padding after each string")
+        if np.any(array == 0):
+            raise DataError(f"{name}: {key} pads label strings with {PAD} but also holds "
+                            "label 0, which CTC keeps for the blank; expected label ids "
+                            "counting from 1")
+        label_after_pad = np.any(np.diff((array == PAD).astype(np.int8), axis=1) < 0, axis=1)
+        if label_after_pad.any():
+            row = int(np.flatnonzero(label_after_pad)[0])
+            raise DataError(f"{name}: row {row} of {key} has a label after {PAD} padding; "
+                            "expected each string's labels first, then only padding")
+    top = max(int(array.max()) for _, array in both)
+    if top < 1:
+        raise DataError(f"{name}: y holds only {PAD} padding; expected label strings of ids "
+                        "from 1")
+    refuse_too_many_classes(name, "y", top, "save y as floats")
+    classes = [str(i) for i in range(1, top + 1)]
+    return classes, *_tensors([array.astype(np.int64) for _, array in both])
+
+
+def _refuse_different_target_shapes(name: str, y: np.ndarray, y_val: np.ndarray | None) -> None:
+    if y_val is not None and y_val.shape[1:] != y.shape[1:]:
+        raise DataError(f"{name}: y_val's targets have shape {list(y_val.shape[1:])} but "
+                        f"y's have shape {list(y.shape[1:])}; expected validation targets "
+                        "shaped like the training targets")
+
+
+def _tensors(arrays: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor | None]:
+    tensors = [torch.from_numpy(array) for array in arrays]
+    return tensors[0], tensors[1] if len(tensors) > 1 else None
+
+
+def _is_integer(array: np.ndarray) -> bool:
+    return array.dtype.kind in "iu"
+
+
+def _number_kind(array: np.ndarray) -> str:
+    kind = {"b": "booleans", "f": "floats"}.get(array.dtype.kind, "integers")
+    return f"{kind} ({array.dtype})"
