@@ -157,6 +157,11 @@ class FileController:
         self.window.statusBar().showMessage(f"Saved {path}", 3000)
         return True
 
+    def show_new_project(self, project: Project) -> None:
+        """Show a project made elsewhere (an import) as a new, unsaved document."""
+        project.path = None
+        self._show(project)
+
     def _show(self, project: Project) -> None:
         self.window.training.stop_and_wait()  # a run never outlives the project it trains
         self.recovery.discard(self.document.path, self.session)

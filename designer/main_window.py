@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QUndoView, QWidg
 from designer.dock_tabs import hide_stray_dock_tab_bars
 from designer.document import Document
 from designer.editing import Editor
+from designer.exchange import ExchangeController
 from designer.files import FileController
 from designer.training_controller import TrainingController
 from designer.training_panel import TrainingPanel
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         for label in (self.validity, self.parameters, self.outputs):
             self.statusBar().addPermanentWidget(label)
         self.files = FileController(self)
+        self.exchange = ExchangeController(self)
         self._build_actions()
         self._connect()
         self.setAcceptDrops(True)
@@ -112,6 +114,20 @@ class MainWindow(QMainWindow):
         self.recent_menu = menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menu.addActions([self.save_action, self.save_as_action])
+        menu.addSeparator()
+        exchange = self.exchange
+        self.import_action = self._action("&Import from PyTorch…",
+                                          exchange.import_from_pytorch, "Ctrl+I",
+                                          "Turn an nn.Module class into a project")
+        menu.addAction(self.import_action)
+        export_menu = menu.addMenu("&Export")
+        self.export_actions = {
+            "python": self._action("PyTorch &Code (model.py, train.py)…",
+                                   lambda: exchange.export("python"), "Ctrl+E"),
+            "onnx": self._action("&ONNX…", lambda: exchange.export("onnx")),
+            "torchscript": self._action("&TorchScript…", lambda: exchange.export("torchscript")),
+        }
+        export_menu.addActions(list(self.export_actions.values()))
         menu.addSeparator()
         menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
 
@@ -406,6 +422,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.training.stop_and_wait()
+        if self.exchange.task is not None:
+            self.exchange.task.wait()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState(STATE_VERSION))
         self.files.close_cleanly()

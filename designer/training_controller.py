@@ -8,7 +8,6 @@ loop never waits for plotting and the window never waits for training.
 from __future__ import annotations
 
 import json
-import tempfile
 import threading
 import time
 from collections import deque
@@ -31,6 +30,7 @@ from engine.training import (
     TrainingError,
     build_trainer,
     plan_run,
+    runs,
 )
 from engine.training.checkpoint import load_weights
 
@@ -63,19 +63,12 @@ training nothing."""
 def runs_folder(document: Document) -> Path:
     """Where a project's runs live: beside the project file, or in a temporary folder for a
     project that was never saved."""
-    path = document.path
-    if path is None:
-        return Path(tempfile.gettempdir()) / "netdesigner-runs" / document.project.name
-    return path.with_name(f"{path.stem}.runs")
+    return runs.runs_folder(document.path, document.project.name)
 
 
 def finished_runs(document: Document) -> list[Path]:
     """The project's earlier runs that saved weights, oldest first."""
-    folder = runs_folder(document)
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if (p / "weights.safetensors").exists()
-                  and (p / "metrics.json").exists())
+    return runs.finished_runs(runs_folder(document))
 
 
 class TrainingController(QObject):

@@ -94,23 +94,68 @@ def command_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cannot_train(path: str, error: Exception) -> UserError:
+    return UserError([f"{path}: cannot train: {line}" for line in str(error).splitlines()])
+
+
 def command_train(args: argparse.Namespace) -> int:
+    """Train here; with --nproc N, launch N workers (engine.training.distributed) that each
+    come back here as one process of the run."""
+    from engine.training import TrainingError, distributed, read_training
+
+    if not distributed.launched() and args.nproc == 1:
+        return _train(args, _load(args.file))
+    lead = distributed.is_lead()
+    try:
+        project = _load(args.file)
+        requested = args.device or read_training(project.training).device
+        if not distributed.launched():
+            distributed.check_launch(args.nproc, requested)
+            return distributed.launch(args.nproc, _worker_args(args))
+        device = distributed.worker_device(requested)
+    except TrainingError as error:
+        return _refuse(_cannot_train(args.file, error), lead)
+    except UserError as error:
+        return _refuse(error, lead)
+    with distributed.process_group(device):
+        try:
+            return _train(args, project, str(device), lead)
+        except UserError as error:  # printed before leaving the group, once
+            return _refuse(error, lead)
+
+
+def _worker_args(args: argparse.Namespace) -> list[str]:
+    """The train command each worker runs: every train option but --nproc."""
+    return ["train", args.file, *(["--out", args.out] if args.out else []),
+            *(["--epochs", str(args.epochs)] if args.epochs else []),
+            *(["--device", args.device] if args.device else []),
+            *(["--resume"] if args.resume else [])]
+
+
+def _refuse(error: UserError, lead: bool) -> int:
+    if lead:
+        for line in error.lines:
+            print(line, file=sys.stderr)
+    return 1
+
+
+def _train(args: argparse.Namespace, project: Project, device: str | None = None,
+           lead: bool = True) -> int:
     import signal
 
     from engine.training import TrainingError, build_trainer, plan_run
     from engine.training.plot import save_curves
     from engine.training.progress import ProgressPrinter, format_metrics
 
-    project = _load(args.file)
     out_dir = Path(args.out) if args.out else Path(args.file).with_suffix(".run")
     try:
         plan = plan_run(project, epochs=args.epochs)
-        trainer = build_trainer(plan, args.device, out_dir)
+        trainer = build_trainer(plan, device or args.device, out_dir)
     except TrainingError as error:
-        raise UserError([f"{args.file}: cannot train: {line}"
-                         for line in str(error).splitlines()]) from None
-    trainer.add_listener(ProgressPrinter())
-    print(f"{project.name}: {plan.dataset.describe()}")
+        raise _cannot_train(args.file, error) from None
+    if lead:  # the other processes of a distributed run train silently
+        trainer.add_listener(ProgressPrinter())
+        print(f"{project.name}: {plan.dataset.describe()}")
     # Ctrl+C stops after the current batch and still saves what was learnt
     previous = signal.signal(signal.SIGINT, lambda *_: trainer.stop())
     try:
@@ -119,11 +164,12 @@ def command_train(args: argparse.Namespace) -> int:
         raise UserError([f"{args.file}: {error}"]) from None
     finally:
         signal.signal(signal.SIGINT, previous)
-    if trainer.history:
+    if lead and trainer.history:
         save_curves(trainer.history, plan.task.metric, out_dir / "curves.png", project.name)
     figures = format_metrics({k: v for k, v in result.metrics.items()
                               if k.startswith("val_")})
-    print(f"{result.message}. {figures}. Weights and metrics in {out_dir}")
+    if lead:
+        print(f"{result.message}. {figures}. Weights and metrics in {out_dir}")
     return 1 if result.reason == "failed" else 0
 
 
@@ -154,7 +200,20 @@ def build_parser() -> argparse.ArgumentParser:
                        "(default: the project's, else auto)")
     train.add_argument("--resume", action="store_true", help="go on from the checkpoint in "
                        "--out")
+    train.add_argument("--nproc", type=_positive, default=1, metavar="N", help="train on N "
+                       "processes with DistributedDataParallel (gloo on the CPU, nccl with a "
+                       "GPU each on CUDA); batch_size is per process, so a step sees N × "
+                       "batch_size samples. Same as torchrun --standalone --nproc-per-node N "
+                       "-m engine train FILE")
     train.set_defaults(run=command_train)
+
+    from engine.importing.command import add_import_command
+
+    add_import_command(commands)
+
+    from engine.export.command import add_export_command
+
+    add_export_command(commands)
     return parser
 
 

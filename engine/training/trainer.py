@@ -3,6 +3,8 @@
 It reports through events, can be stopped (within one batch, keeping a usable model), paused
 and resumed from another thread, survives a failing batch by ending the run with a reason
 and the last good weights, and checkpoints every epoch so that a run can be resumed.
+In a process group (torchrun, `train --nproc`) it trains with DistributedDataParallel on
+its shard of the data: see engine.training.distributed.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from torch import nn
 
 from engine.atomic import write_atomically
 from engine.data import Dataset
-from engine.training import checkpoint
+from engine.training import checkpoint, distributed
 from engine.training.config import EarlyStopping, TrainingConfig, TrainingError
 from engine.training.events import BatchEnded, EpochEnded, Event, RunEnded, RunStarted
 from engine.training.optimisers import build_optimizer, build_scheduler, steps_per_batch
@@ -33,6 +35,11 @@ EVAL_BATCH = 512
 
 class _BatchFailed(Exception):
     pass
+
+
+class _ForwardFailed(Exception):
+    """A forward pass failed on one of the processes of a distributed run; all of them
+    agreed to end the run."""
 
 
 @dataclass
@@ -75,6 +82,12 @@ class Trainer:
         self._stop = threading.Event()
         self._go = threading.Event()
         self._go.set()
+        self._group = distributed.current_group()
+        """The process group when this is one of several processes (DDP), else None."""
+        self._lead = self._group is None or self._group.rank == 0
+        """Whether this process writes checkpoints and results."""
+        self.distributed_summary: dict[str, Any] | None = None
+        """After a distributed run: world size, batch sizes, every rank's weights digest."""
 
     # -- control, from any thread ------------------------------------------------------
     def add_listener(self, listener: Listener) -> None:
@@ -100,13 +113,23 @@ class Trainer:
             listener(event)
 
     def run(self, resume: bool = False) -> RunEnded:
-        config, device = self.config, self.device
+        """Train; in a distributed run every process calls this, each on its shard of the
+        data with `batch_size` samples per step (see engine.training.distributed)."""
+        config, device, group = self.config, self.device, self._group
         x = self.data.x.to(device)
         y = self.task.targets(self.data.y).to(device)
-        count, batch_size = len(x), min(config.batch_size, len(x))
+        count = len(x)
+        shard = None if group is None else distributed.sampler(count, group, config.seed)
+        local_count = count if shard is None else len(shard)
+        scale = 1 if group is None else group.size
+        batch_size = min(config.batch_size, local_count)
         # a last batch of one sample would break BatchNorm's batch statistics
-        batches = count // batch_size + (1 if count % batch_size > 1 else 0)
+        batches = local_count // batch_size + (1 if local_count % batch_size > 1 else 0)
         optimizer = build_optimizer(config.optimizer, self.model.parameters())
+        forward = self.model if group is None else distributed.wrap(self.model, device)
+        # one process failing alone cannot be agreed on after the fact: let it end the run
+        recoverable = (_BatchFailed, RuntimeError, ValueError, IndexError) if group is None \
+            else (_BatchFailed, _ForwardFailed)
         scheduler = build_scheduler(config.scheduler, optimizer, config.epochs, batches)
         per_batch = steps_per_batch(config.scheduler)
         shuffle = torch.Generator().manual_seed(config.seed)
@@ -117,39 +140,51 @@ class Trainer:
             first_epoch = self._restore(optimizer, scheduler, shuffle, monitor)
         good_state = _snapshot(self.model)
         parameters = sum(p.numel() for p in self.model.parameters())
+        where = str(device) if group is None else distributed.describe(group, device,
+                                                                      config.batch_size)
         self._emit(RunStarted(config.epochs, first_epoch, batches, count,
-                              len(self.data.x_val), str(device), parameters))
+                              len(self.data.x_val), where, parameters))
 
         ended: RunEnded | None = None
         epoch = first_epoch - 1
         for epoch in range(first_epoch, config.epochs + 1):
             self.model.train()
-            order = torch.randperm(count, generator=shuffle).to(device)
-            loss_sum, seen, busy = 0.0, 0, 0.0
+            if shard is None:
+                order = torch.randperm(count, generator=shuffle).to(device)
+            else:
+                order = distributed.epoch_order(shard, epoch, device)
+            loss_sum, seen, busy, halted = 0.0, 0, 0.0, False
             started = time.perf_counter()
             for batch in range(batches):
                 self._go.wait()
-                if self._stop.is_set():
+                if group is None and self._stop.is_set():
+                    halted = True
                     break
                 begin = time.perf_counter()
                 index = order[batch * batch_size:(batch + 1) * batch_size]
                 try:
-                    value = self._step(x[index], y[index], optimizer)
-                except (_BatchFailed, RuntimeError, ValueError, IndexError) as error:
+                    if group is None:
+                        value = self._step(x[index], y[index], optimizer)
+                    else:
+                        value, halted = self._shared_step(forward, x[index], y[index],
+                                                          optimizer)
+                except recoverable as error:
                     self.model.load_state_dict(good_state)
                     ended = self._failed(error, epoch, batch + 1, batches)
                     break
                 if scheduler is not None and per_batch:
                     scheduler.step()
-                loss_sum += value * len(index)
-                seen += len(index)
+                loss_sum += value * len(index) * scale
+                seen += len(index) * scale
                 busy += time.perf_counter() - begin
                 self._emit(BatchEnded(epoch, batch + 1, batches, value, seen / busy,
                                       optimizer.param_groups[0]["lr"]))
+                if halted:  # a process was asked to stop: all stop after this same batch
+                    break
             if ended is not None:
                 epoch -= 1
                 break
-            if self._stop.is_set() and seen < count - 1:
+            if halted and seen < (local_count - 1) * scale:
                 ended = RunEnded("stopped", f"stopped during epoch {epoch} after {seen} of "
                                  f"{count} samples; the model keeps what it learnt so far",
                                  epoch - 1, self._evaluate())
@@ -175,21 +210,23 @@ class Trainer:
             self.latest = {**row, **metrics}
             good_state = _snapshot(self.model)
             stop_early = monitor is not None and self._watch(monitor, row, epoch)
-            if self.out_dir is not None:
+            if self.out_dir is not None and self._lead:
                 checkpoint.save(self.out_dir, self.model, optimizer, scheduler, shuffle,
                                 epoch, self.history, monitor)
             self._emit(EpochEnded(epoch, config.epochs, {**row, **metrics}))
             if stop_early:
                 ended = self._early_stop(monitor, epoch)
                 break
-            if self._stop.is_set():
+            if self._stop_requested():
                 ended = RunEnded("stopped", f"stopped after epoch {epoch}", epoch, metrics)
                 break
         if ended is None:
             ended = RunEnded("completed", f"completed {config.epochs} epochs", epoch,
                              self._last_metrics())
         self.result = ended
-        if self.out_dir is not None:
+        if group is not None:
+            self.distributed_summary = distributed.summary(self.model, group, config.batch_size)
+        if self.out_dir is not None and self._lead:
             self.save_results(self.out_dir)
         self._emit(ended)
         return ended
@@ -207,8 +244,38 @@ class Trainer:
         optimizer.step()
         return value
 
+    def _shared_step(self, forward: nn.Module, xb: torch.Tensor, yb: torch.Tensor,
+                     optimizer) -> tuple[float, bool]:
+        """One step of every process together: the loss over all their samples, and
+        whether any of them was asked to stop (then all stop after this step)."""
+        problem = ""
+        try:
+            loss = self.task.loss(forward(xb), yb)
+            local_sum = loss.detach() * len(xb)
+        except (RuntimeError, ValueError, IndexError) as error:
+            loss, local_sum, problem = None, torch.zeros((), device=self.device), \
+                _first_line(error)
+        total, stop, failed = distributed.agree_on_batch(local_sum, self._stop.is_set(),
+                                                         bool(problem))
+        if failed:
+            raise _ForwardFailed(distributed.first_message(problem))
+        value = total / (len(xb) * self._group.size)
+        if not math.isfinite(value):
+            raise _BatchFailed(f"the loss became {value}")
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()  # DDP averages the gradients of all processes here
+        if self.config.gradient_clip:
+            nn.utils.clip_grad_norm_(self.model.parameters(), self.config.gradient_clip)
+        optimizer.step()
+        return value, stop
+
+    def _stop_requested(self) -> bool:
+        if self._group is None:
+            return self._stop.is_set()
+        return distributed.any_process(self._stop.is_set(), self.device)
+
     def _failed(self, error: Exception, epoch: int, batch: int, batches: int) -> RunEnded:
-        text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        text = _first_line(error)
         if isinstance(error, torch.cuda.OutOfMemoryError) or "out of memory" in text:
             advice = "use a smaller batch_size or a smaller network"
         elif isinstance(error, _BatchFailed):
@@ -265,8 +332,12 @@ class Trainer:
         """Validation loss and the task's metrics over the whole validation set."""
         self.model.eval()
         x_val, y_val = self.data.x_val, self.task.targets(self.data.y_val)
+        if self._group is not None:  # each process validates its share, the sums are added
+            distributed.share_buffers(self.model)
+            rows = distributed.validation_rows(len(x_val), self._group)
+            x_val, y_val = x_val[rows], y_val[rows]
         totals: dict[str, Any] = {}
-        loss_sum = 0.0
+        loss_sum, count = 0.0, len(x_val)
         for start in range(0, len(x_val), EVAL_BATCH):
             xb = x_val[start:start + EVAL_BATCH].to(self.device)
             yb = y_val[start:start + EVAL_BATCH].to(self.device)
@@ -274,7 +345,9 @@ class Trainer:
             loss_sum += float(self.task.loss(outputs, yb)) * len(xb)
             self.task.accumulate(totals, outputs, yb)
         self.model.train()
-        return {"val_loss": loss_sum / max(len(x_val), 1), **self.task.finish(totals)}
+        if self._group is not None:
+            loss_sum, count, totals = distributed.add_up(loss_sum, count, totals)
+        return {"val_loss": loss_sum / max(count, 1), **self.task.finish(totals)}
 
     @torch.no_grad()
     def predict(self, x: torch.Tensor) -> torch.Tensor:
@@ -303,7 +376,14 @@ class Trainer:
                      "classes": self.data.classes},
             "device": str(self.device),
         }
+        if self.distributed_summary is not None:
+            data["distributed"] = self.distributed_summary
         write_atomically(out_dir / "metrics.json", json.dumps(data, indent=1))
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _snapshot(model: nn.Module) -> dict[str, torch.Tensor]:

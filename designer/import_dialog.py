@@ -1,0 +1,136 @@
+"""File > Import from PyTorch: which file, which class in it, and the shape of one sample.
+
+The file is only read here (its classes and INPUT_SHAPE found with `ast`); it runs when
+the import itself runs."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+
+@dataclass(frozen=True)
+class PythonFileOutline:
+    classes: list[str]
+    """Top-level classes, those that name a Module among their bases first."""
+    input_shape: tuple[int, ...] | None
+    """The file's INPUT_SHAPE, when it writes one as a literal."""
+    problem: str = ""
+
+
+def outline(path: Path) -> PythonFileOutline:
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError) as error:
+        return PythonFileOutline([], None, f"cannot read {path.name}: {error}")
+    except SyntaxError as error:
+        return PythonFileOutline([], None, f"{path.name}:{error.lineno}: {error.msg}")
+    modules, others, shape = [], [], None
+    for statement in tree.body:
+        if isinstance(statement, ast.ClassDef):
+            bases = " ".join(ast.unparse(base) for base in statement.bases)
+            (modules if "Module" in bases else others).append(statement.name)
+        elif isinstance(statement, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "INPUT_SHAPE" for t in statement.targets):
+            try:
+                value = ast.literal_eval(statement.value)
+            except ValueError:
+                continue
+            if isinstance(value, tuple | list) and all(isinstance(v, int) for v in value):
+                shape = tuple(value)
+    if not modules and not others:
+        return PythonFileOutline([], shape, f"{path.name} defines no class")
+    return PythonFileOutline(modules + others, shape)
+
+
+def parse_shape(text: str) -> tuple[int, ...] | None:
+    """'1, 28, 28' or '[1, 28, 28]' → (1, 28, 28); None when it is not such a list."""
+    parts = [p.strip() for p in text.strip().strip("[]()").replace("×", ",").split(",")]
+    if not parts or not all(p.isdigit() and int(p) > 0 for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
+
+
+class ImportDialog(QDialog):
+    def __init__(self, start_folder: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Import from PyTorch")
+        self.setObjectName("import_dialog")
+        self._start_folder = start_folder
+        self.path = QLineEdit()
+        self.path.setPlaceholderText("model.py")
+        browse = QPushButton("Browse…")
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        self.class_name = QComboBox()
+        self.shape = QLineEdit()
+        self.shape.setPlaceholderText("one sample without the batch, e.g. 1, 28, 28")
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        form = QFormLayout(self)
+        form.addRow("Python file", row)
+        form.addRow("Class", self.class_name)
+        form.addRow("Input shape", self.shape)
+        form.addRow(self.note)
+        form.addRow(self.buttons)
+        browse.clicked.connect(self._browse)
+        self.path.editingFinished.connect(self._read_file)
+        self.shape.textChanged.connect(self._check)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self._outline = PythonFileOutline([], None, "choose the file that defines the network")
+        self._check()
+        self.resize(520, self.sizeHint().height())
+
+    def chosen(self) -> tuple[Path, str, tuple[int, ...] | None]:
+        """(file, class, input shape or None for the file's INPUT_SHAPE)."""
+        text = self.shape.text().strip()
+        return Path(self.path.text().strip()), self.class_name.currentText(), \
+            parse_shape(text) if text else None
+
+    def _browse(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Import from PyTorch", self._start_folder,
+                                              "Python (*.py);;All files (*)")
+        if name:
+            self.path.setText(name)
+            self._read_file()
+
+    def _read_file(self) -> None:
+        text = self.path.text().strip()
+        self._outline = outline(Path(text)) if text else PythonFileOutline(
+            [], None, "choose the file that defines the network")
+        self.class_name.clear()
+        self.class_name.addItems(self._outline.classes)
+        shape = self._outline.input_shape
+        self.shape.setPlaceholderText(
+            f"{', '.join(map(str, shape))} (the file's INPUT_SHAPE)" if shape else
+            "one sample without the batch, e.g. 1, 28, 28")
+        self._check()
+
+    def _check(self) -> None:
+        text = self.shape.text().strip()
+        problem = self._outline.problem
+        if not problem and text and parse_shape(text) is None:
+            problem = "the input shape is whole numbers separated by commas, e.g. 1, 28, 28"
+        elif not problem and not text and self._outline.input_shape is None:
+            problem = "the file has no INPUT_SHAPE: give the shape of one sample"
+        self.note.setText(problem)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)

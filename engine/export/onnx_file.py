@@ -1,0 +1,106 @@
+"""`export --format onnx`: the network as an ONNX file with a dynamic batch size, through
+torch.onnx's exporter (which needs the onnx and onnxscript packages)."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import logging
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import torch
+
+from engine.analysis import Analysis
+from engine.compiler import CompiledNetwork
+from engine.export import ExportError
+from engine.export.failing_node import failing_node, reason
+from engine.export.prepare import PreparedNetwork, example_inputs
+from engine.export.writing import replacing_file
+
+NEEDED = ("onnx", "onnxscript")
+INSTALL = 'pip install "netdesigner[export]"  (or: pip install onnx onnxscript)'
+
+
+def missing_packages() -> list[str]:
+    return [name for name in NEEDED if importlib.util.find_spec(name) is None]
+
+
+def known_limits(analysis: Analysis) -> list[str]:
+    """Layers ONNX cannot express, found before a long export fails on them."""
+    problems = []
+    for node_id in analysis.order:
+        report = analysis.nodes[node_id]
+        if report.spec is None or report.params is None:
+            continue
+        name, params, where = report.spec.name, report.params, f"node '{node_id}'"
+        if name == "LSTM" and params.get("proj_size"):
+            problems.append(f"{where} ({name}) has proj_size {params['proj_size']}, but "
+                            "ONNX's LSTM has no projection; set proj_size to 0 and add a "
+                            "Linear after it")
+        if name.startswith("AdaptiveMaxPool"):
+            spatial = report.inputs[0].shape[1:]
+            size = params["output_size"]
+            sizes = (size,) * len(spatial) if isinstance(size, int) else tuple(size)
+            if any(s % o for s, o in zip(spatial, sizes, strict=True)):
+                problems.append(
+                    f"{where} ({name}) pools {list(spatial)} to {list(sizes)}, but ONNX has "
+                    "adaptive max pooling only where output_size divides the input size; "
+                    "change output_size or use MaxPool with a fixed kernel_size")
+    return problems
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """The exporter reports progress, deprecations and optional packages it lacks (such
+    as torchvision); none of it concerns the user of a successful export."""
+    logger = logging.getLogger("torch.onnx")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def _export(network: CompiledNetwork, inputs: tuple[torch.Tensor, ...], path: Path) -> None:
+    batch = torch.export.Dim("batch")
+    with _quiet():
+        torch.onnx.export(network, inputs, str(path), dynamo=True, verbose=False,
+                          input_names=list(network.input_ids),
+                          output_names=list(network.output_ids),
+                          dynamic_shapes={name: {0: batch} for name in network.input_ids},
+                          external_data=False)
+
+
+def export_onnx(prepared: PreparedNetwork, path: Path) -> None:
+    """Write `path`, or raise ExportError (naming the layer at fault) and leave it as it
+    was."""
+    missing = missing_packages()
+    if missing:
+        raise ExportError(f"ONNX export needs the package(s) {', '.join(missing)}; install "
+                          f"them with: {INSTALL}")
+    problems = known_limits(prepared.analysis)
+    if problems:
+        raise ExportError([f"cannot export to ONNX: {p}" for p in problems])
+    network, inputs = prepared.network, example_inputs(prepared.analysis, 2)
+    with replacing_file(path) as temporary:
+        try:
+            _export(network, inputs, temporary)
+        except Exception as error:  # the exporter raises many kinds; find the layer
+            raise _explain(prepared, error, temporary) from None
+
+
+def _explain(prepared: PreparedNetwork, error: Exception, scratch: Path) -> ExportError:
+    culprit = failing_node(prepared.project.graph, prepared.analysis,
+                           lambda network, inputs: _export(network, inputs, scratch))
+    if culprit is None:
+        return ExportError(f"cannot export to ONNX: {reason(error)}")
+    node_id, why = culprit
+    node_type = prepared.project.graph.nodes[node_id].type
+    return ExportError(f"cannot export to ONNX: node '{node_id}' ({node_type}) has no ONNX "
+                       f"form here ({why})")

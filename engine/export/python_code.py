@@ -1,0 +1,99 @@
+"""model.py: the network as the nn.Module a person would write, with plain nn.* layers
+whose sizes are written out, and the forward() the compiler runs (engine/codegen.py)."""
+
+from __future__ import annotations
+
+import re
+
+from engine.codegen import forward_lines
+from engine.export import ExportError
+from engine.export.layer_constructor import constructor
+from engine.export.prepare import PreparedNetwork
+from engine.export.source_format import bracketed, call, docstring_text, literal, statement
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return literal(tuple(shape))
+
+
+def _constants(prepared: PreparedNetwork) -> list[str]:
+    analysis = prepared.analysis
+    infos = {i: analysis.nodes[i].output for i in analysis.inputs}
+    outputs = {o: analysis.nodes[o].output for o in analysis.outputs}
+    if len(infos) == 1:
+        (info,) = infos.values()
+        lines = [f"INPUT_SHAPE = {_shape(info.shape)}",
+                 '"""One sample\'s shape: a batch is (batch, *INPUT_SHAPE)."""',
+                 f"INPUT_DTYPE = torch.{info.dtype}"]
+    else:
+        shapes = ", ".join(f'"{i}": {_shape(info.shape)}' for i, info in infos.items())
+        dtypes = ", ".join(f'"{i}": torch.{info.dtype}' for i, info in infos.items())
+        lines = [f"INPUT_SHAPES = {{{shapes}}}",
+                 '"""Each input\'s sample shape, without the batch dimension."""',
+                 f"INPUT_DTYPES = {{{dtypes}}}"]
+    if len(outputs) == 1:
+        (output,) = outputs.values()
+        lines.append(f"OUTPUT_SHAPE = {_shape(output.shape)}")
+    else:
+        shapes = ", ".join(f'"{o}": {_shape(info.shape)}' for o, info in outputs.items())
+        lines.append(f"OUTPUT_SHAPES = {{{shapes}}}")
+    return lines
+
+
+def _layers(prepared: PreparedNetwork) -> list[str]:
+    lines = []
+    modules = dict(prepared.network.named_children())
+    for node_id in prepared.analysis.order:
+        if node_id not in modules:
+            continue
+        module = modules[node_id]
+        try:
+            arguments = constructor(module)
+        except ValueError as error:
+            node_type = prepared.project.graph.nodes[node_id].type
+            raise ExportError(f"node '{node_id}' ({node_type}) cannot be exported as Python "
+                              f"code: {error}") from None
+        lines.append(call(f"nn.{type(module).__name__}", arguments, " " * 8,
+                          f"self.{node_id} = "))
+    return lines
+
+
+def _docstring(prepared: PreparedNetwork, cls: str) -> str:
+    name = docstring_text(prepared.project.name)
+    analysis = prepared.analysis
+    if len(analysis.inputs) == 1:
+        usage = (f"    model = {cls}()\n"
+                 f"    outputs = model(torch.zeros(8, *INPUT_SHAPE, dtype=INPUT_DTYPE))\n")
+    else:
+        arguments = [f'torch.zeros(8, *INPUT_SHAPES["{i}"], dtype=INPUT_DTYPES["{i}"])'
+                     for i in analysis.inputs]
+        usage = f"    model = {cls}()\n{bracketed('outputs = model', arguments, '    ')}\n"
+    return (f'"""{name}, exported from Netdesigner.\n\n'
+            "A torch.nn.Module that needs nothing but torch:\n\n" + usage +
+            "\nTrained weights (weights.safetensors, from Netdesigner or train.py) use the "
+            "names of\nthe layers here:\n\n"
+            '    model.load_state_dict(safetensors.torch.load_file("weights.safetensors"))\n'
+            "\nor, without the safetensors package, train.py's load_safetensors.\n"
+            '"""')
+
+
+def model_source(prepared: PreparedNetwork, class_name: str) -> str:
+    """The text of model.py, defining `class_name`. Raises ExportError naming a layer that
+    cannot be written."""
+    analysis = prepared.analysis
+    body = forward_lines(prepared.project.graph, analysis, free_early=False)
+    signature = ", ".join(["self", *(f"{i}: torch.Tensor" for i in analysis.inputs)])
+    returns = "torch.Tensor" if len(analysis.outputs) == 1 else "tuple[torch.Tensor, ...]"
+    imports = ["import torch", "import torch.nn.functional as F", "from torch import nn"]
+    if not any(re.search(r"\bF\.", line) for line in body):
+        imports.remove("import torch.nn.functional as F")
+    parts = [
+        _docstring(prepared, class_name), "", *imports, "", *_constants(prepared), "", "",
+        f"class {class_name}(nn.Module):",
+        "    def __init__(self) -> None:",
+        "        super().__init__()",
+        *_layers(prepared), "",
+        f"    def forward({signature}) -> {returns}:",
+        *(statement(line, " " * 8) for line in body),
+    ]
+    return "\n".join(parts) + "\n"

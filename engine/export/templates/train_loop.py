@@ -1,0 +1,207 @@
+"""The part of the exported train.py that every project shares: data, processes, the
+training loop and saving. NETWORK_CLASS stands for the model class and is replaced by its
+name; the settings (EPOCHS, make_optimizer, ...), the task's functions (compute_loss,
+measure, ...) and the safetensors functions come from the other parts of train.py."""
+# ruff: noqa: F821
+
+import argparse
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import BatchSampler, DistributedSampler, RandomSampler
+
+# ---- copied into train.py from here ----
+EVAL_BATCH = 512
+HERE = Path(__file__).resolve().parent
+
+
+def load_data(path: Path) -> dict[str, torch.Tensor]:
+    """x, y (training) and x_val, y_val (validation), split as the project splits them.
+    Samples with few distinct values are stored as uint8 codes into x_levels."""
+    with np.load(path) as arrays:
+        data = {name: arrays[name] for name in arrays.files}
+    levels = data.pop("x_levels", None)
+    for name in ("x", "x_val"):
+        values = data[name] if levels is None else levels[data[name]]
+        data[name] = torch.from_numpy(values).to(INPUT_DTYPE)
+    for name in ("y", "y_val"):
+        data[name] = prepare_targets(torch.from_numpy(data[name]))
+    return data
+
+
+def pick_device(name: str) -> torch.device:
+    if name != "auto":
+        return torch.device(name)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def start_processes(device_name: str) -> tuple[torch.device, int, int]:
+    """This process's device and rank, and the number of processes. torchrun sets RANK,
+    WORLD_SIZE and LOCAL_RANK; without them this is the only process."""
+    device = pick_device(device_name)
+    if not all(name in os.environ for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK")):
+        return device, 0, 1
+    if device.type == "cuda":
+        device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
+        torch.cuda.set_device(device)
+    dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return device, dist.get_rank(), dist.get_world_size()
+
+
+def add_up(totals: dict[str, float], world_size: int,
+           device: torch.device) -> dict[str, float]:
+    """The sums over all processes."""
+    if world_size == 1:
+        return totals
+    values = torch.tensor(list(totals.values()), dtype=torch.float64, device=device)
+    dist.all_reduce(values)
+    return dict(zip(totals, values.tolist(), strict=True))
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, x_val: torch.Tensor, y_val: torch.Tensor, rank: int,
+             world_size: int, device: torch.device) -> dict[str, float]:
+    """Validation loss and metrics over the whole validation set: each process takes
+    every world_size-th sample, and the sums are added up."""
+    model.eval()
+    totals = dict.fromkeys(("loss", "samples", *TOTALS), 0.0)
+    x_val, y_val = x_val[rank::world_size], y_val[rank::world_size]
+    for start in range(0, len(x_val), EVAL_BATCH):
+        xb = x_val[start:start + EVAL_BATCH].to(device)
+        yb = y_val[start:start + EVAL_BATCH].to(device)
+        outputs = model(xb)
+        totals["loss"] += float(compute_loss(outputs, yb)) * len(xb)
+        totals["samples"] += len(xb)
+        for name, value in measure(outputs, yb).items():
+            totals[name] += value
+    totals = add_up(totals, world_size, device)
+    return {"val_loss": totals["loss"] / max(totals["samples"], 1), **summarise(totals)}
+
+
+def save_results(out: Path, model: nn.Module, history: list[dict[str, float]]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    save_safetensors(model.state_dict(), out / "weights.safetensors")
+    temporary = out / ".metrics.json.tmp"
+    temporary.write_text(json.dumps({"history": history}, indent=1))
+    os.replace(temporary, out / "metrics.json")
+
+
+def train(args: argparse.Namespace) -> None:
+    device, rank, world_size = start_processes(args.device)
+    torch.manual_seed(SEED)  # Netdesigner's initial weights, the same in every process
+    model = NETWORK_CLASS()
+    if args.init is not None:
+        model.load_state_dict(load_safetensors(args.init))
+    model.to(device)
+    # DistributedDataParallel averages the gradients over the processes
+    trained = model if world_size == 1 else DistributedDataParallel(
+        model, device_ids=[device.index] if device.type == "cuda" else None)
+    data = load_data(args.data)
+    x, y = data["x"].to(device), data["y"].to(device)
+    x_val, y_val = data["x_val"], data["y_val"]
+    if world_size == 1:
+        shuffle = torch.Generator().manual_seed(SEED)
+        order = RandomSampler(range(len(x)), generator=shuffle)
+    else:  # each process takes its own share of every epoch's shuffle
+        order = DistributedSampler(range(len(x)), num_replicas=world_size, rank=rank,
+                                   seed=SEED)
+    # the batch size is per process, as with `netdesigner train --nproc`: a step sees
+    # world_size * batch_size samples. A last batch of one sample would break
+    # BatchNorm's batch statistics.
+    batch_size = args.batch_size
+    batches = BatchSampler(order, batch_size, drop_last=len(order) % batch_size == 1)
+    steps = min(len(batches), args.max_batches or len(batches))
+    optimizer = make_optimizer(model.parameters())
+    scheduler = make_scheduler(optimizer, args.epochs, steps) if args.epochs else None
+    history = []
+    if rank == 0:
+        print(f"{len(x)} training and {len(x_val)} validation samples, "
+              f"{world_size} process(es) on {device}", flush=True)
+    for epoch in range(1, args.epochs + 1):
+        started = time.perf_counter()
+        if isinstance(order, DistributedSampler):
+            order.set_epoch(epoch)
+        model.train()
+        loss_sum, seen = 0.0, 0
+        for step, index in enumerate(batches):
+            if step == steps:
+                break
+            loss = compute_loss(trained(x[index]), y[index])
+            if not math.isfinite(loss.item()):
+                raise SystemExit(f"epoch {epoch}, batch {step + 1}: the loss became "
+                                 f"{loss.item()}; lower the learning rate or set "
+                                 "GRADIENT_CLIP")
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if GRADIENT_CLIP:
+                nn.utils.clip_grad_norm_(model.parameters(), GRADIENT_CLIP)
+            optimizer.step()
+            if scheduler is not None and SCHEDULE_EVERY_BATCH:
+                scheduler.step()
+            loss_sum += loss.item() * len(index)
+            seen += len(index)
+        if world_size > 1:  # evaluate with the running statistics of process 0
+            for buffer in model.buffers():
+                dist.broadcast(buffer, 0)
+        sums = add_up({"loss": loss_sum, "seen": seen}, world_size, device)
+        metrics = evaluate(model, x_val, y_val, rank, world_size, device)
+        row = {"epoch": epoch, "train_loss": sums["loss"] / max(sums["seen"], 1),
+               **metrics, "lr": optimizer.param_groups[0]["lr"],
+               "seconds": time.perf_counter() - started}
+        if scheduler is not None and not SCHEDULE_EVERY_BATCH:
+            if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                scheduler.step(row["val_loss"])
+            else:
+                scheduler.step()
+        history.append(row)
+        if rank == 0:
+            figures = "  ".join(f"{name} {value:.4g}" for name, value in row.items()
+                                if name not in ("epoch", "seconds"))
+            print(f"epoch {epoch}/{args.epochs}  {figures}  ({row['seconds']:.1f}s)",
+                  flush=True)
+            save_results(args.out, model, history)
+    if args.epochs == 0:  # only measure the weights given with --init
+        metrics = evaluate(model, x_val, y_val, rank, world_size, device)
+        if rank == 0:
+            print("  ".join(f"{name} {value:.4g}" for name, value in metrics.items()))
+    if world_size > 1:
+        # all processes leave together: gloo aborts a process whose peer has already
+        # torn the connections down (process 0 is still saving while the others finish)
+        dist.barrier()
+        dist.destroy_process_group()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--epochs", type=int, default=EPOCHS, metavar="N",
+                        help=f"epochs to train (default {EPOCHS}; 0 only evaluates)")
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, metavar="N",
+                        help=f"samples per step and process (default {BATCH_SIZE})")
+    parser.add_argument("--out", type=Path, default=HERE / "run", metavar="DIR",
+                        help="where weights.safetensors and metrics.json go "
+                        "(default: run/ beside train.py)")
+    parser.add_argument("--data", type=Path, default=HERE / "data.npz", metavar="FILE",
+                        help="the .npz to train on (default: data.npz beside train.py)")
+    parser.add_argument("--init", "--weights", dest="init", type=Path, metavar="FILE",
+                        help="start from these weights (a weights.safetensors)")
+    parser.add_argument("--device", default=DEVICE, metavar="D",
+                        help="auto, cpu, cuda, cuda:N or mps (default %(default)s)")
+    parser.add_argument("--max-batches", type=int, metavar="N",
+                        help="end each epoch after this many batches, for a quick try")
+    train(parser.parse_args())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Importing a PyTorch module as a project: load, trace, run on an example, map, build."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import fx, nn
+
+from engine.atomic import replacing
+from engine.importing.building import build_graph
+from engine.importing.loading import DTYPES, load_class, shape_problem
+from engine.importing.problems import ImportProblem
+from engine.importing.source import SourceIndex
+from engine.importing.tracing import EXAMPLE_BATCH, live_nodes, record, trace
+from engine.project import Project
+
+
+@dataclass
+class ImportedNetwork:
+    project: Project
+    module: nn.Module
+    """The instance that was traced."""
+    submodules: dict[str, str] = field(default_factory=dict)
+    """Node id → the attribute path of the submodule it was made from."""
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """The module's weights under the names the compiled project gives them
+        ('features.0.weight' → 'features_0.weight')."""
+        state = {}
+        for node_id, path in self.submodules.items():
+            for key, value in self.module.get_submodule(path).state_dict().items():
+                state[f"{node_id}.{key}"] = value.detach().cpu().contiguous()
+        return state
+
+    def save_weights(self, path: str | os.PathLike[str]) -> None:
+        """The weights as safetensors, as training writes them, so the project can run
+        with what the module had learnt."""
+        from safetensors.torch import save_file
+
+        with replacing(Path(path)) as temporary:
+            save_file(self.state_dict(), str(temporary))
+
+
+def import_network(path: str | os.PathLike[str], class_name: str,
+                   input_shape: tuple[int, ...] | None = None,
+                   input_dtype: str | None = None, name: str | None = None
+                   ) -> ImportedNetwork:
+    """Run the Python file at `path` (the user's own code), build `class_name()` and turn it
+    into a project. The input shape (no batch dimension) comes from `input_shape`, else
+    from the file's INPUT_SHAPE; the dtype from `input_dtype`, the file's INPUT_DTYPE, else
+    int64 when the input goes straight into an Embedding, else float32.
+
+    Raises ImportProblem, whose `lines` name the file and line of each fault, when the file
+    or class cannot be loaded, forward() cannot be traced, or some op is not in the
+    catalogue (then every such op is listed)."""
+    shown = os.fspath(path)
+    real = Path(path).resolve()
+    loaded = load_class(real, class_name, shown)
+    shape = input_shape if input_shape is not None else loaded.input_shape
+    sources = SourceIndex({str(real): shown})
+    return _import(loaded.module, class_name, shape, input_dtype or loaded.input_dtype,
+                   name or class_name, sources, shown)
+
+
+def import_module(path: str | os.PathLike[str], class_name: str,
+                  input_shape: tuple[int, ...] | None = None, name: str | None = None
+                  ) -> Project:
+    """The project of `class_name` in the file at `path`; see import_network."""
+    return import_network(path, class_name, input_shape, name=name).project
+
+
+def project_from_module(module: nn.Module, input_shape: tuple[int, ...],
+                        input_dtype: str | None = None, name: str | None = None
+                        ) -> ImportedNetwork:
+    """Import a module that is already built (its source lines come from linecache)."""
+    class_name = type(module).__name__
+    return _import(module, class_name, input_shape, input_dtype, name or class_name,
+                   SourceIndex(), class_name)
+
+
+def _import(module: nn.Module, class_name: str, input_shape: tuple[int, ...] | None,
+            input_dtype: str | None, name: str, sources: SourceIndex, where: str
+            ) -> ImportedNetwork:
+    if input_dtype is not None and input_dtype not in DTYPES:
+        raise ImportProblem(f"{where}: the input dtype must be one of {', '.join(DTYPES)}, "
+                            f"not {input_dtype!r}")
+    graph_module = trace(module, class_name, where, sources)
+    inputs = [n for n in live_nodes(graph_module.graph) if n.op == "placeholder"
+              and n.users and n.args == ()]
+    if len(inputs) != 1:
+        names = ", ".join(str(n.target) for n in inputs)
+        raise ImportProblem(f"{where}: {class_name}.forward takes {len(inputs)} tensors "
+                            f"({names}); importing takes networks with one input")
+    if input_shape is None:
+        raise ImportProblem(f"{where}: the input shape is unknown: give the shape of one "
+                            "sample without the batch, as --input-shape 1,28,28, or write "
+                            "INPUT_SHAPE = (1, 28, 28) in the file")
+    problem = shape_problem(input_shape)
+    if problem:
+        raise ImportProblem(f"{where}: the input shape {problem}")
+    dtype = input_dtype or _guess_dtype(graph_module, inputs[0])
+    example = _example(tuple(input_shape), dtype)
+    results = record(graph_module, example, sources, class_name, where)
+    built = build_graph(graph_module, results, sources, where)
+    return ImportedNetwork(Project(name=name, graph=built.graph), module, built.modules)
+
+
+def _guess_dtype(graph_module: fx.GraphModule, placeholder: fx.Node) -> str:
+    """int64 when the input goes straight into an Embedding (token ids), else float32."""
+    for user in placeholder.users:
+        if user.op == "call_module" and isinstance(
+                graph_module.get_submodule(str(user.target)), nn.Embedding):
+            return "int64"
+        if user.op == "call_function" and user.target is F.embedding:
+            return "int64"
+    return "float32"
+
+
+def _example(shape: tuple[int, ...], dtype: str) -> torch.Tensor:
+    if dtype == "int64":
+        return torch.zeros((EXAMPLE_BATCH, *shape), dtype=torch.int64)  # a valid token id
+    generator = torch.Generator().manual_seed(0)
+    return torch.randn((EXAMPLE_BATCH, *shape), generator=generator)

@@ -1,0 +1,234 @@
+"""The walk over a traced module's ops that turns it into a project graph, or into the list
+of every op the catalogue lacks, each with its line."""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import Any
+
+from torch import fx
+
+from engine.analysis import analyse
+from engine.catalogue import CATALOGUE
+from engine.graph import Edge, Graph, Node
+from engine.importing.functions import FUNCTIONS, METHODS
+from engine.importing.fusion import fuse
+from engine.importing.modules import convert_module
+from engine.importing.naming import assign_ids, describe_op
+from engine.importing.problems import ImportProblem, Unsupported
+from engine.importing.source import SourceIndex
+from engine.importing.tracing import TensorMeta, live_nodes
+from engine.importing.values import (
+    BATCH,
+    OPAQUE,
+    Call,
+    FinalState,
+    Layer,
+    Opaque,
+    RecurrentResult,
+    StatePair,
+)
+from engine.layout import layered_layout
+
+
+@dataclass
+class Built:
+    graph: Graph
+    modules: dict[str, str] = field(default_factory=dict)
+    """Node id → the attribute path of the submodule whose weights it takes."""
+
+
+class _Walk:
+    def __init__(self, graph_module: fx.GraphModule, results: dict[fx.Node, Any],
+                 sources: SourceIndex, where: str):
+        self.graph_module, self.results = graph_module, results
+        self.sources, self.where = sources, where
+        self.layers: list[Layer] = []
+        self.values: dict[fx.Node, Any] = {}
+        self.problems: list[tuple[fx.Node | None, str]] = []
+        self.outputs: list[Layer] = []
+        self.called: set[str] = set()
+
+    def run(self) -> None:
+        nodes = live_nodes(self.graph_module.graph)
+        live = set(nodes)
+        for node in nodes:
+            if node.op == "placeholder":
+                used = any(user in live for user in node.users)
+                self.values[node] = self._input(node) if used else OPAQUE
+            elif node.op == "output":
+                self._output(node)
+            else:
+                self.values[node] = self._convert(node)
+
+    def _input(self, node: fx.Node) -> Any:
+        meta = self.results[node]
+        params = {"shape": list(meta.shape[1:]), "dtype": meta.dtype}
+        layer = Layer("Input", CATALOGUE["Input"].non_defaults(params), [], [node],
+                      meta.shape, meta.dtype)
+        self.layers.append(layer)
+        return layer
+
+    def _convert(self, node: fx.Node) -> Any:
+        args = fx.node.map_aggregate(node.args, self._value)
+        kwargs = fx.node.map_aggregate(node.kwargs, self._value)
+        result = self.results[node]
+        found: list[Any] = []
+        fx.node.map_aggregate((args, kwargs), found.append)
+        if any(isinstance(v, Opaque) for v in found):
+            return self._stand_in(node, found)  # its cause is reported already
+        call = Call(node, tuple(args), dict(kwargs), result, self.layers.append)
+        try:
+            if node.op == "call_module":
+                return self._call_module(call)
+            if node.op == "get_attr":
+                raise Unsupported(f"self.{node.target} is used as a tensor; the catalogue "
+                                  "has no layer that holds a free tensor")
+            if node.target is not operator.getitem and not any(
+                    isinstance(v, Layer | RecurrentResult | StatePair | FinalState)
+                    for v in found):
+                return self._plain(call, found)
+            converter = (METHODS.get(str(node.target)) if node.op == "call_method"
+                         else _lookup(node.target))
+            if converter is None:
+                raise Unsupported(f"{describe_op(node)} is not in the catalogue")
+            return converter(call)
+        except Unsupported as problem:
+            self.problems.append((node, str(problem)))
+            return self._stand_in(node, found)
+
+    def _call_module(self, call: Call) -> Any:
+        path = str(call.node.target)
+        module = self.graph_module.get_submodule(path)
+        if path in self.called and any(True for _ in module.parameters()):
+            raise Unsupported(f"{call.describe()} is called again; a project gives each "
+                              "layer its own weights, so give each call its own module")
+        self.called.add(path)
+        return convert_module(module, call)
+
+    def _value(self, argument: Any) -> Any:
+        return self.values[argument] if isinstance(argument, fx.Node) else argument
+
+    def _plain(self, call: Call, found: list[Any]) -> Any:
+        """Arithmetic on sizes and numbers: what it came to on the example input."""
+        if isinstance(call.result, TensorMeta):
+            raise Unsupported(f"{call.describe()} makes a tensor that does not come from "
+                              "the input; the catalogue has no layer for it")
+        if any(v is BATCH for v in found):
+            raise Unsupported(f"{call.describe()} computes with the batch size; the "
+                              "catalogue's layers only keep the batch as it is")
+        return call.result
+
+    def _stand_in(self, node: fx.Node, arguments: list[Any]) -> Any:
+        """A value for an op that failed, so that the ops after it are still checked."""
+        result = self.results[node]
+        if not isinstance(result, TensorMeta):
+            return OPAQUE
+        inputs = [v for v in arguments if isinstance(v, Layer)]
+        layer = Layer("unsupported", {}, inputs, [node], result.shape, result.dtype,
+                      problem="")
+        self.layers.append(layer)
+        return layer
+
+    def _output(self, node: fx.Node) -> None:
+        found: list[Any] = []
+        fx.node.map_aggregate(fx.node.map_aggregate(node.args[0], self._value), found.append)
+        for value in found:
+            if isinstance(value, Opaque):
+                continue
+            if isinstance(value, RecurrentResult | StatePair | FinalState):
+                what = ("the (output, state) tuple" if isinstance(value, RecurrentResult)
+                        else "the final state")
+                self.problems.append((node, f"forward() returns {what} of "
+                                      f"{describe_op(value.layer.node)}; a project's "
+                                      f"{value.layer.type} gives its output sequence alone: "
+                                      "out, _ = ..., return out"))
+            elif not isinstance(value, Layer):
+                self.problems.append((node, f"forward() returns {value!r}, which is not a "
+                                      "tensor computed from the input"))
+            elif value.type == "Input":
+                self.problems.append((node, "forward() returns its input unchanged"))
+            elif value not in self.outputs:
+                self.outputs.append(value)
+
+
+def _lookup(target: Any) -> Any:
+    try:
+        return FUNCTIONS.get(target)
+    except TypeError:  # an unhashable callable is none of ours
+        return None
+
+
+def build_graph(graph_module: fx.GraphModule, results: dict[fx.Node, Any],
+                sources: SourceIndex, where: str) -> Built:
+    """The project graph of the traced module, or ImportProblem listing every op the
+    catalogue lacks."""
+    walk = _Walk(graph_module, results, sources, where)
+    walk.run()
+    layers = fuse(walk.layers, walk.outputs, sources)
+    problems = list(walk.problems)
+    problems += [(layer.node, layer.problem) for layer in layers if layer.problem]
+    fed = {id(source) for layer in layers for source in layer.inputs}
+    for layer in layers if not problems else ():  # an op that failed may have used it
+        if layer.problem is None and layer not in walk.outputs and id(layer) not in fed \
+                and layer.type != "Input":
+            problems.append((layer.node, f"the result of {describe_op(layer.node)} is used "
+                             "only for its size; a project's unused layers would be outputs"))
+    for layer in walk.outputs:
+        if id(layer) in fed:
+            problems.append((layer.node, f"forward() returns the result of "
+                             f"{describe_op(layer.node)}, which also feeds other layers; a "
+                             "project's outputs are the layers that feed nothing"))
+    inputs = [layer for layer in layers if layer.type == "Input"]
+    if len(inputs) != 1 and not problems:
+        problems.append((None, f"forward() takes {len(inputs)} tensors; importing takes "
+                         "networks with one input"))
+    _raise(problems, sources, where)
+
+    assign_ids(layers, sources)
+    graph = Graph()
+    for layer in layers:
+        graph.add_node(Node(layer.id, layer.type, dict(layer.params)))
+        many = len(layer.inputs) > 1
+        for port, source in enumerate(layer.inputs):
+            graph.add_edge(Edge(source.id, layer.id, port if many else 0))
+    for node_id, position in layered_layout(graph).items():
+        graph.nodes[node_id].position = position
+    _check(graph, layers, sources, where)
+    return Built(graph, {layer.id: layer.module for layer in layers if layer.module})
+
+
+def _check(graph: Graph, layers: list[Layer], sources: SourceIndex, where: str) -> None:
+    """The catalogue must agree with torch about every shape, or the import is wrong."""
+    analysis = analyse(graph)
+    by_id = {layer.id: layer for layer in layers}
+    problems: list[tuple[fx.Node | None, str]] = [
+        (by_id[p.node].node if p.node in by_id else None, f"{p.where}: {p.message}")
+        for p in analysis.errors]
+    if not problems:
+        for layer in layers:
+            output = analysis.nodes[layer.id].output
+            if output is not None and (output.shape, output.dtype) != (layer.shape[1:],
+                                                                         layer.dtype):
+                problems.append((layer.node, f"{describe_op(layer.node)} gives "
+                                 f"{list(layer.shape[1:])} {layer.dtype} but the catalogue's "
+                                 f"{layer.type} would give {output}: this form is not "
+                                 "in the catalogue"))
+    _raise(problems, sources, where)
+
+
+def _raise(problems: list[tuple[fx.Node | None, str]], sources: SourceIndex,
+           where: str) -> None:
+    if not problems:
+        return
+    order = {node: index for index, node in enumerate(next(
+        (n.graph.nodes for n, _ in problems if n is not None), []))}
+    lines: list[str] = []
+    for node, message in sorted(problems, key=lambda p: order.get(p[0], -1)):
+        line = f"{sources.where(node, where)}: {message}"
+        if line not in lines:
+            lines.append(line)
+    lines.append(f"{where}: nothing imported ({len(lines)} "
+                 f"problem{'' if len(lines) == 1 else 's'})")
+    raise ImportProblem(lines)

@@ -1,0 +1,85 @@
+"""`netdesigner import FILE.py:CLASS -o FILE.ndproj`: the command line side of importing.
+
+Kept free of torch at import time: the parser of every command is built from here.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+HELP = "make a project from a PyTorch nn.Module class (runs the file's code)"
+DESCRIPTION = (
+    "Runs FILE.py (your own code), builds CLASS() with no arguments, traces forward() with "
+    "torch.fx and writes the network as a project when every op has a layer in the "
+    "catalogue; otherwise writes nothing and lists each op that has none, with its line. "
+    "Only the project is written, not the module's weights, unless --weights-out is given.")
+
+
+def add_import_command(commands: Any) -> None:
+    """Register `import` on the subparsers of the netdesigner command."""
+    parser = commands.add_parser("import", help=HELP, description=DESCRIPTION)
+    parser.add_argument("source", metavar="FILE.py:CLASS", type=_source,
+                        help="the Python file and the nn.Module class in it")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE.ndproj",
+                        help="the project file to write")
+    parser.add_argument("--input-shape", type=_shape, metavar="SHAPE",
+                        help="one sample's shape without the batch, e.g. 1,28,28 (default: "
+                        "the file's INPUT_SHAPE)")
+    parser.add_argument("--name", help="the project's name (default: CLASS)")
+    parser.add_argument("--weights-out", metavar="FILE.safetensors",
+                        help="also write the module's current weights, named as the "
+                        "project's layers")
+    parser.set_defaults(run=run_import)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from engine.analysis import analyse
+    from engine.cli import UserError
+    from engine.importing.api import import_network
+    from engine.importing.problems import ImportProblem
+    from engine.project import save_project
+
+    path, class_name = args.source
+    try:
+        imported = import_network(path, class_name, args.input_shape, name=args.name)
+    except ImportProblem as problem:
+        raise UserError(problem.lines) from None
+    try:
+        save_project(imported.project, args.output)
+        if args.weights_out:
+            imported.save_weights(args.weights_out)
+    except OSError as error:
+        raise UserError([f"{error.filename or args.output}: cannot be written: "
+                         f"{error.strerror or error}"]) from None
+    graph = imported.project.graph
+    total = analyse(graph).total_params
+    print(f"{args.output}: {class_name} imported as {len(graph.nodes)} layers, "
+          f"{total:,} parameters"
+          + (f"; weights in {args.weights_out}" if args.weights_out else ""))
+    held = sum(p.numel() for p in imported.module.parameters())
+    if held != total:
+        print(f"note: {class_name} holds {held:,} parameters but forward() uses {total:,}: "
+              "submodules it never calls are left out")
+    return 0
+
+
+def _source(text: str) -> tuple[Path, str]:
+    path, _, class_name = text.rpartition(":")
+    if not path or not class_name.isidentifier():
+        raise argparse.ArgumentTypeError(f"{text!r}: give the file and the class as "
+                                         "FILE.py:CLASS, e.g. model.py:Net")
+    return Path(path), class_name
+
+
+def _shape(text: str) -> tuple[int, ...]:
+    parts = [p.strip() for p in text.replace("x", ",").split(",") if p.strip()]
+    try:
+        shape = tuple(int(p) for p in parts)
+    except ValueError:
+        shape = ()
+    if not shape or any(d < 1 for d in shape):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a shape; give positive sizes "
+                                         "separated by commas, without the batch: 1,28,28")
+    return shape

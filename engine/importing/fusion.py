@@ -1,0 +1,102 @@
+"""Patterns of several ops that are one catalogue layer, as the catalogue's generated code
+writes them: `-pool(-x)` is MinPool, `x.flatten(1, 2).transpose(1, 2)` is ToSequence of an
+image, `x.unsqueeze(1).repeat(1, n, 1)` is RepeatVector and `a + b + c` on one line is one
+Add. Without this, importing exported code would give different (if equivalent) nodes.
+
+Each rule looks at the last layer of its pattern and takes over the ones before it, which
+must feed nothing else; the last layer keeps its identity so the layers it feeds still
+point at it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from engine.importing.source import SourceIndex
+from engine.importing.values import BATCH, Layer
+
+Rule = Callable[[Layer, Counter, SourceIndex], list[Layer]]
+"""Given a layer, fuse the pattern ending there; returns the layers it absorbed."""
+
+
+def fuse(layers: list[Layer], outputs: list[Layer], sources: SourceIndex) -> list[Layer]:
+    users: Counter = Counter(outputs)
+    for layer in layers:
+        users.update(layer.inputs)
+    absorbed: set[int] = set()
+    for layer in layers:
+        for rule in RULES:
+            taken = rule(layer, users, sources)
+            absorbed.update(id(t) for t in taken)
+    return [layer for layer in layers if id(layer) not in absorbed]
+
+
+def _only_feeds(layer: Layer, users: Counter) -> bool:
+    return users[layer] == 1
+
+
+def _take_over(last: Layer, first: Layer, *middle: Layer) -> list[Layer]:
+    last.inputs = list(first.inputs)
+    last.nodes = [*first.nodes, *(n for m in middle for n in m.nodes), *last.nodes]
+    last.problem = None
+    return [first, *middle]
+
+
+def _min_pool(layer: Layer, users: Counter, sources: SourceIndex) -> list[Layer]:
+    if layer.op != "neg":
+        return []
+    pool = layer.inputs[0]
+    if pool.type not in ("MaxPool1d", "MaxPool2d") or not _only_feeds(pool, users):
+        return []
+    negated = pool.inputs[0]
+    if negated.op != "neg" or not _only_feeds(negated, users):
+        return []
+    layer.type, layer.params, layer.module = pool.type.replace("Max", "Min"), pool.params, \
+        pool.module
+    layer.op = "min_pool"
+    return _take_over(layer, negated, pool)
+
+
+def _to_sequence(layer: Layer, users: Counter, sources: SourceIndex) -> list[Layer]:
+    if layer.type != "ToSequence" or layer.op != "transpose":
+        return []
+    flattened = layer.inputs[0]
+    if (flattened.op != "flatten" or flattened.op_args != (1, 2)
+            or flattened.inputs[0].rank != 4 or not _only_feeds(flattened, users)):
+        return []
+    return _take_over(layer, flattened)
+
+
+def _repeat_vector(layer: Layer, users: Counter, sources: SourceIndex) -> list[Layer]:
+    if layer.op not in ("repeat", "expand") or len(layer.op_args) != 3:
+        return []
+    unsqueezed = layer.inputs[0]
+    if (unsqueezed.op != "unsqueeze" or unsqueezed.op_args != (1,)
+            or unsqueezed.inputs[0].rank != 2 or not _only_feeds(unsqueezed, users)):
+        return []
+    first, n, last = layer.op_args
+    features = unsqueezed.inputs[0].shape[1]
+    repeats = (layer.op == "repeat" and (first, last) == (1, 1)) or (
+        layer.op == "expand" and first in (-1, BATCH) and last in (-1, features))
+    if not repeats or not isinstance(n, int) or n < 1:
+        return []
+    layer.type, layer.params = "RepeatVector", {"n": n}
+    return _take_over(layer, unsqueezed)
+
+
+def _add_chain(layer: Layer, users: Counter, sources: SourceIndex) -> list[Layer]:
+    if layer.type != "Add" or layer.op != "add":
+        return []
+    left = layer.inputs[0]
+    statement = sources.statement(layer.node)
+    if (left.type != "Add" or left.op != "add" or not _only_feeds(left, users)
+            or statement is None or sources.statement(left.node) != statement):
+        return []
+    rest = layer.inputs[1:]
+    _take_over(layer, left)
+    layer.inputs += rest
+    return [left]
+
+
+RULES: tuple[Rule, ...] = (_min_pool, _to_sequence, _repeat_vector, _add_chain)

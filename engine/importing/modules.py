@@ -1,0 +1,182 @@
+"""torch.nn modules → catalogue layers, with the params read from the module's attributes
+(the catalogue's params are the constructor's arguments, so most are copied as they are)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from torch import nn
+
+from engine.importing.problems import Unsupported
+from engine.importing.values import Call, Layer, RecurrentResult
+
+
+def size(value: Any) -> Any:
+    """A kernel size, stride or padding as the catalogue stores it: one integer when every
+    dimension has the same, else a list; strings ('same') as they are."""
+    if isinstance(value, tuple | list):
+        return value[0] if len(set(value)) == 1 else list(value)
+    return value
+
+
+def convert_module(module: nn.Module, call: Call) -> Any:
+    converter = MODULES.get(type(module))
+    if converter is None:
+        raise Unsupported(f"{call.describe()} is not in the catalogue")
+    if isinstance(module, nn.RNNBase):
+        if len(call.args) > 1 or call.kwargs:
+            raise Unsupported(f"{call.describe()} is given an initial state; the catalogue's "
+                              f"{type(module).__name__} starts from zeros, so call it with "
+                              "the sequence alone")
+    elif len(call.args) != 1 or call.kwargs:
+        raise Unsupported(f"{call.describe()} is called with {len(call.args)} arguments"
+                          f"{' and keywords' if call.kwargs else ''}; catalogue layers take "
+                          "one tensor")
+    x = call.tensor(call.args[0])
+    return converter(module, call, x, str(call.node.target))
+
+
+Converter = Callable[[Any, Call, Layer, str], Any]
+
+
+def _conv(module: nn.Conv1d | nn.Conv2d, call: Call, x: Layer, path: str) -> Layer:
+    return call.layer(type(module).__name__, {
+        "out_channels": module.out_channels, "kernel_size": size(module.kernel_size),
+        "stride": size(module.stride), "padding": size(module.padding),
+        "dilation": size(module.dilation), "groups": module.groups,
+        "bias": module.bias is not None, "padding_mode": module.padding_mode,
+    }, [x], module=path)
+
+
+def _linear(module: nn.Linear, call: Call, x: Layer, path: str) -> Layer:
+    return call.layer("Linear", {"out_features": module.out_features,
+                                 "bias": module.bias is not None}, [x], module=path)
+
+
+def _flatten(module: nn.Flatten, call: Call, x: Layer, path: str) -> Layer:
+    return call.layer("Flatten", {"start_dim": module.start_dim, "end_dim": module.end_dim},
+                      [x], module=path)
+
+
+def _embedding(module: nn.Embedding, call: Call, x: Layer, path: str) -> Layer:
+    extras = [name for name, value, plain in (
+        ("max_norm", module.max_norm, None), ("scale_grad_by_freq",
+                                              module.scale_grad_by_freq, False),
+        ("sparse", module.sparse, False)) if value != plain]
+    if extras:
+        raise Unsupported(f"{call.describe()} sets {', '.join(extras)}, which the "
+                          "catalogue's Embedding does not have")
+    return call.layer("Embedding", {"num_embeddings": module.num_embeddings,
+                                    "embedding_dim": module.embedding_dim,
+                                    "padding_idx": module.padding_idx}, [x], module=path)
+
+
+def _batch_norm(module: nn.BatchNorm1d | nn.BatchNorm2d, call: Call, x: Layer,
+                path: str) -> Layer:
+    if module.momentum is None:
+        raise Unsupported(f"{call.describe()} has momentum=None (a cumulative average); "
+                          "the catalogue's BatchNorm takes a number")
+    return call.layer(type(module).__name__, {
+        "eps": module.eps, "momentum": module.momentum, "affine": module.affine,
+        "track_running_stats": module.track_running_stats}, [x], module=path)
+
+
+def _layer_norm(module: nn.LayerNorm, call: Call, x: Layer, path: str) -> Layer:
+    if len(module.normalized_shape) != 1:
+        raise Unsupported(f"{call.describe()} normalises over {list(module.normalized_shape)};"
+                          " the catalogue's LayerNorm normalises over the last dimension only")
+    return call.layer("LayerNorm", {"eps": module.eps,
+                                    "elementwise_affine": module.elementwise_affine,
+                                    "bias": module.bias is not None or not
+                                    module.elementwise_affine}, [x], module=path)
+
+
+def _dropout(module: nn.Dropout, call: Call, x: Layer, path: str) -> Layer:
+    return call.layer("Dropout", {"p": module.p}, [x], module=path)
+
+
+def _window_pool(module: Any, call: Call, x: Layer, path: str) -> Layer:
+    if getattr(module, "return_indices", False):
+        raise Unsupported(f"{call.describe()} returns indices, which the catalogue's "
+                          "pooling does not")
+    if getattr(module, "divisor_override", None) is not None:
+        raise Unsupported(f"{call.describe()} sets divisor_override, which the catalogue's "
+                          "AvgPool does not have")
+    params = {"kernel_size": size(module.kernel_size), "padding": size(module.padding),
+              "ceil_mode": module.ceil_mode}
+    stride = size(module.stride)
+    if stride != params["kernel_size"]:
+        params["stride"] = stride
+    if isinstance(module, nn.AvgPool1d | nn.AvgPool2d):
+        params["count_include_pad"] = module.count_include_pad
+    else:
+        params["dilation"] = size(module.dilation)
+    return call.layer(type(module).__name__, params, [x], module=path)
+
+
+def _adaptive_pool(module: Any, call: Call, x: Layer, path: str) -> Layer:
+    output_size = module.output_size
+    sizes = output_size if isinstance(output_size, tuple | list) else (output_size,)
+    if any(s is None for s in sizes):
+        raise Unsupported(f"{call.describe()} keeps a dimension (output_size None), which "
+                          "the catalogue's adaptive pooling does not")
+    if getattr(module, "return_indices", False):
+        raise Unsupported(f"{call.describe()} returns indices, which the catalogue's "
+                          "pooling does not")
+    return call.layer(type(module).__name__, {"output_size": size(output_size)}, [x],
+                      module=path)
+
+
+def _activation(*attributes: str) -> Converter:
+    def convert(module: nn.Module, call: Call, x: Layer, path: str) -> Layer:
+        params = {name: getattr(module, name) for name in attributes}
+        if params.get("dim", 0) is None:
+            raise Unsupported(f"{call.describe()} has no dim; give the dimension, e.g. "
+                              f"{type(module).__name__}(dim=-1)")
+        return call.layer(type(module).__name__, params, [x], module=path)
+    return convert
+
+
+def _recurrent(module: nn.RNNBase, call: Call, x: Layer, path: str) -> RecurrentResult:
+    kind = type(module).__name__
+    params: dict[str, Any] = {
+        "hidden_size": module.hidden_size, "num_layers": module.num_layers,
+        "bidirectional": module.bidirectional, "dropout": float(module.dropout),
+        "bias": module.bias}
+    if kind == "RNN":
+        params["nonlinearity"] = module.nonlinearity
+    if kind == "LSTM":
+        params["proj_size"] = module.proj_size
+    # the module returns (output, state): the node is the output, state is looked at apart
+    output = call.result[0]
+    layer = call.layer(kind, params, [x], module=path, meta=output)
+    if not module.batch_first:
+        # reported, but the layer stays so that what uses its outputs is still checked
+        layer.problem = (f"{call.describe()} has batch_first=False; the catalogue's {kind} "
+                         "is batch-first, so build it with batch_first=True and give it "
+                         "[batch, time, features]")
+    return RecurrentResult(layer)
+
+
+def _identity(module: nn.Identity, call: Call, x: Layer, path: str) -> Layer:
+    return x
+
+
+MODULES: dict[type[nn.Module], Converter] = {
+    nn.Conv1d: _conv, nn.Conv2d: _conv,
+    nn.Linear: _linear, nn.Flatten: _flatten, nn.Embedding: _embedding,
+    nn.BatchNorm1d: _batch_norm, nn.BatchNorm2d: _batch_norm,
+    nn.LayerNorm: _layer_norm, nn.Dropout: _dropout,
+    nn.MaxPool1d: _window_pool, nn.MaxPool2d: _window_pool,
+    nn.AvgPool1d: _window_pool, nn.AvgPool2d: _window_pool,
+    nn.AdaptiveAvgPool1d: _adaptive_pool, nn.AdaptiveAvgPool2d: _adaptive_pool,
+    nn.AdaptiveMaxPool1d: _adaptive_pool, nn.AdaptiveMaxPool2d: _adaptive_pool,
+    nn.ReLU: _activation(), nn.Sigmoid: _activation(), nn.Tanh: _activation(),
+    nn.LeakyReLU: _activation("negative_slope"), nn.ELU: _activation("alpha"),
+    nn.GELU: _activation("approximate"),
+    nn.Softmax: _activation("dim"), nn.LogSoftmax: _activation("dim"),
+    nn.RNN: _recurrent, nn.LSTM: _recurrent, nn.GRU: _recurrent,
+    nn.Identity: _identity,
+}
+"""Exact classes: a subclass may change forward(), and torch.fx traces into those anyway."""

@@ -1,0 +1,180 @@
+"""What each traced value stands for while an fx graph becomes a project graph, and the
+context an op's converter works in.
+
+A tensor is the output of a Layer (a project node in the making). The other values are the
+non-tensors forward() handles on the way: the tuple an LSTM returns, its final states, shapes
+(tuples whose first entry is BATCH) and plain numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from torch import fx
+
+from engine.catalogue import ParamError, spec_for
+from engine.importing.naming import describe_op
+from engine.importing.problems import Unsupported
+from engine.importing.tracing import TensorMeta
+
+
+class _BatchSize:
+    """The size of the batch: x.size(0), x.shape[0]. It may only say 'keep the batch'."""
+
+    def __repr__(self) -> str:
+        return "BATCH"
+
+
+BATCH = _BatchSize()
+
+
+@dataclass(eq=False)
+class Layer:
+    """One project node in the making. A few ops are layers only as part of a pattern
+    (`-x` is none, `-pool(-x)` is MinPool): those carry a `problem` until fusion merges
+    them away, and the problem is reported if it does not."""
+
+    type: str
+    params: dict[str, Any]
+    inputs: list[Layer]
+    nodes: list[fx.Node]
+    """The fx ops it stands for; the last one produces its output."""
+    shape: tuple[int, ...]
+    """The traced output shape, with the batch dimension."""
+    dtype: str
+    module: str | None = None
+    """The attribute path of the nn.Module it calls: its node id and where its weights are."""
+    op: str = ""
+    """What the code wrote ('transpose', 'neg', ...), for fusion to recognise patterns."""
+    op_args: tuple[Any, ...] = ()
+    problem: str | None = None
+    """Why this is not a catalogue layer; '' when that was reported already (or where it
+    stands in for the result of an op reported as unsupported)."""
+    id_suffix: str = ""
+    """Appended to a derived id when one op becomes several nodes."""
+    id: str = ""
+
+    @property
+    def node(self) -> fx.Node:
+        return self.nodes[-1]
+
+    @property
+    def rank(self) -> int:
+        """Number of dimensions, with the batch."""
+        return len(self.shape)
+
+
+@dataclass(frozen=True, eq=False)
+class RecurrentResult:
+    """What calling an RNN, LSTM or GRU returns: (output, h_n), or (output, (h_n, c_n))."""
+
+    layer: Layer
+
+
+@dataclass(frozen=True, eq=False)
+class StatePair:
+    """An LSTM's (h_n, c_n)."""
+
+    layer: Layer
+
+
+@dataclass(frozen=True, eq=False)
+class FinalState:
+    """h_n or c_n: [num_layers × directions, batch, size], not batch-first."""
+
+    layer: Layer
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
+class Opaque:
+    """A non-tensor result of an op already reported as unsupported."""
+
+
+OPAQUE = Opaque()
+
+
+class Call:
+    """One fx op for its converter: the op's arguments as values, what it produced on the
+    example input, and the way to make layers."""
+
+    def __init__(self, node: fx.Node, args: tuple[Any, ...], kwargs: dict[str, Any],
+                 result: Any, new_layer: Callable[[Layer], None]):
+        self.node, self.args, self.kwargs, self.result = node, args, kwargs, result
+        self._new_layer = new_layer
+
+    def bind(self, names: Sequence[str], defaults: dict[str, Any] | None = None
+             ) -> dict[str, Any]:
+        """The arguments by name, as a signature `names` with `defaults` would take them."""
+        bound = dict(defaults or {})
+        if len(self.args) > len(names):
+            raise Unsupported(f"{self.describe()} with {len(self.args)} arguments is not in "
+                              "the catalogue")
+        bound.update(zip(names, self.args, strict=False))
+        unknown = sorted(set(self.kwargs) - set(names))
+        if unknown:
+            raise Unsupported(f"{self.describe()} with {', '.join(unknown)}= is not in the "
+                              "catalogue")
+        bound.update(self.kwargs)
+        missing = [n for n in names if n not in bound]
+        if missing:
+            raise Unsupported(f"{self.describe()} without {', '.join(missing)} is not in the "
+                              "catalogue")
+        return bound
+
+    def describe(self) -> str:
+        return describe_op(self.node)
+
+    def tensor(self, value: Any) -> Layer:
+        """`value` as a layer's output, or Unsupported saying why it is none."""
+        if isinstance(value, Layer):
+            return value
+        if isinstance(value, FinalState | StatePair):
+            kind = value.layer.type
+            raise Unsupported(f"{self.describe()} uses the final state of {kind} "
+                              f"'{_label(value.layer)}', which the catalogue's {kind} does "
+                              "not give; use the last step of its output, out[:, -1] "
+                              "(LastStep)")
+        if isinstance(value, RecurrentResult):
+            raise Unsupported(f"{self.describe()} takes the (output, state) tuple of "
+                              f"{value.layer.type}; index it first: out, _ = ...")
+        raise Unsupported(f"{self.describe()} on {value!r} is not in the catalogue: the "
+                          "catalogue's layers take tensors that come from the input")
+
+    @property
+    def meta(self) -> TensorMeta:
+        if not isinstance(self.result, TensorMeta):
+            raise Unsupported(f"{self.describe()} does not give a tensor here")
+        return self.result
+
+    def layer(self, layer_type: str, params: dict[str, Any], inputs: Sequence[Any],
+              module: str | None = None, op: str = "", op_args: tuple[Any, ...] = (),
+              meta: TensorMeta | None = None, id_suffix: str = "") -> Layer:
+        """A catalogue layer; its params are checked against the catalogue's ranges."""
+        spec = spec_for(layer_type)
+        assert spec is not None, layer_type
+        try:
+            resolved = spec.resolve(params)
+        except ParamError as error:
+            raise Unsupported(f"{self.describe()} becomes {layer_type}, whose {error}") from None
+        meta = meta or self.meta
+        layer = Layer(layer_type, spec.non_defaults(resolved),
+                      [self.tensor(v) for v in inputs], [self.node], meta.shape, meta.dtype,
+                      module=module, op=op, op_args=op_args, id_suffix=id_suffix)
+        self._new_layer(layer)
+        return layer
+
+    def pending(self, op: str, problem: str, inputs: Sequence[Any],
+                op_args: tuple[Any, ...] = ()) -> Layer:
+        """An op that is a layer only inside a pattern fusion looks for."""
+        meta = self.meta
+        layer = Layer(op, {}, [self.tensor(v) for v in inputs], [self.node], meta.shape,
+                      meta.dtype, op=op, op_args=op_args, problem=problem)
+        self._new_layer(layer)
+        return layer
+
+
+def _label(layer: Layer) -> str:
+    return layer.module or layer.node.name

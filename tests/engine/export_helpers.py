@@ -1,0 +1,109 @@
+"""Helpers for the export tests: a Python that can import torch and numpy and nothing else
+of this environment, and the example projects exported once per test session."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = {"cnn": "digits_cnn", "rnn": "digit_rows_lstm", "crnn": "crnn_digit_strings"}
+
+
+def _with_requirements(names: list[str]) -> list[importlib.metadata.Distribution]:
+    """The installed distributions `names` and everything they need to import."""
+    found: dict[str, importlib.metadata.Distribution] = {}
+    waiting = list(names)
+    while waiting:
+        name = re.sub(r"[-_.]+", "-", waiting.pop()).lower()
+        if name in found:
+            continue
+        try:
+            distribution = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:  # a requirement for another platform
+            continue
+        found[name] = distribution
+        for requirement in distribution.requires or []:
+            if "extra ==" not in requirement:
+                waiting.append(re.match(r"[A-Za-z0-9._-]+", requirement).group())
+    return list(found.values())
+
+
+def only_torch_and_numpy(folder: Path) -> Path:
+    """A folder of links to torch, numpy and their own requirements: with `python -S`
+    (no site-packages) and PYTHONPATH set to it, nothing else of this environment
+    (netdesigner, safetensors, scikit-learn) can be imported."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for distribution in _with_requirements(["torch", "numpy"]):
+        tops = {Path(str(file)).parts[0] for file in distribution.files or []}
+        for top in tops:
+            if top.endswith((".dist-info", ".egg-info")) or top in ("..", "__pycache__"):
+                continue
+            source = Path(str(distribution.locate_file(top)))
+            if source.exists() and not (folder / top).exists():
+                (folder / top).symlink_to(source)
+    return folder
+
+
+def bare_environment(packages: Path) -> dict[str, str]:
+    """The environment for a bare Python: one thread, nothing on the path but `packages`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env.update(PYTHONPATH=str(packages), OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+BARE_PYTHON = [sys.executable, "-S", "-s"]
+"""-S: no site module, so no site-packages and no .pth files (the editable install of
+netdesigner is one); -s: no user site-packages either."""
+
+
+def run_bare(arguments: list[str], cwd: Path, packages: Path,
+             timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*BARE_PYTHON, *arguments], cwd=cwd, env=bare_environment(packages),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def model_module(folder: Path, name: str = "model"):
+    """model.py of an exported folder, imported under a name of its own."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"exported_{folder.name}_{name}",
+                                                  folder / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def project_with_a_run(folder: Path, example: str, seed: int = 1234) -> Path:
+    """A copy of an example project in `folder`, with a finished run whose weights differ
+    from the initial ones everywhere, BatchNorm's running statistics included (as trained
+    weights do)."""
+    import shutil
+
+    import torch
+
+    from engine.compiler import compile_graph
+    from engine.project import load_project
+    from engine.training.checkpoint import save_weights
+
+    path = folder / f"{example}.ndproj"
+    shutil.copyfile(ROOT / "projects" / f"{example}.ndproj", path)
+    project = load_project(path)
+    torch.manual_seed(seed)
+    network = compile_graph(project.graph, name=project.name)
+    with torch.no_grad():
+        for name, tensor in network.state_dict().items():
+            if name.endswith("running_var"):
+                tensor.uniform_(0.5, 2.0)
+            elif name.endswith("running_mean"):
+                tensor.normal_(0.0, 0.3)
+    run = folder / f"{example}.runs" / "20260101-120000"
+    run.mkdir(parents=True)
+    save_weights(network, run / "weights.safetensors")
+    (run / "metrics.json").write_text('{"history": []}')
+    return path
