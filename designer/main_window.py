@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QGuiApplication,
-    QKeySequence,
     QResizeEvent,
     QShowEvent,
 )
@@ -18,6 +16,7 @@ from designer.document import Document
 from designer.editing import Editor
 from designer.exchange import ExchangeController
 from designer.files import FileController
+from designer.menus import build_menus
 from designer.training_controller import TrainingController
 from designer.training_panel import TrainingPanel
 from engine.analysis import Analysis, Problem
@@ -75,8 +74,9 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
         self.files = FileController(self)
         self.exchange = ExchangeController(self)
-        self._build_actions()
+        build_menus(self)
         self._connect()
+        self._sync_training_actions()
         self.setAcceptDrops(True)
         self.resize(1280, 820)
         self._restore_layout()
@@ -90,112 +90,6 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         dock.dockLocationChanged.connect(self._tidy_dock_tabs_soon)
         self.docks[name] = dock
-
-    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        files, stack = self.files, self.document.undo_stack
-        menu = self.menuBar().addMenu("&File")
-        self.new_action = self._action("&New", files.new, QKeySequence.StandardKey.New)
-        self.template_action = self._action("New from &Template…", files.new_from_template,
-                                            "Ctrl+Shift+N")
-        self.open_action = self._action("&Open…", files.open, QKeySequence.StandardKey.Open)
-        self.save_action = self._action("&Save", files.save, QKeySequence.StandardKey.Save)
-        self.save_as_action = self._action("Save &As…", files.save_as,
-                                           QKeySequence.StandardKey.SaveAs)
-        menu.addActions([self.new_action, self.template_action, self.open_action])
-        self.recent_menu = menu.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        menu.addActions([self.save_action, self.save_as_action])
-        menu.addSeparator()
-        exchange = self.exchange
-        self.import_action = self._action("&Import from PyTorch…",
-                                          exchange.import_from_pytorch, "Ctrl+I",
-                                          "Turn an nn.Module class into a project")
-        menu.addAction(self.import_action)
-        export_menu = menu.addMenu("&Export")
-        self.export_actions = {
-            "python": self._action("PyTorch &Code (model.py, train.py)…",
-                                   lambda: exchange.export("python"), "Ctrl+E"),
-            "onnx": self._action("&ONNX…", lambda: exchange.export("onnx")),
-            "torchscript": self._action("&TorchScript…", lambda: exchange.export("torchscript")),
-        }
-        export_menu.addActions(list(self.export_actions.values()))
-        menu.addSeparator()
-        menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
-
-        menu = self.menuBar().addMenu("&Edit")
-        self.undo_action = stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.addActions([self.undo_action, self.redo_action])
-        self.cut_action = self._action("Cu&t", self.cut, QKeySequence.StandardKey.Cut)
-        self.copy_action = self._action("&Copy", self.copy, QKeySequence.StandardKey.Copy)
-        self.paste_action = self._action("&Paste", self.paste, QKeySequence.StandardKey.Paste)
-        self.duplicate_action = self._action("D&uplicate", self.duplicate, "Ctrl+D")
-        self.delete_action = self._action("&Delete", self.delete_selection,
-                                          QKeySequence.StandardKey.Delete)
-        self.select_all_action = self._action("Select &All", self.select_all,
-                                              QKeySequence.StandardKey.SelectAll)
-        menu.addActions([self.undo_action, self.redo_action])
-        menu.addSeparator()
-        menu.addActions([self.cut_action, self.copy_action, self.paste_action,
-                         self.duplicate_action, self.delete_action, self.select_all_action])
-        menu.addSeparator()
-        history = self.docks["history"].toggleViewAction()
-        history.setText("&History")
-        history.setShortcut(QKeySequence("Ctrl+H"))
-        menu.addAction(history)
-
-        menu = self.menuBar().addMenu("&View")
-        self.fit_action = self._action("&Fit to Window", self.view.fit_to_view, "Ctrl+0")
-        self.zoom_in_action = self._action("Zoom &In", lambda: self.view.zoom_by(1.25),
-                                           QKeySequence.StandardKey.ZoomIn)
-        self.zoom_out_action = self._action("Zoom &Out", lambda: self.view.zoom_by(0.8),
-                                            QKeySequence.StandardKey.ZoomOut)
-        self.layout_down_action = self._action(
-            "Auto-layout &Top to Bottom", lambda: self.auto_layout("top-to-bottom"), "Ctrl+L")
-        self.layout_right_action = self._action(
-            "Auto-layout &Left to Right", lambda: self.auto_layout("left-to-right"),
-            "Ctrl+Shift+L")
-        menu.addActions([self.fit_action, self.zoom_in_action, self.zoom_out_action])
-        menu.addSeparator()
-        menu.addActions([self.layout_down_action, self.layout_right_action])
-        menu.addSeparator()
-        for dock in self.docks.values():
-            menu.addAction(dock.toggleViewAction())
-        menu.addAction(self._action("&Reset Panels", self.reset_layout))
-
-        menu = self.menuBar().addMenu("&Train")
-        panel = self.training_panel
-        self.start_training_action = self._action("&Start Training", self.start_training, "F5",
-                                                  "Train the network on the project's data")
-        self.pause_training_action = self._action("&Pause", panel.toggle_pause, "F6")
-        self.stop_training_action = self._action("S&top", self.training.stop, "Shift+F5",
-                                                 "Stop after the current batch, keeping "
-                                                 "what was learnt")
-        menu.addActions([self.start_training_action, self.pause_training_action,
-                         self.stop_training_action])
-        panel.controls_changed.connect(self._sync_training_actions)
-        panel.start_button.clicked.connect(self._make_room_for_training)
-        self._sync_training_actions()
-
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("main_toolbar")
-        toolbar.setMovable(False)
-        toolbar.addActions([self.new_action, self.open_action, self.save_action])
-        toolbar.addSeparator()
-        toolbar.addActions([self.undo_action, self.redo_action, self.delete_action])
-        toolbar.addSeparator()
-        toolbar.addActions([self.layout_down_action, self.fit_action])
 
     def _connect(self) -> None:
         document, scene = self.document, self.scene
@@ -218,6 +112,8 @@ class MainWindow(QMainWindow):
         self.inspector.set_rename_check(self._rename_check)
         self.problems.problem_activated.connect(self.focus_node)
         self.training.refused.connect(self._on_training_refused)
+        self.training_panel.controls_changed.connect(self._sync_training_actions)
+        self.training_panel.start_button.clicked.connect(self._make_room_for_training)
         self.training.started.connect(lambda event: self._on_training_refused([]))
 
     # -- document → views ----------------------------------------------------------------
@@ -392,15 +288,6 @@ class MainWindow(QMainWindow):
             dock.setVisible(True)
         self.docks["inspector"].raise_()
         self._tidy_dock_tabs_soon()
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        paths = self.files.recent_paths()
-        for path in paths:
-            action = self.recent_menu.addAction(str(path))
-            action.triggered.connect(lambda checked=False, p=path: self.files.open_path(p))
-        if not paths:
-            self.recent_menu.addAction("No recent projects").setEnabled(False)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -55,9 +55,10 @@ def keep_torch_off_the_gui_thread() -> None:
     torch.set_num_threads(1)
 
 
-DRAIN_MS = 100
-"""How often events reach the widgets: often enough to look live, rarely enough to cost
-training nothing."""
+DRAIN_MS = 200
+"""How often events reach the widgets: often enough to look live (five times a second),
+rarely enough that the GUI thread's share of the cores and of Python's lock leaves
+training its speed (on two cores, each wake-up of the window is time training loses)."""
 
 
 def runs_folder(document: Document) -> Path:

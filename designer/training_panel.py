@@ -49,6 +49,12 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+PLOT_INTERVAL = 0.5
+"""Seconds between redraws of the curves during a run: they look live, and repainting
+them (the costly part, in the GUI thread) takes little from training. The progress bar and
+the status line follow every batch the window hears of."""
+
+
 def _align_labels(forms: list[QFormLayout]) -> None:
     """Forms stacked in one column line their fields up when their labels are as wide."""
     labels = [form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget()
@@ -110,6 +116,10 @@ class TrainingPanel(QWidget):
         self.progress = QProgressBar()
         self.status = QLabel("Ready")
         self.status.setWordWrap(True)
+        # two lines, always: a status that wraps differently from batch to batch would lay
+        # the whole column out again five times a second
+        self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 4)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -178,6 +188,7 @@ class TrainingPanel(QWidget):
         self._batches_total = 0
         self._batches_done = 0
         self._run_started = 0.0
+        self._plotted_at = 0.0
         self.show_settings()
         self._set_running(False)
 
@@ -354,7 +365,10 @@ class TrainingPanel(QWidget):
         self.status.setText(f"Epoch {last.epoch}, batch {last.batch}/{last.batches} · "
                             f"loss {last.loss:.4f} · {last.samples_per_second:,.0f} samples/s "
                             f"· ETA {clock(left)}")
-        self.plots.refresh()
+        now = time.perf_counter()
+        if now - self._plotted_at >= PLOT_INTERVAL:
+            self._plotted_at = now
+            self.plots.refresh()
 
     def _on_epoch(self, event: EpochEnded) -> None:
         self.plots.add_epoch(event.epoch, event.metrics)
@@ -362,6 +376,7 @@ class TrainingPanel(QWidget):
 
     def _on_ended(self, event: RunEnded) -> None:
         self._set_running(False)
+        self.plots.refresh()  # the batches since the last redraw
         if self.progress.maximum() == 0:  # stopped while preparing: no longer busy
             self.progress.setRange(0, 1)
         self.list_runs()

@@ -7,11 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+import torch
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
+from engine.compiler import compile_graph
 from engine.training import BatchEnded
+from engine.training.checkpoint import load_weights
 from tests.engine.training_helpers import blobs, classifier_project
 from tests.widgets.combo import choose_from_list
 from widgets.dataset_chooser import BROWSE_FILE
@@ -63,7 +66,13 @@ def test_stop_mid_epoch_keeps_a_usable_model(window, project_copy, qtbot):
     qtbot.waitUntil(lambda: not window.training.running, timeout=60_000)
     assert seen and "stopped" in panel.result.text()
     assert panel.status.text() == "Stopped"
-    assert (window.training.run_dir / "weights.safetensors").exists()
+    x, _ = panel.plots.curves()["batch_loss"].getOriginalDataset()
+    assert len(x) == len(seen)  # every batch heard of is drawn, the last ones included
+    weights = window.training.run_dir / "weights.safetensors"
+    network = compile_graph(window.document.graph)
+    load_weights(network, weights)  # the stopped run's weights fit the network
+    outputs = network.eval()(torch.zeros(4, 1, 8, 8))
+    assert outputs.shape == (4, 10) and torch.isfinite(outputs).all()
 
 
 def test_a_mismatched_dataset_is_listed_in_the_problems_not_raised(window, project_copy,
