@@ -30,146 +30,29 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import statistics
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from engine.compiler import compile_graph
-from engine.graph import Edge, Graph, Node
+
+# bench/ (compile_overhead_parts), also when this file is loaded from its path by a test
+# rather than run as a script
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from compile_overhead_parts.machine_load import OtherWork, load
+from compile_overhead_parts.networks import CASES, Case
 
 TARGET = 1.05
 BUSY = 0.2
 """Above this share of the cores taken by other processes, a run's figures are suspect."""
-
-
-def chain(*layers: tuple[str, str, dict[str, Any]]) -> Graph:
-    """A graph of nodes (id, type, params) each feeding the next."""
-    graph = Graph()
-    previous = None
-    for node_id, kind, params in layers:
-        graph.add_node(Node(node_id, kind, dict(params)))
-        if previous is not None:
-            graph.add_edge(Edge(previous, node_id))
-        previous = node_id
-    return graph
-
-
-# ---------------------------------------------------------------------------- CNN
-# [1, 28, 28] → (conv 3×3 → batch norm → relu → max pool 2) ×2 → flatten → linear 10
-
-def cnn_graph() -> Graph:
-    return chain(
-        ("input", "Input", {"shape": [1, 28, 28]}),
-        ("conv1", "Conv2d", {"out_channels": 32, "kernel_size": 3, "padding": 1}),
-        ("bn1", "BatchNorm2d", {}),
-        ("relu1", "ReLU", {}),
-        ("pool1", "MaxPool2d", {"kernel_size": 2}),
-        ("conv2", "Conv2d", {"out_channels": 64, "kernel_size": 3, "padding": 1}),
-        ("bn2", "BatchNorm2d", {}),
-        ("relu2", "ReLU", {}),
-        ("pool2", "MaxPool2d", {"kernel_size": 2}),
-        ("flat", "Flatten", {}),
-        ("fc", "Linear", {"out_features": 10}),
-    )
-
-
-class HandCNN(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
-        self.bn1 = nn.BatchNorm2d(32)
-        self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
-        self.bn2 = nn.BatchNorm2d(64)
-        self.fc = nn.Linear(64 * 7 * 7, 10)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
-        x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), 2)
-        return self.fc(torch.flatten(x, 1))
-
-
-# ---------------------------------------------------------------------------- LSTM
-# [T=28, F=28] → LSTM 128 ×2 → last step → linear 10 (many-to-one)
-
-def lstm_graph() -> Graph:
-    return chain(
-        ("input", "Input", {"shape": [28, 28]}),
-        ("lstm", "LSTM", {"hidden_size": 128, "num_layers": 2}),
-        ("last", "LastStep", {}),
-        ("fc", "Linear", {"out_features": 10}),
-    )
-
-
-class HandLSTM(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.lstm = nn.LSTM(28, 128, num_layers=2, batch_first=True)
-        self.fc = nn.Linear(128, 10)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out, _ = self.lstm(x)
-        return self.fc(out[:, -1])
-
-
-# ---------------------------------------------------------------------------- CRNN
-# [1, 32, 128] → (conv → bn → relu → pool 2) ×2 → [64, 8, 32] → sequence [32, 512]
-# → bidirectional LSTM 128 ×2 → linear 37 at each step (e.g. CTC over 36 characters + blank)
-
-def crnn_graph() -> Graph:
-    return chain(
-        ("input", "Input", {"shape": [1, 32, 128]}),
-        ("conv1", "Conv2d", {"out_channels": 32, "kernel_size": 3, "padding": 1}),
-        ("bn1", "BatchNorm2d", {}),
-        ("relu1", "ReLU", {}),
-        ("pool1", "MaxPool2d", {"kernel_size": 2}),
-        ("conv2", "Conv2d", {"out_channels": 64, "kernel_size": 3, "padding": 1}),
-        ("bn2", "BatchNorm2d", {}),
-        ("relu2", "ReLU", {}),
-        ("pool2", "MaxPool2d", {"kernel_size": 2}),
-        ("seq", "ToSequence", {}),
-        ("rnn", "LSTM", {"hidden_size": 128, "num_layers": 2, "bidirectional": True}),
-        ("fc", "Linear", {"out_features": 37}),
-    )
-
-
-class HandCRNN(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
-        self.bn1 = nn.BatchNorm2d(32)
-        self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
-        self.bn2 = nn.BatchNorm2d(64)
-        self.rnn = nn.LSTM(64 * 8, 128, num_layers=2, bidirectional=True, batch_first=True)
-        self.fc = nn.Linear(2 * 128, 37)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
-        x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), 2)  # [N, C, H, W]
-        x = x.flatten(1, 2).transpose(1, 2)  # [N, W, C·H]: width is time
-        x, _ = self.rnn(x)
-        return self.fc(x)
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    graph: Callable[[], Graph]
-    hand: Callable[[], nn.Module]
-    sample_shape: tuple[int, ...]
-
-
-CASES = (
-    Case("CNN", cnn_graph, HandCNN, (1, 28, 28)),
-    Case("LSTM", lstm_graph, HandLSTM, (28, 28)),
-    Case("CRNN", crnn_graph, HandCRNN, (1, 32, 128)),
-)
 
 
 @dataclass(frozen=True)
@@ -315,42 +198,6 @@ def line(result: Result) -> str:
 # (the CRNN step is far the slowest), warm-up included: about 80 s in all
 FULL_REPS = {"CNN": 500, "LSTM": 500, "CRNN": 150}
 FULL_BUDGET_S = {"CNN": 20.0, "LSTM": 15.0, "CRNN": 40.0}
-
-
-class OtherWork:
-    """How much CPU the rest of the machine takes from now on: the busy time of all cores
-    (/proc/stat, stolen time included) less this process's own CPU time."""
-
-    def __init__(self) -> None:
-        self.start = (time.perf_counter(), time.process_time(), busy_seconds())
-
-    def share(self) -> float | None:
-        wall0, own0, busy0 = self.start
-        busy = busy_seconds()
-        if busy is None or busy0 is None:
-            return None
-        wall = time.perf_counter() - wall0
-        own = time.process_time() - own0
-        return max(0.0, (busy - busy0 - own) / (wall * (os.cpu_count() or 1)))
-
-
-def busy_seconds() -> float | None:
-    try:
-        with open("/proc/stat") as stat:
-            fields = stat.readline().split()
-    except OSError:
-        return None
-    if not fields or fields[0] != "cpu" or len(fields) < 9:
-        return None
-    # user nice system idle iowait irq softirq steal
-    busy = sum(int(fields[i]) for i in (1, 2, 3, 6, 7, 8))
-    return busy / os.sysconf("SC_CLK_TCK")
-
-
-def load() -> str:
-    if not hasattr(os, "getloadavg"):
-        return "load unknown"
-    return f"load {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

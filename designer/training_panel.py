@@ -38,8 +38,9 @@ from engine.training.config import LOSSES, OPTIMIZERS, SCHEDULERS
 from engine.training.progress import clock, format_metrics
 from engine.training.run import available_devices
 from engine.training.tasks import task_for
+from widgets.confusion_matrix import ConfusionMatrixView
 from widgets.dataset_chooser import DatasetChooser
-from widgets.results import ConfusionMatrixView, SampleGrid
+from widgets.sample_grid import SampleGrid
 from widgets.training_plots import TrainingPlots
 
 DEFAULTS: dict[str, Any] = {
@@ -143,6 +144,7 @@ class TrainingPanel(QWidget):
         scroll.setWidget(form_holder)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumHeight(24)  # the settings scroll: they must not make the dock tall
         # the controls of a run stay in sight however small the dock is
         side = QVBoxLayout()
         side.addLayout(buttons)
@@ -362,9 +364,10 @@ class TrainingPanel(QWidget):
         elapsed = time.perf_counter() - self._run_started
         left = elapsed / max(self._batches_done, 1) * (self._batches_total - self._batches_done)
         self.progress.setValue(self._batches_done)
+        # the line break is ours: the label would break "samples/s" at its slash
         self.status.setText(f"Epoch {last.epoch}, batch {last.batch}/{last.batches} · "
-                            f"loss {last.loss:.4f} · {last.samples_per_second:,.0f} samples/s "
-                            f"· ETA {clock(left)}")
+                            f"loss {last.loss:.4f}\n{last.samples_per_second:,.0f} "
+                            f"samples/s · ETA {clock(left)}")
         now = time.perf_counter()
         if now - self._plotted_at >= PLOT_INTERVAL:
             self._plotted_at = now

@@ -8,11 +8,12 @@
     scene.sync()
 """
 
+from widgets.canvas.connection_dragging import ConnectionCheck
 from widgets.canvas.edge_item import EdgeItem
 from widgets.canvas.mime import LAYER_MIME
 from widgets.canvas.node_item import NodeItem
 from widgets.canvas.port_item import PortItem
-from widgets.canvas.scene import ConnectionCheck, GraphScene
+from widgets.canvas.scene import GraphScene
 from widgets.canvas.style import (
     ACCEPT_COLOUR,
     CATEGORY_COLOURS,

@@ -1,101 +1,35 @@
-"""Live training curves: the loss per batch and per epoch above, the task's metric and the
-learning rate below, with a crosshair read-out, overlays of finished runs and export.
-
-    plots = TrainingPlots()
-    plots.start_run("val_accuracy", epochs=20)
-    plots.add_batch(epoch - 1 + batch / batches, loss)   # cheap: only stores
-    plots.add_epoch(epoch, {"train_loss": ..., "val_loss": ..., "val_accuracy": ..., "lr": ...})
-    plots.refresh()                                       # the caller throttles this (a timer)
-
-Data go into growing numpy arrays and reach the curves only in `refresh()`; the curves
-downsample (peak) and clip to the view, so tens of thousands of batches stay smooth.
-"""
+"""The TrainingPlots widget: the loss above, the task's metric and the learning rate below,
+x linked, drawn from the run's columns on each refresh, with a crosshair and a read-out."""
 
 from __future__ import annotations
 
-import csv
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from widgets.canvas.style import blend
+from widgets.palette_colours import PaletteFollowingWidget
+from widgets.training_plots.columns import RunColumns, metric_label, metric_names
+from widgets.training_plots.export import write_csv, write_png
+from widgets.training_plots.overlays import Overlays
+from widgets.training_plots.readout import readout_text
 
 TRAIN_COLOUR = QColor("#3b7ddd")
 VAL_COLOUR = QColor("#ee7a2f")
 METRIC_COLOURS = (QColor("#12a87c"), QColor("#c34fd6"))
 """The task's metric, then its companion (the character error rate of CTC tasks)."""
-OVERLAY_COLOURS = tuple(QColor(c) for c in ("#8b5cf6", "#0fa3b8", "#e0568f", "#7cb32a",
-                                            "#d4a20c", "#6b7a90"))
-"""One per overlaid run, in turn; none is the colour of a live curve."""
 
-AXIS_WIDTH = 54
+AXIS_WIDTH = 60
 """The left and right axes of both plots, so that their x axes line up."""
 
-SMOOTHING_SPAN = 0.01
-"""The exponential moving average of the batch loss forgets with a time constant of this
-share of the run's epochs, so it lags the same on screen whatever the batch count."""
 
-
-def metric_names(metric: str) -> list[str]:
-    """The per-epoch figures drawn below the loss: the task's metric, and for sequence tasks
-    (CTC) the character error rate as well (as engine.training.plot does)."""
-    return [metric] + (["val_cer"] if metric == "val_sequence_accuracy" else [])
-
-
-def metric_label(name: str) -> str:
-    """'val_sequence_accuracy' → 'sequence accuracy'."""
-    return name.removeprefix("val_").replace("_", " ")
-
-
-def _number(value: Any) -> float:
-    """A float, or NaN for a figure that is missing or not a number."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
-
-
-class _Growing:
-    """A float64 array that doubles its storage when full; `values` is a view of the part
-    in use (no copy)."""
-
-    def __init__(self, capacity: int = 1024):
-        self._data = np.empty(max(capacity, 1), dtype=np.float64)
-        self._size = 0
-
-    def __len__(self) -> int:
-        return self._size
-
-    def append(self, value: float) -> None:
-        if self._size == len(self._data):
-            grown = np.empty(len(self._data) * 2, dtype=np.float64)
-            grown[:self._size] = self._data
-            self._data = grown
-        self._data[self._size] = value
-        self._size += 1
-
-    @property
-    def values(self) -> np.ndarray:
-        return self._data[:self._size]
-
-    def clear(self) -> None:
-        self._size = 0
-
-
-def _format(value: float) -> str:
-    if not math.isfinite(value):
-        return "–"
-    return f"{value:.3g}" if abs(value) < 1e-3 and value else f"{value:.4f}"
-
-
-class TrainingPlots(QWidget):
+class TrainingPlots(PaletteFollowingWidget):
     """Loss (top) and metric with learning rate (bottom) of the run in progress, x linked.
 
     Top plot, x in epochs as a float (epoch - 1 + batch / batches): the training loss of
@@ -112,17 +46,7 @@ class TrainingPlots(QWidget):
         self._metric = "val_accuracy"
         self._metrics = metric_names(self._metric)
         self._epochs = 1
-        self._overlay_epochs = 0
-
-        self._batch_x = _Growing(4096)
-        self._batch_loss = _Growing(4096)
-        self._batch_smooth = _Growing(4096)
-        self._batch_lr = _Growing(4096)
-        """NaN where a batch came without its learning rate."""
-        self._ema = 0.0
-        self._ema_weight = 0.0
-        self._decay = 0.0
-        self._epoch_columns: dict[str, _Growing] = {}
+        self._columns = RunColumns()
         self._batches_dirty = self._epochs_dirty = False
 
         self._graphics = pg.GraphicsLayoutWidget()
@@ -196,8 +120,8 @@ class TrainingPlots(QWidget):
         self._lr_view.addItem(self._lr_curve)
 
         self._metric_curves: dict[str, pg.PlotDataItem] = {}
-        self._overlays: list[tuple[str, pg.PlotDataItem, pg.PlotDataItem]] = []
-        """(label, validation loss curve, metric curve) of each overlaid run."""
+        self._overlays = Overlays(self._loss_plot, self._loss_legend, self._metric_plot,
+                                  self._metric_legend)
 
         # the crosshair: lines in both plots, the read-out above them
         self._vline = pg.InfiniteLine(angle=90, movable=False)
@@ -220,12 +144,7 @@ class TrainingPlots(QWidget):
         self._metric = metric
         self._metrics = metric_names(metric)
         self._epochs = max(int(epochs), 1)
-        for column in (self._batch_x, self._batch_loss, self._batch_smooth, self._batch_lr):
-            column.clear()
-        self._ema = self._ema_weight = 0.0
-        self._decay = 0.0
-        self._epoch_columns = {name: _Growing(max(self._epochs, 16)) for name in
-                               ("epoch", "train_loss", "val_loss", *self._metrics, "lr")}
+        self._columns.start(self._metrics, self._epochs)
 
         for curve in self._metric_curves.values():
             self._metric_plot.removeItem(curve)
@@ -238,8 +157,7 @@ class TrainingPlots(QWidget):
         for name, curve in self._metric_curves.items():
             self._metric_legend.addItem(curve, metric_label(name))
         self._metric_legend.addItem(self._lr_curve, "learning rate")
-        for label, _loss, metric_curve in self._overlays:
-            self._metric_legend.addItem(metric_curve, label)
+        self._overlays.name_in_metric_legend()
         # the legend names each metric; a long joined title would not fit beside the plot
         self._metric_plot.setLabel(
             "left", metric_label(metric) if len(self._metrics) == 1 else "validation")
@@ -259,63 +177,38 @@ class TrainingPlots(QWidget):
         the learning rate it used, so that a schedule that changes it every batch shows its
         shape) and updates the moving average; nothing is drawn until `refresh()`. A loss
         that is not finite is skipped."""
-        if not math.isfinite(loss):
-            return
-        if len(self._batch_x):
-            step = x - self._batch_x.values[-1]
-            if step > 0:
-                self._decay = math.exp(-step / (SMOOTHING_SPAN * self._epochs))
-        # debiased: the average of what has been seen, not pulled towards 0 at the start
-        self._ema = self._decay * self._ema + (1.0 - self._decay) * loss
-        self._ema_weight = self._decay * self._ema_weight + (1.0 - self._decay)
-        self._batch_x.append(x)
-        self._batch_loss.append(loss)
-        self._batch_smooth.append(self._ema / self._ema_weight)
-        self._batch_lr.append(math.nan if lr is None else float(lr))
-        self._batches_dirty = True
+        if self._columns.add_batch(x, loss, lr):
+            self._batches_dirty = True
 
     def add_epoch(self, epoch: int, metrics: Mapping[str, Any]) -> None:
         """Stores one epoch's figures: 'val_loss', the task's metric(s), 'lr' and
         'train_loss' (the mean of the epoch's stored batch losses when it is missing).
         Missing figures are stored as NaN and leave a gap."""
-        train_loss = _number(metrics.get("train_loss"))
-        if not math.isfinite(train_loss):
-            train_loss = self._mean_batch_loss(epoch)
-        values = {"epoch": float(epoch), "train_loss": train_loss}
-        for name, column in self._epoch_columns.items():
-            column.append(values[name] if name in values else _number(metrics.get(name)))
+        self._columns.add_epoch(epoch, metrics)
         self._epochs_dirty = True
 
     def refresh(self) -> None:
         """Hands the data stored since the last refresh to the curves."""
+        columns = self._columns
         if self._batches_dirty:
-            x = self._batch_x.values
-            self._raw_curve.setData(x, self._batch_loss.values)
-            self._smooth_curve.setData(x, self._batch_smooth.values)
+            x = columns.batch_x.values
+            self._raw_curve.setData(x, columns.batch_loss.values)
+            self._smooth_curve.setData(x, columns.batch_smooth.values)
             self._batches_dirty = False
         if self._epochs_dirty:
-            columns = self._epoch_columns
-            x = columns["epoch"].values
-            self._val_curve.setData(x, columns["val_loss"].values, connect="finite")
+            x = columns.epochs["epoch"].values
+            self._val_curve.setData(x, columns.epochs["val_loss"].values, connect="finite")
             for name, curve in self._metric_curves.items():
-                curve.setData(x, columns[name].values, connect="finite")
+                curve.setData(x, columns.epochs[name].values, connect="finite")
             self._epochs_dirty = False
-        self._draw_learning_rate()
-        self._fit_x()
-
-    def _draw_learning_rate(self) -> None:
-        """Per batch when the batches brought it, else per epoch."""
-        batch_rates = self._batch_lr.values
-        if len(batch_rates) and np.isfinite(batch_rates).any():
-            x, rates = self._batch_x.values, batch_rates
-        else:
-            x, rates = self._epoch_columns["epoch"].values, self._epoch_columns["lr"].values
+        x, rates = columns.learning_rates()
         self._lr_curve.setData(x, rates, connect="finite")
         self._fit_lr_range(rates)
+        self._fit_x()
 
     def point_counts(self) -> tuple[int, int]:
         """(batch points, epoch points) stored for the run in progress."""
-        return len(self._batch_x), len(self._epoch_columns["epoch"])
+        return len(self._columns.batch_x), len(self._columns.epochs["epoch"])
 
     def current_metric(self) -> str:
         """The metric of the run in progress (named `current_metric`: QWidget.metric is a
@@ -330,33 +223,12 @@ class TrainingPlots(QWidget):
         'val_loss', the metric, ...) as a trainer's history does."""
         if not history:
             return
-        colour = OVERLAY_COLOURS[len(self._overlays) % len(OVERLAY_COLOURS)]
-        x = np.array([_number(row.get("epoch", i + 1)) for i, row in enumerate(history)])
-        pen = pg.mkPen(colour, width=1.6, style=Qt.PenStyle.DashLine)
-        loss = pg.PlotDataItem(x, [_number(row.get("val_loss")) for row in history], pen=pen,
-                               antialias=True, connect="finite")
-        metric = pg.PlotDataItem(x, [_number(row.get(self._metric)) for row in history],
-                                 pen=pen, antialias=True, connect="finite")
-        for plot, legend, curve in ((self._loss_plot, self._loss_legend, loss),
-                                    (self._metric_plot, self._metric_legend, metric)):
-            curve.setZValue(-5)
-            plot.addItem(curve)
-            legend.addItem(curve, label)
-        self._overlays.append((label, loss, metric))
+        self._overlays.add(label, history, self._metric)
         self._apply_legend_text()
-        finite = x[np.isfinite(x)]
-        if finite.size:
-            self._overlay_epochs = max(self._overlay_epochs, math.ceil(finite.max()))
         self._fit_x()
 
     def clear_overlays(self) -> None:
-        for _label, loss, metric in self._overlays:
-            self._loss_plot.removeItem(loss)
-            self._loss_legend.removeItem(loss)
-            self._metric_plot.removeItem(metric)
-            self._metric_legend.removeItem(metric)
-        self._overlays = []
-        self._overlay_epochs = 0
+        self._overlays.clear()
         self._fit_x()
 
     def overlay_count(self) -> int:
@@ -367,48 +239,14 @@ class TrainingPlots(QWidget):
 
     def export_png(self, path: str | Path, width: int | None = None) -> Path:
         """Both plots as a PNG, `width` pixels wide (the widget's own size by default)."""
-        from pyqtgraph.exporters import ImageExporter
-
-        path = Path(path)
         self.refresh()
-        exporter = ImageExporter(self._graphics.ci)
-        if width is not None:
-            exporter.parameters()["width"] = int(width)
-        exporter.export(str(path))
-        return path
+        return write_png(self._graphics.ci, Path(path), width)
 
     def export_csv(self, path: str | Path) -> tuple[Path, Path]:
-        """Writes the run in progress as two CSV files and returns their paths:
-
-        `path`: one row per epoch, columns epoch,train_loss,val_loss,<metric>[,val_cer],lr;
-        `<stem>_batches.csv` beside it: one row per batch, columns epoch,loss,smoothed_loss,
-        where epoch is the fractional x of the plot (epoch - 1 + batch / batches).
-        Missing figures are empty cells."""
-        path = Path(path)
-        batches_path = path.with_name(f"{path.stem}_batches{path.suffix or '.csv'}")
-        names = list(self._epoch_columns)
-        rows = np.column_stack([self._epoch_columns[n].values for n in names]) \
-            if len(self._epoch_columns["epoch"]) else np.empty((0, len(names)))
-
-        def cell(name: str, value: float) -> str:
-            if not math.isfinite(value):
-                return ""
-            return str(int(value)) if name == "epoch" else repr(float(value))
-
-        with path.open("w", newline="", encoding="utf-8") as file:
-            writer = csv.writer(file)
-            writer.writerow(names)
-            writer.writerows([cell(n, v) for n, v in zip(names, row, strict=True)]
-                             for row in rows)
-        with batches_path.open("w", newline="", encoding="utf-8") as file:
-            writer = csv.writer(file)
-            writer.writerow(["epoch", "loss", "smoothed_loss", "lr"])
-            writer.writerows(zip(self._batch_x.values.tolist(),
-                                 self._batch_loss.values.tolist(),
-                                 self._batch_smooth.values.tolist(),
-                                 ["" if math.isnan(r) else r
-                                  for r in self._batch_lr.values.tolist()], strict=True))
-        return path, batches_path
+        """Writes the run in progress as two CSV files and returns their paths: `path`, one
+        row per epoch, and `<stem>_batches.csv` beside it, one row per batch (see
+        export.write_csv for the columns)."""
+        return write_csv(self._columns, Path(path))
 
     # --- for tests and the read-out -----------------------------------------------------
 
@@ -425,44 +263,12 @@ class TrainingPlots(QWidget):
     def readout(self, x: float) -> str:
         """The crosshair's text at epoch position `x`: the nearest batch's loss (raw and
         smoothed) and the nearest epoch's validation loss, metric(s) and learning rate."""
-        parts = [f"epoch {x:.2f}"]
-        if len(self._batch_x):
-            xs = self._batch_x.values
-            i = self._nearest(xs, x)
-            parts.append(f"batch loss {_format(self._batch_loss.values[i])} "
-                         f"(smoothed {_format(self._batch_smooth.values[i])})")
-        epochs = self._epoch_columns["epoch"].values
-        if len(epochs):
-            i = self._nearest(epochs, x)
-            figures = [f"val loss {_format(self._epoch_columns['val_loss'].values[i])}"]
-            figures += [f"{metric_label(n)} {_format(self._epoch_columns[n].values[i])}"
-                        for n in self._metrics]
-            figures.append(f"lr {self._epoch_columns['lr'].values[i]:.3g}")
-            parts.append(f"epoch {int(epochs[i])}: " + ", ".join(figures))
-        return "  ·  ".join(parts)
-
-    @staticmethod
-    def _nearest(sorted_x: np.ndarray, x: float) -> int:
-        i = int(np.searchsorted(sorted_x, x))
-        if i >= len(sorted_x):
-            return len(sorted_x) - 1
-        if i > 0 and x - sorted_x[i - 1] < sorted_x[i] - x:
-            return i - 1
-        return i
+        return readout_text(self._columns, self._metrics, x)
 
     # --- internals ----------------------------------------------------------------------
 
-    def _mean_batch_loss(self, epoch: int) -> float:
-        xs = self._batch_x.values
-        lo, hi = np.searchsorted(xs, [epoch - 1, epoch], side="right")
-        return float(self._batch_loss.values[lo:hi].mean()) if hi > lo else math.nan
-
     def _fit_x(self) -> None:
-        last = max(self._epochs, self._overlay_epochs)
-        if len(self._batch_x):
-            last = max(last, math.ceil(self._batch_x.values[-1]))
-        if len(self._epoch_columns.get("epoch", ())):
-            last = max(last, math.ceil(self._epoch_columns["epoch"].values[-1]))
+        last = max(self._epochs, self._overlays.last_epoch, self._columns.last_epoch())
         if last != getattr(self, "_fitted_last", None):
             self._fitted_last = last
             self._loss_plot.setXRange(0, last, padding=0.01)
@@ -499,15 +305,8 @@ class TrainingPlots(QWidget):
         for line in (self._vline, self._hline, self._metric_vline):
             line.setVisible(shown)
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._apply_palette()
-
     def _apply_palette(self) -> None:
-        palette = self.palette()
-        self._background = palette.color(QPalette.ColorRole.Base)
-        self._text = palette.color(QPalette.ColorRole.Text)
+        super()._apply_palette()
         self._dark = self._background.lightnessF() < 0.5
         muted = blend(self._text, self._background, 0.35)
         self._graphics.setBackground(self._background)

@@ -1,0 +1,138 @@
+"""The three networks the benchmark times, each twice: as a project graph for the compiler,
+and written by hand with the same submodule names, so that the compiled module's
+state_dict loads into the hand-written one unchanged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from engine.graph import Edge, Graph, Node
+
+
+def chain(*layers: tuple[str, str, dict[str, Any]]) -> Graph:
+    """A graph of nodes (id, type, params) each feeding the next."""
+    graph = Graph()
+    previous = None
+    for node_id, kind, params in layers:
+        graph.add_node(Node(node_id, kind, dict(params)))
+        if previous is not None:
+            graph.add_edge(Edge(previous, node_id))
+        previous = node_id
+    return graph
+
+
+# ---------------------------------------------------------------------------- CNN
+# [1, 28, 28] → (conv 3×3 → batch norm → relu → max pool 2) ×2 → flatten → linear 10
+
+def cnn_graph() -> Graph:
+    return chain(
+        ("input", "Input", {"shape": [1, 28, 28]}),
+        ("conv1", "Conv2d", {"out_channels": 32, "kernel_size": 3, "padding": 1}),
+        ("bn1", "BatchNorm2d", {}),
+        ("relu1", "ReLU", {}),
+        ("pool1", "MaxPool2d", {"kernel_size": 2}),
+        ("conv2", "Conv2d", {"out_channels": 64, "kernel_size": 3, "padding": 1}),
+        ("bn2", "BatchNorm2d", {}),
+        ("relu2", "ReLU", {}),
+        ("pool2", "MaxPool2d", {"kernel_size": 2}),
+        ("flat", "Flatten", {}),
+        ("fc", "Linear", {"out_features": 10}),
+    )
+
+
+class HandCNN(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(32)
+        self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
+        self.bn2 = nn.BatchNorm2d(64)
+        self.fc = nn.Linear(64 * 7 * 7, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
+        x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), 2)
+        return self.fc(torch.flatten(x, 1))
+
+
+# ---------------------------------------------------------------------------- LSTM
+# [T=28, F=28] → LSTM 128 ×2 → last step → linear 10 (many-to-one)
+
+def lstm_graph() -> Graph:
+    return chain(
+        ("input", "Input", {"shape": [28, 28]}),
+        ("lstm", "LSTM", {"hidden_size": 128, "num_layers": 2}),
+        ("last", "LastStep", {}),
+        ("fc", "Linear", {"out_features": 10}),
+    )
+
+
+class HandLSTM(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lstm = nn.LSTM(28, 128, num_layers=2, batch_first=True)
+        self.fc = nn.Linear(128, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.lstm(x)
+        return self.fc(out[:, -1])
+
+
+# ---------------------------------------------------------------------------- CRNN
+# [1, 32, 128] → (conv → bn → relu → pool 2) ×2 → [64, 8, 32] → sequence [32, 512]
+# → bidirectional LSTM 128 ×2 → linear 37 at each step (e.g. CTC over 36 characters + blank)
+
+def crnn_graph() -> Graph:
+    return chain(
+        ("input", "Input", {"shape": [1, 32, 128]}),
+        ("conv1", "Conv2d", {"out_channels": 32, "kernel_size": 3, "padding": 1}),
+        ("bn1", "BatchNorm2d", {}),
+        ("relu1", "ReLU", {}),
+        ("pool1", "MaxPool2d", {"kernel_size": 2}),
+        ("conv2", "Conv2d", {"out_channels": 64, "kernel_size": 3, "padding": 1}),
+        ("bn2", "BatchNorm2d", {}),
+        ("relu2", "ReLU", {}),
+        ("pool2", "MaxPool2d", {"kernel_size": 2}),
+        ("seq", "ToSequence", {}),
+        ("rnn", "LSTM", {"hidden_size": 128, "num_layers": 2, "bidirectional": True}),
+        ("fc", "Linear", {"out_features": 37}),
+    )
+
+
+class HandCRNN(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(32)
+        self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
+        self.bn2 = nn.BatchNorm2d(64)
+        self.rnn = nn.LSTM(64 * 8, 128, num_layers=2, bidirectional=True, batch_first=True)
+        self.fc = nn.Linear(2 * 128, 37)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
+        x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), 2)  # [N, C, H, W]
+        x = x.flatten(1, 2).transpose(1, 2)  # [N, W, C·H]: width is time
+        x, _ = self.rnn(x)
+        return self.fc(x)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    graph: Callable[[], Graph]
+    hand: Callable[[], nn.Module]
+    sample_shape: tuple[int, ...]
+
+
+CASES = (
+    Case("CNN", cnn_graph, HandCNN, (1, 28, 28)),
+    Case("LSTM", lstm_graph, HandLSTM, (28, 28)),
+    Case("CRNN", crnn_graph, HandCRNN, (1, 32, 128)),
+)
