@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QSpinBox,
+    QWidget,
 )
 
 from designer.main_window import MainWindow
@@ -90,18 +91,28 @@ def type_param(window: MainWindow, name: str, text: str) -> None:
     QTest.keyClick(line, Qt.Key.Key_Return)
 
 
+def when_a_dialog_shows(kind: type, act: Callable[[QWidget], None]) -> None:
+    """Call `act` with the next modal dialog of `kind`, as soon as it shows (a modal
+    dialog's exec() blocks the test until something answers it)."""
+
+    def look() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, kind):
+            QTimer.singleShot(10, look)
+            return
+        act(dialog)
+
+    QTimer.singleShot(0, look)
+
+
 def answer_next_dialog(button: QMessageBox.StandardButton,
                        seen: list[str] | None = None) -> None:
     """Click `button` on the next modal message box, as soon as it shows."""
 
-    def answer() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, answer)
-            return
+    def answer(box: QMessageBox) -> None:
         if seen is not None:
             seen.append(box.text())
         target: QAbstractButton = box.button(button)
         QTest.mouseClick(target, LEFT)
 
-    QTimer.singleShot(0, answer)
+    when_a_dialog_shows(QMessageBox, answer)

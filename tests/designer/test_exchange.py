@@ -7,12 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QMessageBox
 
 from designer.import_dialog import ImportDialog, outline, parse_shape
-from tests.designer.gui import answer_next_dialog
+from tests.designer.gui import answer_next_dialog, when_a_dialog_shows
 
 MODELS = Path(__file__).parents[1] / "engine" / "importing_models"
 
@@ -65,11 +65,7 @@ def fill_import_dialog(path: Path, class_name: str, shape: str = "",
                        seen: list[str] | None = None) -> None:
     """Type into the Import dialog as soon as it shows, and press Import."""
 
-    def fill() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, ImportDialog):
-            QTimer.singleShot(10, fill)
-            return
+    def fill(dialog: ImportDialog) -> None:
         QTest.keyClicks(dialog.path, str(path))
         QTest.keyClick(dialog.path, Qt.Key.Key_Return)
         dialog.class_name.setCurrentText(class_name)
@@ -80,7 +76,7 @@ def fill_import_dialog(path: Path, class_name: str, shape: str = "",
         QTest.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
                          Qt.MouseButton.LeftButton)
 
-    QTimer.singleShot(0, fill)
+    when_a_dialog_shows(ImportDialog, fill)
 
 
 def test_importing_a_module_opens_it_as_a_new_project(window, qtbot):

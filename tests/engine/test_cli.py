@@ -7,19 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
+from tests.engine.cli_helpers import run
 
 ROOT = Path(__file__).parents[2]
 CRNN = ROOT / "projects" / "crnn_digit_strings.ndproj"
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as exit:
-        code = exit.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def write(tmp_path: Path, nodes: list, edges: list) -> str:

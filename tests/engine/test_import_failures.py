@@ -8,20 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
 from engine.importing import ImportProblem, import_module
+from tests.engine.cli_helpers import run
 
 MODELS = Path(__file__).parent / "importing_models"
 UNSUPPORTED = MODELS / "unsupported.py"
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as exit:
-        code = exit.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def problem_lines(path: Path | str, class_name: str, shape=(8,)) -> list[str]:

@@ -11,10 +11,11 @@ import pytest
 import torch
 
 from engine.analysis import analyse
-from engine.cli import main, summary_data
+from engine.cli import summary_data
 from engine.compiler import compile_graph
 from engine.importing import project_from_module
 from engine.project import Project, load_project, save_project
+from tests.engine.cli_helpers import run
 
 ROOT = Path(__file__).parents[2]
 MODELS = Path(__file__).parent / "importing_models"
@@ -23,15 +24,6 @@ EXAMPLES = sorted((ROOT / "projects").glob("*.ndproj"))
 # example run alone takes seconds
 ARCHITECTURES = [p for p in sorted((ROOT / "tests" / "engine" / "architectures").glob(
     "*.ndproj")) if p.stem != "alexnet"]
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as exit:
-        code = exit.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def summary_json(capsys, path: Path) -> dict:
