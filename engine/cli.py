@@ -119,9 +119,10 @@ def command_train(args: argparse.Namespace) -> int:
         return _refuse(error, lead)
     with distributed.process_group(device):
         try:
-            return _train(args, project, str(device), lead)
+            status = _train(args, project, str(device), lead)
         except UserError as error:  # printed before leaving the group, once
-            return _refuse(error, lead)
+            status = _refuse(error, lead)
+    distributed.end_worker(status)
 
 
 def _worker_args(args: argparse.Namespace) -> list[str]:
