@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from designer.main_window import MainWindow
 from designer.theme import apply_theme
-from designer.training_controller import keep_torch_off_the_gui_thread
+from designer.training_controller import import_for_the_first_run, keep_torch_off_the_gui_thread
 
 
 def run(file: str | None = None) -> int:
@@ -24,6 +24,7 @@ def run(file: str | None = None) -> int:
     app.aboutToQuit.connect(lambda: app.clipboard().clear())
     window = MainWindow()
     window.show()
+    import_for_the_first_run()
     restored = window.files.offer_recovery()
     if file and not restored:
         window.files.open_path(Path(file), confirmed=True)
