@@ -121,6 +121,11 @@ class TrainingPanel(QWidget):
         # the whole column out again five times a second
         self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 4)
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        for live in (self.progress, self.status):
+            # opaque: their updates during a run repaint only themselves, not the dock
+            # and the panel beneath them (each repaint of a Python-made widget takes
+            # Python's lock from the training thread)
+            live.setAutoFillBackground(True)
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
