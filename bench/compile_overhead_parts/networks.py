@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
-import torch.nn.functional as F
+from shared_parts.conv_front_end import HandCNN, HandConvFrontEnd, conv_front_end_layers
 from torch import nn
 
 from engine.graph import Edge, Graph, Node
+
+WIDTHS = (32, 64)
+"""The channels of the CNN's and the CRNN's two convolutions."""
 
 
 def chain(*layers: tuple[str, str, dict[str, Any]]) -> Graph:
@@ -31,34 +34,14 @@ def chain(*layers: tuple[str, str, dict[str, Any]]) -> Graph:
 # [1, 28, 28] → (conv 3×3 → batch norm → relu → max pool 2) ×2 → flatten → linear 10
 
 def cnn_graph() -> Graph:
-    return chain(
-        ("input", "Input", {"shape": [1, 28, 28]}),
-        ("conv1", "Conv2d", {"out_channels": 32, "kernel_size": 3, "padding": 1}),
-        ("bn1", "BatchNorm2d", {}),
-        ("relu1", "ReLU", {}),
-        ("pool1", "MaxPool2d", {"kernel_size": 2}),
-        ("conv2", "Conv2d", {"out_channels": 64, "kernel_size": 3, "padding": 1}),
-        ("bn2", "BatchNorm2d", {}),
-        ("relu2", "ReLU", {}),
-        ("pool2", "MaxPool2d", {"kernel_size": 2}),
-        ("flat", "Flatten", {}),
-        ("fc", "Linear", {"out_features": 10}),
-    )
+    return chain(("input", "Input", {"shape": [1, 28, 28]}),
+                 *conv_front_end_layers(WIDTHS),
+                 ("flat", "Flatten", {}),
+                 ("fc", "Linear", {"out_features": 10}))
 
 
-class HandCNN(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
-        self.bn1 = nn.BatchNorm2d(32)
-        self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
-        self.bn2 = nn.BatchNorm2d(64)
-        self.fc = nn.Linear(64 * 7 * 7, 10)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
-        x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), 2)
-        return self.fc(torch.flatten(x, 1))
+def hand_cnn() -> nn.Module:
+    return HandCNN(28, WIDTHS, 10)
 
 
 # ---------------------------------------------------------------------------- LSTM
@@ -89,35 +72,21 @@ class HandLSTM(nn.Module):
 # → bidirectional LSTM 128 ×2 → linear 37 at each step (e.g. CTC over 36 characters + blank)
 
 def crnn_graph() -> Graph:
-    return chain(
-        ("input", "Input", {"shape": [1, 32, 128]}),
-        ("conv1", "Conv2d", {"out_channels": 32, "kernel_size": 3, "padding": 1}),
-        ("bn1", "BatchNorm2d", {}),
-        ("relu1", "ReLU", {}),
-        ("pool1", "MaxPool2d", {"kernel_size": 2}),
-        ("conv2", "Conv2d", {"out_channels": 64, "kernel_size": 3, "padding": 1}),
-        ("bn2", "BatchNorm2d", {}),
-        ("relu2", "ReLU", {}),
-        ("pool2", "MaxPool2d", {"kernel_size": 2}),
-        ("seq", "ToSequence", {}),
-        ("rnn", "LSTM", {"hidden_size": 128, "num_layers": 2, "bidirectional": True}),
-        ("fc", "Linear", {"out_features": 37}),
-    )
+    return chain(("input", "Input", {"shape": [1, 32, 128]}),
+                 *conv_front_end_layers(WIDTHS),
+                 ("seq", "ToSequence", {}),
+                 ("rnn", "LSTM", {"hidden_size": 128, "num_layers": 2, "bidirectional": True}),
+                 ("fc", "Linear", {"out_features": 37}))
 
 
-class HandCRNN(nn.Module):
+class HandCRNN(HandConvFrontEnd):
     def __init__(self) -> None:
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
-        self.bn1 = nn.BatchNorm2d(32)
-        self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
-        self.bn2 = nn.BatchNorm2d(64)
+        super().__init__(WIDTHS)
         self.rnn = nn.LSTM(64 * 8, 128, num_layers=2, bidirectional=True, batch_first=True)
         self.fc = nn.Linear(2 * 128, 37)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
-        x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), 2)  # [N, C, H, W]
+        x = self.features(x)  # [N, C, H, W]
         x = x.flatten(1, 2).transpose(1, 2)  # [N, W, C·H]: width is time
         x, _ = self.rnn(x)
         return self.fc(x)
@@ -132,7 +101,7 @@ class Case:
 
 
 CASES = (
-    Case("CNN", cnn_graph, HandCNN, (1, 28, 28)),
+    Case("CNN", cnn_graph, hand_cnn, (1, 28, 28)),
     Case("LSTM", lstm_graph, HandLSTM, (28, 28)),
     Case("CRNN", crnn_graph, HandCRNN, (1, 32, 128)),
 )

@@ -6,39 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-import torch.nn.functional as F
+from shared_parts.conv_front_end import HandCNN, conv_front_end_layers
 from torch import nn
+
+WIDTHS = (16, 32)
+CLASSES = 4
 
 
 def cnn_layers(size: int) -> list[tuple[str, str, dict[str, Any]]]:
-    return [
-        ("input", "Input", {"shape": [1, size, size]}),
-        ("conv1", "Conv2d", {"out_channels": 16, "kernel_size": 3, "padding": 1}),
-        ("bn1", "BatchNorm2d", {}),
-        ("relu1", "ReLU", {}),
-        ("pool1", "MaxPool2d", {"kernel_size": 2}),
-        ("conv2", "Conv2d", {"out_channels": 32, "kernel_size": 3, "padding": 1}),
-        ("bn2", "BatchNorm2d", {}),
-        ("relu2", "ReLU", {}),
-        ("pool2", "MaxPool2d", {"kernel_size": 2}),
-        ("flat", "Flatten", {}),
-        ("fc", "Linear", {"out_features": 4}),
-    ]
+    return [("input", "Input", {"shape": [1, size, size]}),
+            *conv_front_end_layers(WIDTHS),
+            ("flat", "Flatten", {}),
+            ("fc", "Linear", {"out_features": CLASSES})]
 
 
-class HandCNN(nn.Module):
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)
-        self.bn1 = nn.BatchNorm2d(16)
-        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
-        self.bn2 = nn.BatchNorm2d(32)
-        self.fc = nn.Linear(32 * (size // 4) ** 2, 4)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
-        x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), 2)
-        return self.fc(torch.flatten(x, 1))
+def hand_cnn(size: int) -> nn.Module:
+    return HandCNN(size, WIDTHS, CLASSES)
 
 
 def rnn_layers(steps: int) -> list[tuple[str, str, dict[str, Any]]]:

@@ -14,7 +14,7 @@ import numpy as np
 from torch import nn
 
 from trainer_overhead_parts.data import adding_data, shapes_data
-from trainer_overhead_parts.networks import HandCNN, HandRNN, cnn_layers, rnn_layers
+from trainer_overhead_parts.networks import HandRNN, cnn_layers, hand_cnn, rnn_layers
 
 IMAGE_SIZE = 28
 SEQUENCE_STEPS = 50
@@ -58,7 +58,7 @@ class Case:
 CASES = (
     Case("shapes-CNN", "val_accuracy",
          lambda count, seed: shapes_data(count, IMAGE_SIZE, seed),
-         lambda: cnn_layers(IMAGE_SIZE), lambda: HandCNN(IMAGE_SIZE),
+         lambda: cnn_layers(IMAGE_SIZE), lambda: hand_cnn(IMAGE_SIZE),
          "CrossEntropyLoss", {"type": "Adam", "lr": 0.003}, 64,
          full=Sizes(6000, 1000, 4), quick=Sizes(192, 64, 1), chance="chance 0.25"),
     Case("adding-LSTM", "val_mae",
