@@ -139,11 +139,6 @@ class TrainingController(QObject):
         self._timer.start()
         return True
 
-    @property
-    def preparing(self) -> bool:
-        """A run was started and its trainer is not built yet."""
-        return self.running and self.trainer is None
-
     def _new_run_dir(self) -> Path:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         folder, number = runs_folder(self.document) / stamp, 2

@@ -77,10 +77,6 @@ class ProcessTrainingController(QObject):
         return self._process is not None
 
     @property
-    def preparing(self) -> bool:
-        return self.running and self.trainer is None
-
-    @property
     def paused(self) -> bool:
         return self._paused
 
