@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QApplication
 
 from designer.main_window import MainWindow
 from designer.theme import apply_theme
-from designer.training_controller import import_for_the_first_run, keep_torch_off_the_gui_thread
+from designer.training_controller import keep_torch_off_the_gui_thread
+from designer.training_runtime import close_shared_runtime
 
 
 def run(file: str | None = None) -> int:
@@ -22,9 +23,9 @@ def run(file: str | None = None) -> int:
     # Qt deletes clipboard data at process exit, after Python is gone; data we copied was
     # made in Python, so it must be released while Python still runs
     app.aboutToQuit.connect(lambda: app.clipboard().clear())
+    app.aboutToQuit.connect(close_shared_runtime)
     window = MainWindow()
     window.show()
-    import_for_the_first_run()
     restored = window.files.offer_recovery()
     if file and not restored:
         window.files.open_path(Path(file), confirmed=True)

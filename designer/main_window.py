@@ -114,6 +114,9 @@ class MainWindow(QMainWindow):
         self.training.refused.connect(self._on_training_refused)
         self.training_panel.controls_changed.connect(self._sync_training_actions)
         self.training_panel.start_button.clicked.connect(self._make_room_for_training)
+        # room as soon as the dock is brought up, not only at Start: laying the window out
+        # again and repainting the curves at their new size then costs a run nothing
+        self.docks["training"].visibilityChanged.connect(self._on_training_dock_shown)
         self.training.started.connect(lambda event: self._on_training_refused([]))
 
     # -- document → views ----------------------------------------------------------------
@@ -149,6 +152,10 @@ class MainWindow(QMainWindow):
     def start_training(self) -> None:
         self.training_panel.start()
         self._make_room_for_training()
+
+    def _on_training_dock_shown(self, visible: bool) -> None:
+        if visible and self.isVisible() and not self.docks["training"].isFloating():
+            QTimer.singleShot(0, self._make_room_for_training)
 
     def _make_room_for_training(self) -> None:
         """A run's curves need the Training dock in sight and tall enough to read them."""

@@ -7,20 +7,21 @@ loop never waits for plotting and the window never waits for training.
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import json
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import torch
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from designer.document import Document
+from designer.training_runtime import shared_runtime
 from engine.atomic import write_atomically
+from engine.data.worker import LoadCancelled
 from engine.project import Project
 from engine.training import (
     BatchEnded,
@@ -44,6 +45,17 @@ class Refused:
     problems: list[str]
 
 
+@dataclass(frozen=True)
+class Samples:
+    """The first validation samples with the trained model's prediction and the truth, as
+    text (Trainer.samples), worked out on the training thread: a forward pass on the GUI
+    thread would freeze the window for its duration."""
+
+    x: torch.Tensor
+    predictions: list[str]
+    truths: list[str]
+
+
 TRAINING_THREADS = torch.get_num_threads()
 """torch's thread count when the application started, for the training thread."""
 
@@ -57,26 +69,7 @@ def keep_torch_off_the_gui_thread() -> None:
     torch.set_num_threads(1)
 
 
-FIRST_RUN_IMPORTS = ("torch._dynamo", "sklearn.datasets")
-"""What the first run of a session would import: torch's optimisers import torch._dynamo
-when the first one is made, the built-in datasets scikit-learn. About 1.5 s of imports
-that hold Python's lock in long stretches: done by the training thread at Start, they
-stalled the window for 200 ms (measured on the digits CNN, fresh process)."""
-
-
-def import_for_the_first_run() -> threading.Thread:
-    """Import FIRST_RUN_IMPORTS on a background thread now, at start-up, while the window
-    has just appeared and nothing is waiting on it."""
-
-    def work() -> None:
-        for name in FIRST_RUN_IMPORTS:
-            with contextlib.suppress(ImportError):  # the run that needs it will say so
-                importlib.import_module(name)
-
-    thread = threading.Thread(target=work, name="first-run imports", daemon=True)
-    thread.start()
-    return thread
-
+READY_POLL_MS = 100
 
 DRAIN_MS = 200
 """How often events reach the widgets: often enough to look live (five times a second),
@@ -105,30 +98,52 @@ class TrainingController(QObject):
     """RunEnded, after the document is editable again."""
     refused = Signal(list)
     """Why a run cannot start: one sentence per problem."""
+    ready_changed = Signal()
+    """`ready` became true: the application is set up to train (a second after start-up)."""
 
     def __init__(self, document: Document, parent: QObject | None = None):
         super().__init__(parent)
         self.document = document
         self.trainer: Trainer | None = None
         self.run_dir: Path | None = None
+        self.samples: Samples | None = None
+        """The last run's validation samples, once it has ended (None if it has none)."""
         self._events: deque[Event | Refused] = deque()
         self._stop_requested = False
         self._thread: threading.Thread | None = None
         self._timer = QTimer(self, interval=DRAIN_MS)
         self._timer.timeout.connect(self._drain)
+        self.runtime = shared_runtime()
+        self._until_ready = QTimer(self, interval=READY_POLL_MS)
+        self._until_ready.timeout.connect(self._check_ready)
+        if not self.runtime.ready:
+            # once the event loop runs: the window is up before the imports compete with it
+            QTimer.singleShot(0, self.runtime.start)
+            self._until_ready.start()
 
     @property
     def running(self) -> bool:
         return self._thread is not None
 
+    @property
+    def ready(self) -> bool:
+        """Start can be used: a run started now imports nothing and freezes nothing."""
+        return self.runtime.ready
+
+    def _check_ready(self) -> None:
+        if self.runtime.ready:
+            self._until_ready.stop()
+            self.ready_changed.emit()
+
     def start(self, from_weights: Path | None = None) -> bool:
         """Make the document read-only and prepare and run the training in the background.
         Preparing (generating the data, compiling the network) takes seconds for large
         data, so it happens off the GUI thread too; a project that cannot train ends with
-        `refused` instead of `started`. False when a run is already going."""
-        if self.running:
+        `refused` instead of `started`. False when a run is already going or the application
+        is not `ready` yet."""
+        if self.running or not self.ready:
             return False
-        self.trainer, self.run_dir = None, self._new_run_dir()
+        self.trainer, self.run_dir, self.samples = None, self._new_run_dir(), None
         self._stop_requested = False
         self.document.set_read_only(True)
         project = self.document.project
@@ -149,8 +164,9 @@ class TrainingController(QObject):
     def _prepare_and_train(self, project: Project, run_dir: Path,
                            from_weights: Path | None) -> None:
         torch.set_num_threads(TRAINING_THREADS)
+        load = partial(self.runtime.data.load, cancelled=lambda: self._stop_requested)
         try:
-            plan = plan_run(project)
+            plan = plan_run(project, load=load)
             trainer = build_trainer(plan, out_dir=run_dir)
             if from_weights is not None:
                 load_weights(trainer.model, from_weights)
@@ -161,10 +177,13 @@ class TrainingController(QObject):
         except TrainingError as error:
             self._events.append(Refused(str(error).splitlines()))
             return
+        except LoadCancelled:
+            self._events.append(RunEnded("stopped", "Stopped before the first batch", 0))
+            return
         except Exception as error:  # a broken data file, a full disk: said, never raised
             self._events.append(Refused([f"{type(error).__name__}: {error}"]))
             return
-        trainer.add_listener(self._events.append)
+        trainer.add_listener(partial(self._listen, trainer))
         self.trainer = trainer
         if self._stop_requested:  # Stop was pressed while the run was being prepared
             self._events.append(RunEnded("stopped", "Stopped before the first batch", 0))
@@ -174,6 +193,15 @@ class TrainingController(QObject):
         except Exception as error:  # the run ends with a message; the window lives on
             self._events.append(RunEnded("failed", f"{type(error).__name__}: {error}",
                                          len(trainer.history)))
+
+    def _listen(self, trainer: Trainer, event: Event) -> None:
+        """The trainer's listener, on the training thread."""
+        if isinstance(event, RunEnded) and (event.epochs_done > 0 or event.reason != "failed"):
+            try:
+                self.samples = Samples(*trainer.samples())
+            except Exception:  # a model that fails on them: the run's result still stands
+                self.samples = None
+        self._events.append(event)
 
     def pause(self) -> None:
         if self.trainer is not None:

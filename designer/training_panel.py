@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,7 +37,7 @@ from engine.training import BatchEnded, EpochEnded, RunEnded, RunStarted
 from engine.training.config import LOSSES, OPTIMIZERS, SCHEDULERS
 from engine.training.progress import clock, format_metrics
 from engine.training.run import available_devices
-from engine.training.tasks import task_for
+from engine.training.tasks import metric_for, task_for
 from widgets.confusion_matrix import ConfusionMatrixView
 from widgets.dataset_chooser import DatasetChooser
 from widgets.sample_grid import SampleGrid
@@ -49,6 +49,9 @@ DEFAULTS: dict[str, Any] = {
     "validation_split": 0.2, "seed": 0,
 }
 
+
+COLUMN_WIDTH = 340
+"""The settings column beside the curves."""
 
 PLOT_INTERVAL = 0.5
 """Seconds between redraws of the curves during a run: they look live, and repainting
@@ -158,7 +161,12 @@ class TrainingPanel(QWidget):
         side.addWidget(scroll, 1)
         column = QWidget()
         column.setLayout(side)
-        column.setFixedWidth(340)
+        column.setFixedWidth(COLUMN_WIDTH)
+        margins = side.contentsMargins()
+        # fixed in both directions: a label of any other size that changes its text asks
+        # its parents to lay out again, up to the main window (which then animates every
+        # dock into place), five times a second during a run
+        self.status.setFixedWidth(COLUMN_WIDTH - margins.left() - margins.right())
         self.confusion = ConfusionMatrixView()
         self.samples = SampleGrid()
         results = QSplitter()
@@ -192,12 +200,15 @@ class TrainingPanel(QWidget):
         controller.epoch_ended.connect(self._on_epoch)
         controller.ended.connect(self._on_ended)
         controller.refused.connect(self._on_refused)
+        controller.ready_changed.connect(self._on_ready)
         self._batches_total = 0
         self._batches_done = 0
         self._run_started = 0.0
         self._plotted_at = 0.0
         self.show_settings()
         self._set_running(False)
+        if not controller.ready:
+            self.status.setText("Getting ready to train…")
 
     # -- settings ------------------------------------------------------------------------
     def settings(self) -> dict[str, Any]:
@@ -223,6 +234,9 @@ class TrainingPanel(QWidget):
                                      else 0)
         self.device.setCurrentText(str(training.get("device", "auto")))
         self._updating = False
+        metric = metric_for(_name_of(training.get("loss")))
+        if metric and not self.controller.running and self.plots.point_counts() == (0, 0):
+            self.plots.show_metric(metric)  # so that a run's start need not lay them out
 
     def _dataset_edited(self, entry: dict[str, Any]) -> None:
         training = self.settings()
@@ -336,8 +350,14 @@ class TrainingPanel(QWidget):
             self.pause_button.setText("Resume")
         self.controls_changed.emit()
 
+    def _on_ready(self) -> None:
+        if not self.controller.running:
+            self.start_button.setEnabled(True)
+            self.status.setText("Ready")
+            self.controls_changed.emit()
+
     def _set_running(self, running: bool) -> None:
-        self.start_button.setEnabled(not running)
+        self.start_button.setEnabled(not running and self.controller.ready)
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
         self.pause_button.setText("Pause")
@@ -392,7 +412,9 @@ class TrainingPanel(QWidget):
                                   if k.startswith("val_")})
         where = f"\nWeights: {self.controller.run_dir}" if self.controller.run_dir else ""
         self.result.setText(f"{event.message}.\n{figures}{where}")
-        self._show_results(event)
+        # in a turn of the event loop of its own: with the redraw above in the same turn,
+        # the window would freeze for both
+        QTimer.singleShot(0, self, lambda: self._show_results(event))
         self.status.setText({"completed": "Finished", "stopped": "Stopped",
                              "early_stopping": "Stopped early",
                              "failed": "The run failed"}[event.reason])
@@ -400,8 +422,8 @@ class TrainingPanel(QWidget):
     def _show_results(self, event: RunEnded) -> None:
         """The confusion matrix (classification) and validation samples with prediction and
         truth (for CTC: the strip, the decoded string and the target)."""
-        trainer = self.controller.trainer
-        if trainer is None or (event.epochs_done == 0 and event.reason == "failed"):
+        trainer, samples = self.controller.trainer, self.controller.samples
+        if trainer is None or samples is None:
             return
         matrix = event.metrics.get("confusion_matrix")
         if matrix:
@@ -409,11 +431,11 @@ class TrainingPanel(QWidget):
         else:
             self.confusion.clear()
         self.confusion.setVisible(bool(matrix))  # no empty axes where there is no matrix
-        x, predictions, truths = trainer.samples()
         rank = len(trainer.data.sample_shape)
         kind = "sequence" if rank == 2 and trainer.data.dtype == "float32" and \
             trainer.config.loss.type != "CTCLoss" else None
-        self.samples.show_samples(x.float().numpy(), predictions, truths, kind=kind)
+        self.samples.show_samples(samples.x.float().numpy(), samples.predictions,
+                                  samples.truths, kind=kind)
 
     def _on_refused(self, problems: list[str]) -> None:
         self._set_running(False)

@@ -81,6 +81,7 @@ def shoot_a_run(app: QApplication, template: Path, epochs: int, scratch: Path, o
     save_project(project, copy)
     window = open_window(scratch, copy)
     panel = window.training_panel
+    wait_until(app, lambda: window.training.ready)  # the start-up imports, a second or two
     window.start_training()
     progress = panel.progress
     wait_until(app, lambda: progress.maximum() > 1

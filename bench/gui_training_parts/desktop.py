@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gui_training_parts.instrumentation import instrumented_trainer, throughput, timed_method
+from gui_training_parts.instrumentation import (
+    instrumented_trainer,
+    quick_worker,
+    throughput,
+    timed_method,
+)
 from gui_training_parts.ticks import TickRecorder
 
 RUN_LIMIT_S = 1800
@@ -32,38 +37,35 @@ class RunTimes:
     """RunEnded, or the list of problems of a refused run."""
 
 
-def controller_class_for(variant: str, threads: int | None, quick: bool) -> type:
-    from designer.training_controller import TrainingController
-
-    if variant != "process":
-        return TrainingController
-    from gui_training_parts.process_controller import ProcessTrainingController
-
-    # the window makes its controller itself, so the child's settings go on the class
-    ProcessTrainingController.threads, ProcessTrainingController.quick = threads, quick
-    return ProcessTrainingController
-
-
 @contextlib.contextmanager
-def designer_patched(workdir: Path, controller_class: type) -> Iterator[None]:
-    """Recovery files in `workdir`, and the window's controller of `controller_class`."""
+def recovery_files_in(workdir: Path) -> Iterator[None]:
+    """The window's recovery files in `workdir`, not in the user's folders."""
     import designer.files
-    import designer.main_window
 
     original_recovery = designer.files.recovery_directory
-    original_controller = designer.main_window.TrainingController
     designer.files.recovery_directory = lambda: workdir / "recovery"
-    designer.main_window.TrainingController = controller_class
     try:
         yield
     finally:
-        designer.main_window.TrainingController = original_controller
         designer.files.recovery_directory = original_recovery
 
 
-def open_window(project: Path, epochs: int, workdir: Path) -> Any:
-    """A shown MainWindow (settings in `workdir`) with a copy of the project open, N typed
-    into the Epochs box and the Training dock raised, so that the curves are painted."""
+def wait_until_ready(window: Any) -> float:
+    """Runs the event loop until the window can start a run (its start-up imports done);
+    returns when that was (perf_counter)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    while not window.training.ready:
+        QTimer.singleShot(20, loop.quit)
+        loop.exec()
+    return time.perf_counter()
+
+
+def open_window(project: Path, epochs: int, workdir: Path) -> tuple[Any, float, float]:
+    """A shown MainWindow (settings in `workdir`), ready to train, with a copy of the
+    project open, N typed into the Epochs box and the Training dock raised, so that the
+    curves are painted; and when it was shown and when it was ready (perf_counter)."""
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtTest import QTest
 
@@ -77,6 +79,8 @@ def open_window(project: Path, epochs: int, workdir: Path) -> Any:
     window.resize(1400, 900)
     window.show()
     QTest.qWaitForWindowExposed(window)
+    shown = time.perf_counter()
+    ready = wait_until_ready(window)
     if not window.files.open_path(copy, confirmed=True):
         raise RuntimeError(f"the window could not open {copy}")
     window.docks["training"].raise_()
@@ -87,7 +91,7 @@ def open_window(project: Path, epochs: int, workdir: Path) -> Any:
     QTest.keyClick(spin, Qt.Key.Key_Return)
     if window.document.project.training["epochs"] != epochs:
         raise RuntimeError("typing into the Epochs box did not set the epochs")
-    return window
+    return window, shown, ready
 
 
 def click_start_and_wait(window: Any, ticks: TickRecorder) -> RunTimes:
@@ -104,7 +108,6 @@ def click_start_and_wait(window: Any, ticks: TickRecorder) -> RunTimes:
         (time.perf_counter(), event)), loop.quit()))
     window.training.refused.connect(lambda problems: (ended.append(
         (time.perf_counter(), problems)), loop.quit()))
-    ticks.timer.start()
     QTimer.singleShot(SETTLE_MS, loop.quit)
     loop.exec()
     click_began = time.perf_counter()
@@ -129,49 +132,55 @@ def close_window(window: Any) -> None:
 
     window.document.undo_stack.setClean()
     window.files.autosave.stop()
-    if not window.training.running:
-        window.training.wait(30)  # the process variant reaps its child
     window.close()
     window.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
-def desktop(project: Path, epochs: int, workdir: Path, threads: int | None, variant: str,
+def worst_stall(ticks: TickRecorder, after: float, until: float, origin: float
+                ) -> dict[str, float]:
+    """The latest tick between `after` and `until`: how late, when (seconds after
+    `origin`) and how much of it the GUI thread was busy itself."""
+    worst = max(ticks.stalls(after, until), key=lambda stall: stall.late_ms)
+    return {"ms": worst.late_ms, "at_s": worst.at - origin, "busy_ms": worst.busy_ms}
+
+
+def desktop(project: Path, epochs: int, workdir: Path, threads: int | None,
             quick: bool) -> dict[str, Any]:
     """One run from the window; its throughput, the lateness of every tick from the Start
-    click to RunEnded, and what the click, the preparation and the drains took."""
+    click to RunEnded, and what the click, the preparation and the drains took; and, from
+    the window's showing until it could train, how long that took and the worst stall."""
     from PySide6.QtWidgets import QApplication
 
+    from designer.training_controller import TrainingController
+
     app = QApplication.instance() or QApplication([])
-    controller_class = controller_class_for(variant, threads, quick)
     window = None
-    with designer_patched(workdir, controller_class), \
+    with recovery_files_in(workdir), quick_worker(quick), \
             instrumented_trainer(threads) as made, \
-            timed_method(controller_class, "_drain") as drains:
+            timed_method(TrainingController, "_drain") as drains:
         try:
-            window = open_window(project, epochs, workdir)
-            app.processEvents()
             ticks = TickRecorder()
+            ticks.timer.start()  # it ticks whenever the event loop runs, from the showing on
+            window, shown, ready = open_window(project, epochs, workdir)
+            app.processEvents()
             times = click_start_and_wait(window, ticks)
             outcome = times.outcome
             if isinstance(outcome, list):
                 raise RuntimeError("the project was refused: " + "; ".join(outcome))
             if outcome.reason != "completed":
                 raise RuntimeError(f"the run did not complete: {outcome}")
-            if variant == "process":
-                figures = {**window.training.bench_figures,
-                           "child_warm_up_s": window.training.bench_warm_up}
-            else:
-                figures = throughput(made[0])
-            prepared = times.started or times.ended
-            return {**figures,
-                    "stalls_ms": ticks.lateness_ms(times.click_began, times.ended),
-                    "start_click_ms": (times.click_returned - times.click_began) * 1000,
-                    "start_stall_ms": ticks.spanning_ms(times.click_began),
-                    "prepare_seconds": prepared - times.click_began,
-                    "prepare_worst_ms": max(ticks.lateness_ms(times.click_began, prepared),
-                                            default=0.0),
-                    "run_seconds": times.ended - times.click_began,
+            click, prepared = times.click_began, times.started or times.ended
+            return {**throughput(made[0]),
+                    "stalls_ms": ticks.lateness_ms(click, times.ended),
+                    "worst": worst_stall(ticks, click, times.ended, click),
+                    "start_click_ms": (times.click_returned - click) * 1000,
+                    "start_stall_ms": ticks.spanning_ms(click),
+                    "prepare_seconds": prepared - click,
+                    "prepare_worst_ms": max(ticks.lateness_ms(click, prepared), default=0.0),
+                    "run_seconds": times.ended - click,
+                    "ready_seconds": ready - shown,
+                    "startup_worst": worst_stall(ticks, shown, ready, shown),
                     "drain_ms": [d * 1000 for d in drains],
                     "batch_points": window.training_panel.plots.point_counts()[0]}
         finally:

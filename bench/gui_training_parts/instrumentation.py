@@ -14,6 +14,17 @@ QUICK_TRAIN, QUICK_VAL = 192, 64
 """--quick: digit_strings with this few strings (3 batches of 64), one epoch."""
 
 
+def _use_few_strings() -> Any:
+    """Makes the built-in digit_strings give a handful of strings; returns what it was."""
+    from engine.data import BUILTINS
+    from engine.data.builtin import digit_strings
+
+    original = BUILTINS["digit_strings"]
+    BUILTINS["digit_strings"] = dataclasses.replace(
+        original, make=lambda seed=0: digit_strings(seed, QUICK_TRAIN, QUICK_VAL))
+    return original
+
+
 @contextlib.contextmanager
 def quick_dataset(quick: bool) -> Iterator[None]:
     """--quick: the built-in digit_strings with a handful of strings."""
@@ -21,15 +32,34 @@ def quick_dataset(quick: bool) -> Iterator[None]:
         yield
         return
     from engine.data import BUILTINS
-    from engine.data.builtin import digit_strings
 
-    original = BUILTINS["digit_strings"]
-    BUILTINS["digit_strings"] = dataclasses.replace(
-        original, make=lambda seed=0: digit_strings(seed, QUICK_TRAIN, QUICK_VAL))
+    original = _use_few_strings()
     try:
         yield
     finally:
         BUILTINS["digit_strings"] = original
+
+
+def use_quick_dataset() -> None:
+    """The data worker's initializer for --quick: the few strings there too (the window
+    loads its data in that process, which patches made here do not reach). The worker
+    keeps them for its life."""
+    _use_few_strings()
+
+
+@contextlib.contextmanager
+def quick_worker(quick: bool) -> Iterator[None]:
+    """--quick: the window's data worker makes the few strings as well."""
+    if not quick:
+        yield
+        return
+    from designer.training_runtime import set_worker_initializer
+
+    set_worker_initializer("gui_training_parts.instrumentation:use_quick_dataset")
+    try:
+        yield
+    finally:
+        set_worker_initializer(None)
 
 
 @contextlib.contextmanager

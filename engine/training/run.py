@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -76,8 +78,14 @@ def _as_input_dtype(dataset: Dataset, expected: TensorInfo) -> Dataset:
     return dataset
 
 
-def plan_run(project: Project, epochs: int | None = None) -> RunPlan:
-    """Read and check everything a run needs; raise TrainingError listing every mismatch."""
+DataLoader = Callable[[Any, Path | None, TensorInfo | None, int], Dataset]
+"""load_dataset's signature: (entry, base_dir, sample, seed) → Dataset."""
+
+
+def plan_run(project: Project, epochs: int | None = None,
+             load: DataLoader = load_dataset) -> RunPlan:
+    """Read and check everything a run needs; raise TrainingError listing every mismatch.
+    `load` makes the data (the designer loads it in a process of its own)."""
     config = read_training(project.training)
     if epochs is not None:
         config = TrainingConfig(**{**config.__dict__, "epochs": epochs})
@@ -92,8 +100,8 @@ def plan_run(project: Project, epochs: int | None = None) -> RunPlan:
     input_id, output_id = analysis.inputs[0], analysis.outputs[0]
     base_dir = project.path.parent if project.path is not None else Path.cwd()
     try:
-        dataset = load_dataset(config.dataset, base_dir, analysis.nodes[input_id].output,
-                               config.seed)
+        dataset = load(config.dataset, base_dir, analysis.nodes[input_id].output,
+                       config.seed)
     except DataError as error:
         raise TrainingError(str(error)) from None
     output = analysis.nodes[output_id].output

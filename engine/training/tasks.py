@@ -271,7 +271,16 @@ def edit_distance(a: Sequence[int], b: Sequence[int]) -> int:
     return previous[-1]
 
 
+TASKS: dict[str, type[Task]] = {
+    "CrossEntropyLoss": Classification, "BCEWithLogitsLoss": Binary,
+    "MSELoss": Regression, "L1Loss": Regression, "CTCLoss": Sequences}
+
+
 def task_for(loss: Choice) -> Task:
-    tasks = {"CrossEntropyLoss": Classification, "BCEWithLogitsLoss": Binary,
-             "MSELoss": Regression, "L1Loss": Regression, "CTCLoss": Sequences}
-    return tasks[loss.type](loss)
+    return TASKS[loss.type](loss)
+
+
+def metric_for(loss_name: str) -> str | None:
+    """The headline validation metric of the task a loss makes (None for an unknown loss)."""
+    task = TASKS.get(loss_name)
+    return None if task is None else task.metric

@@ -24,6 +24,7 @@ from torch import nn
 from engine.atomic import write_atomically
 from engine.data import Dataset
 from engine.training import checkpoint, distributed
+from engine.training.allocator import keep_large_blocks
 from engine.training.config import EarlyStopping, TrainingConfig, TrainingError
 from engine.training.events import BatchEnded, EpochEnded, Event, RunEnded, RunStarted
 from engine.training.optimisers import build_optimizer, build_scheduler, steps_per_batch
@@ -116,6 +117,7 @@ class Trainer:
         """Train; in a distributed run every process calls this, each on its shard of the
         data with `batch_size` samples per step (see engine.training.distributed)."""
         config, device, group = self.config, self.device, self._group
+        keep_large_blocks()
         x = self.data.x.to(device)
         y = self.task.targets(self.data.y).to(device)
         count = len(x)

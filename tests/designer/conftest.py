@@ -29,6 +29,8 @@ def make_window(qtbot, tmp_path, monkeypatch):
         window.show()
         qtbot.waitExposed(window)
         made.append(window)
+        # the first window of the session readies the runtime (start-up imports, ~1 s)
+        qtbot.waitUntil(lambda: window.training.ready, timeout=60_000)
         return window
 
     yield make

@@ -1,7 +1,7 @@
 """bench/gui_training.py runs: a smoke test on a few strings, never a timing test.
 
-It checks that the benchmark trains headless and from the window, and ends with its one
-summary line in the agreed format."""
+It checks that the benchmark trains headless, from the window and from a window in a fresh
+process, and ends with its one summary line in the agreed format."""
 
 from __future__ import annotations
 
@@ -28,3 +28,7 @@ def test_the_benchmark_completes_and_prints_its_summary_line(qapp, capsys):
     assert FINAL.fullmatch(lines[-1]), lines[-1]
     assert lines[-2].startswith("throughput: headless ")
     assert results["headless"]["samples"] == results["desktop"]["samples"] > 0
+    assert results["fresh"]["samples"] == results["desktop"]["samples"]
+    assert any(line.startswith("first run in a fresh process: worst stall ")
+               for line in lines)
+    assert any(line.startswith("pair 1: throughput ratio ") for line in lines)

@@ -3,8 +3,6 @@ outlives the project it trains, and the docks' tab strips stay where they belong
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -14,7 +12,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 import designer.files
 from designer.dock_tabs import stray_dock_tab_bars
 from designer.main_window import TRAINING_DOCK_HEIGHT, MainWindow
-from designer.training_controller import FIRST_RUN_IMPORTS
 from tests.designer.gui import answer_next_dialog
 
 ROOT = Path(__file__).parents[2]
@@ -96,19 +93,3 @@ def test_dock_tab_strips_sit_against_their_docks(tmp_path, qtbot, monkeypatch):
     finally:
         window.files.autosave.stop()
         window.close()
-
-
-def test_what_the_first_run_imports_is_imported_in_the_background_at_start_up():
-    # a fresh interpreter: in this one earlier tests have imported everything already
-    script = ("import sys\n"
-              "from designer.training_controller import FIRST_RUN_IMPORTS, "
-              "import_for_the_first_run\n"
-              "assert not any(name in sys.modules for name in FIRST_RUN_IMPORTS)\n"
-              "thread = import_for_the_first_run()\n"
-              "assert thread.daemon\n"
-              "thread.join(120)\n"
-              "print(sorted(name for name in FIRST_RUN_IMPORTS if name in sys.modules))\n")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=180, cwd=Path(__file__).parents[2])
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str(sorted(FIRST_RUN_IMPORTS))

@@ -138,6 +138,8 @@ def test_after_a_run_the_results_show_a_confusion_matrix_and_samples(window, pro
     panel = window.training_panel
     click(panel.start_button)
     qtbot.waitUntil(lambda: not window.training.running, timeout=120_000)
+    assert window.training.samples is not None  # predicted on the training thread
+    qtbot.waitUntil(lambda: len(panel.samples.cells()) > 0, timeout=5_000)
     assert len(panel.confusion.matrix()) == 10
     cells = panel.samples.cells()
     assert len(cells) == 24 and sum(cell.correct for cell in cells) >= 12

@@ -141,11 +141,26 @@ class TrainingPlots(PaletteFollowingWidget):
     def start_run(self, metric: str, epochs: int) -> None:
         """Clears the live curves (overlays stay) for a run of `epochs` epochs whose task
         reports `metric` ('val_accuracy', 'val_mae', 'val_sequence_accuracy', ...)."""
-        self._metric = metric
-        self._metrics = metric_names(metric)
+        self.show_metric(metric)
         self._epochs = max(int(epochs), 1)
         self._columns.start(self._metrics, self._epochs)
+        for curve in (self._raw_curve, self._smooth_curve, self._val_curve, self._lr_curve,
+                      *self._metric_curves.values()):
+            curve.setData([], [])
+        self._batches_dirty = self._epochs_dirty = False
+        self._fit_x()
+        self._readout.setText(" ")
+        self._show_crosshair(False)
 
+    def show_metric(self, metric: str) -> None:
+        """The metric axis and its legend for a task that reports `metric`. Rebuilding them
+        lays the plots out again, the dearest thing a run start would otherwise do in the
+        GUI thread, so it is done only when the metric changes (and can be done before a
+        run, when the project's task is known)."""
+        if metric == self._metric and self._metric_curves:
+            return
+        self._metric = metric
+        self._metrics = metric_names(metric)
         for curve in self._metric_curves.values():
             self._metric_plot.removeItem(curve)
         self._metric_curves = {}
@@ -161,16 +176,10 @@ class TrainingPlots(PaletteFollowingWidget):
         # the legend names each metric; a long joined title would not fit beside the plot
         self._metric_plot.setLabel(
             "left", metric_label(metric) if len(self._metrics) == 1 else "validation")
-
-        for curve in (self._raw_curve, self._smooth_curve, self._val_curve, self._lr_curve,
-                      *self._metric_curves.values()):
-            curve.setData([], [])
+        self._columns.start(self._metrics, self._epochs)
         self._batches_dirty = self._epochs_dirty = False
         self._style_curves()
         self._apply_legend_text()
-        self._fit_x()
-        self._readout.setText(" ")
-        self._show_crosshair(False)
 
     def add_batch(self, x: float, loss: float, lr: float | None = None) -> None:
         """Stores the training loss of one batch at `x` = epoch - 1 + batch / batches (and
