@@ -47,13 +47,21 @@ class Refused:
 
 @dataclass(frozen=True)
 class Samples:
-    """The first validation samples with the trained model's prediction and the truth, as
-    text (Trainer.samples), worked out on the training thread: a forward pass on the GUI
-    thread would freeze the window for its duration."""
+    """The first validation samples with the trained model's outputs and their targets,
+    and both as text (Task.describe), worked out on the training thread: a forward pass on
+    the GUI thread would freeze the window for its duration."""
 
     x: torch.Tensor
+    outputs: torch.Tensor
+    targets: torch.Tensor
     predictions: list[str]
     truths: list[str]
+
+    @classmethod
+    def of(cls, trainer: Trainer) -> Samples:
+        x, outputs, targets = trainer.sample_values()
+        predictions, truths = trainer.task.describe(outputs, targets, trainer.data.classes)
+        return cls(x, outputs, targets, predictions, truths)
 
 
 TRAINING_THREADS = torch.get_num_threads()
@@ -114,9 +122,10 @@ class TrainingController(QObject):
         self._timer = QTimer(self, interval=DRAIN_MS)
         self._timer.timeout.connect(self._drain)
         self.runtime = shared_runtime()
+        self._ready = self.runtime.ready
         self._until_ready = QTimer(self, interval=READY_POLL_MS)
         self._until_ready.timeout.connect(self._check_ready)
-        if not self.runtime.ready:
+        if not self._ready:
             # once the event loop runs: the window is up before the imports compete with it
             QTimer.singleShot(0, self.runtime.start)
             self._until_ready.start()
@@ -127,12 +136,14 @@ class TrainingController(QObject):
 
     @property
     def ready(self) -> bool:
-        """Start can be used: a run started now imports nothing and freezes nothing."""
-        return self.runtime.ready
+        """Start can be used: a run started now imports nothing and freezes nothing. (It
+        turns true with ready_changed, so that whatever follows it is in step.)"""
+        return self._ready
 
     def _check_ready(self) -> None:
         if self.runtime.ready:
             self._until_ready.stop()
+            self._ready = True
             self.ready_changed.emit()
 
     def start(self, from_weights: Path | None = None) -> bool:
@@ -198,7 +209,7 @@ class TrainingController(QObject):
         """The trainer's listener, on the training thread."""
         if isinstance(event, RunEnded) and (event.epochs_done > 0 or event.reason != "failed"):
             try:
-                self.samples = Samples(*trainer.samples())
+                self.samples = Samples.of(trainer)
             except Exception:  # a model that fails on them: the run's result still stands
                 self.samples = None
         self._events.append(event)

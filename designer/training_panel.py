@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from designer.commands import SetProjectField
 from designer.document import Document
+from designer.sample_views import sample_views
 from designer.training_controller import TrainingController, finished_runs
 from engine.training import BatchEnded, EpochEnded, RunEnded, RunStarted
 from engine.training.config import LOSSES, OPTIMIZERS, SCHEDULERS
@@ -421,7 +423,7 @@ class TrainingPanel(QWidget):
 
     def _show_results(self, event: RunEnded) -> None:
         """The confusion matrix (classification) and validation samples with prediction and
-        truth (for CTC: the strip, the decoded string and the target)."""
+        truth, shown as fits the data (see designer.sample_views)."""
         trainer, samples = self.controller.trainer, self.controller.samples
         if trainer is None or samples is None:
             return
@@ -431,11 +433,9 @@ class TrainingPanel(QWidget):
         else:
             self.confusion.clear()
         self.confusion.setVisible(bool(matrix))  # no empty axes where there is no matrix
-        rank = len(trainer.data.sample_shape)
-        kind = "sequence" if rank == 2 and trainer.data.dtype == "float32" and \
-            trainer.config.loss.type != "CTCLoss" else None
-        self.samples.show_samples(samples.x.float().numpy(), samples.predictions,
-                                  samples.truths, kind=kind)
+        views, summary = sample_views(samples, trainer.data.classes, trainer.config.loss.type,
+                                      self.samples.palette().color(QPalette.ColorRole.Base))
+        self.samples.show_views(views, summary=summary)
 
     def _on_refused(self, problems: list[str]) -> None:
         self._set_running(False)

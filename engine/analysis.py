@@ -54,6 +54,8 @@ class NodeReport:
     inputs: list[TensorInfo] = field(default_factory=list)
     output: TensorInfo | None = None
     param_count: int | None = None
+    frames: int | None = None
+    """The frames of the clip a per-frame layer applies to, one by one (None otherwise)."""
 
 
 @dataclass
@@ -263,12 +265,13 @@ def _infer_node(node_id: str, node: NodeReport, edges: list[Edge], wired: bool,
         return
     node.inputs = inputs  # type: ignore[assignment]
     try:
-        node.output = node.spec.infer(node.params, node.inputs)
+        node.output = node.spec.output(node.params, node.inputs)
     except LayerError as error:
         report.node(node_id, str(error))
         return
-    node.param_count = node.spec.count(node.params, node.inputs)
-    for advice in node.spec.warnings(node.params, node.inputs):
+    node.param_count = node.spec.parameter_count(node.params, node.inputs)
+    node.frames = node.spec.frames(node.inputs)
+    for advice in node.spec.advice(node.params, node.inputs):
         report.node(node_id, advice, severity="warning")
 
 

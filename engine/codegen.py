@@ -31,7 +31,7 @@ def forward_lines(graph: Graph, analysis: Analysis, free_early: bool = False) ->
         if spec.is_input:
             continue
         args = [edge.source for edge in graph.incoming(node_id)]
-        expression = spec.expression(report.params, report.inputs, args, f"self.{node_id}")
+        expression = spec.code(report.params, report.inputs, args, f"self.{node_id}")
         lines.append(f"{node_id} = {expression}")
         if free_early:
             done = sorted({a for a in args if last_use.get(a) == node_id and a not in keep})

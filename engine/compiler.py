@@ -50,8 +50,8 @@ def compile_graph(graph: Graph, analysis: Analysis | None = None,
     network = cls()
     for node_id in analysis.order:
         report = analysis.nodes[node_id]
-        if report.spec is not None and report.spec.build is not None:
-            module = report.spec.build(report.params, report.inputs)
+        if report.spec is not None:
+            module = report.spec.module(report.params, report.inputs)
             if module is not None:
                 network.add_module(node_id, module)
     return network

@@ -44,7 +44,7 @@ def connection_problem(graph: Graph, analysis: Analysis | None, source: str, tar
     if source_output is None:
         return None
     try:
-        spec.infer(params, [source_output])
+        spec.output(params, [source_output])
     except LayerError as error:
         return f"{spec.name} {error}"
     return None

@@ -1,4 +1,4 @@
-"""The three networks the benchmark times, each twice: as a project graph for the compiler,
+"""The four networks the benchmark times, each twice: as a project graph for the compiler,
 and written by hand with the same submodule names, so that the compiled module's
 state_dict loads into the hand-written one unchanged."""
 
@@ -92,6 +92,37 @@ class HandCRNN(HandConvFrontEnd):
         return self.fc(x)
 
 
+# ---------------------------------------------------------------------------- clip CRNN
+# a clip [T=8, 1, 28, 28] → the CNN's front end on each frame → [8, 64, 7, 7] → sequence
+# [8, 3136] → LSTM 128 → last step → linear 10 (video classification)
+
+CLIP_FRAMES = 8
+
+
+def clip_graph() -> Graph:
+    return chain(("input", "Input", {"shape": [CLIP_FRAMES, 1, 28, 28]}),
+                 *conv_front_end_layers(WIDTHS),
+                 ("seq", "ToSequence", {}),
+                 ("rnn", "LSTM", {"hidden_size": 128}),
+                 ("last", "LastStep", {}),
+                 ("fc", "Linear", {"out_features": 10}))
+
+
+class HandClipCRNN(HandConvFrontEnd):
+    """The reshapes people write: the frames folded into the batch for the CNN and back."""
+
+    def __init__(self) -> None:
+        super().__init__(WIDTHS)
+        self.rnn = nn.LSTM(64 * 7 * 7, 128, batch_first=True)
+        self.fc = nn.Linear(128, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        batch, frames = x.shape[:2]
+        x = self.features(x.reshape(batch * frames, *x.shape[2:]))
+        x, _ = self.rnn(x.reshape(batch, frames, -1))
+        return self.fc(x[:, -1])
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -104,4 +135,5 @@ CASES = (
     Case("CNN", cnn_graph, hand_cnn, (1, 28, 28)),
     Case("LSTM", lstm_graph, HandLSTM, (28, 28)),
     Case("CRNN", crnn_graph, HandCRNN, (1, 32, 128)),
+    Case("clip CRNN", clip_graph, HandClipCRNN, (CLIP_FRAMES, 1, 28, 28)),
 )

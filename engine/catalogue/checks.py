@@ -7,10 +7,15 @@ from collections.abc import Sequence
 
 from engine.catalogue.spec import LayerError, Shape, TensorInfo
 
+CLIP_FRAME_RANK = 3
+"""A clip [frames, channels, height, width] is a sequence of images [channels, height,
+width]: the layers made for one image apply to each of its frames."""
+
 LAYOUTS = {
     1: "a vector [features]",
     2: "a sequence [time, features] or a signal [channels, length]",
     3: "an image [channels, height, width]",
+    4: "a clip [frames, channels, height, width]",
 }
 
 

@@ -62,6 +62,11 @@ class LayerSpec:
     expression: the Python expression for the node's output in generated code, given its
                 inputs, their variable names and the name of its module attribute.
     warnings:   advice about params that work but are probably not meant (never errors).
+    frame_rank: for layers made for one image (Conv2d, 2-D pooling, BatchNorm2d: 3), the
+                rank of one frame. Given a clip, one dimension more in front ([T, C, H, W]),
+                they apply to every frame with shared weights and keep T in front; the
+                methods output(), parameter_count(), module(), code() and advice() do that
+                for every layer that sets it, so a spec's own rules only ever see frames.
     """
 
     name: str
@@ -77,6 +82,7 @@ class LayerSpec:
     warnings: Warn = no_warnings
     summary: Callable[[Params], str] | None = None
     """A few words for the node's face on the canvas, e.g. '32 3×3 s1'."""
+    frame_rank: int | None = None
     _by_name: dict[str, Param] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -100,6 +106,58 @@ class LayerSpec:
         """The entries of `params` that differ from the defaults: what a project file stores."""
         defaults = self.defaults()
         return {k: v for k, v in params.items() if k not in defaults or defaults[k] != v}
+
+    # -- what the rest of the application asks of a layer, frame by frame for clips --------
+
+    def frames(self, inputs: Sequence[TensorInfo]) -> int | None:
+        """The number of frames when the layer is given a clip and applies to each frame;
+        None otherwise."""
+        if self.frame_rank is None or len(inputs) != 1:
+            return None
+        shape = inputs[0].shape
+        return shape[0] if len(shape) == self.frame_rank + 1 else None
+
+    def _per_frame(self, inputs: Sequence[TensorInfo]) -> Sequence[TensorInfo]:
+        """One frame's input when given a clip, else the inputs themselves."""
+        if self.frames(inputs) is None:
+            return inputs
+        return [TensorInfo(inputs[0].shape[1:], inputs[0].dtype)]
+
+    def output(self, params: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
+        """What the layer gives for `inputs`; raises LayerError when they do not fit."""
+        frames = self.frames(inputs)
+        if frames is None:
+            return self.infer(params, inputs)
+        try:
+            frame = self.infer(params, self._per_frame(inputs))
+        except LayerError as error:
+            raise LayerError(f"on each of the {frames} frames: {error}") from None
+        return TensorInfo((frames, *frame.shape), frame.dtype)
+
+    def parameter_count(self, params: Params, inputs: Sequence[TensorInfo]) -> int:
+        """Trainable values; the frames of a clip share them."""
+        return self.count(params, self._per_frame(inputs))
+
+    def module(self, params: Params, inputs: Sequence[TensorInfo]) -> Any:
+        """The torch module, or None for a layer written as a plain expression."""
+        return None if self.build is None else self.build(params, self._per_frame(inputs))
+
+    def code(self, params: Params, inputs: Sequence[TensorInfo], args: Sequence[str],
+             module: str) -> str:
+        """The Python expression for the layer's output. On a clip, the frames of all
+        samples go through the layer as one batch, as one writes it by hand:
+        `self.conv(x.flatten(0, 1)).unflatten(0, (-1, T))`."""
+        frames = self.frames(inputs)
+        if frames is None:
+            return self.expression(params, inputs, args, module)
+        frames_as_batch = f"{args[0]}.flatten(0, 1)"
+        inner = self.expression(params, self._per_frame(inputs), [frames_as_batch], module)
+        if inner != f"{module}({frames_as_batch})":  # MinPool's -pool(-x), bracketed
+            inner = f"({inner})"
+        return f"{inner}.unflatten(0, (-1, {frames}))"
+
+    def advice(self, params: Params, inputs: Sequence[TensorInfo]) -> list[str]:
+        return self.warnings(params, self._per_frame(inputs))
 
     @property
     def is_input(self) -> bool:

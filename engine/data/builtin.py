@@ -3,61 +3,30 @@ downloaded."""
 
 from __future__ import annotations
 
-import gzip
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from engine.data.dataset import PAD, DataError, Dataset
+from engine.data import generated_clips as clips
+from engine.data import generated_sequences as sequences
+from engine.data.dataset import PAD, Dataset
+from engine.data.digit_images import digit_images, split_sources
 
 DIGITS = [str(d) for d in range(10)]
 STRIP_HEIGHT, STRIP_WIDTH = 8, 64
 MIN_DIGITS, MAX_DIGITS = 3, 6
 
 
-DIGITS_TABLE = Path("datasets", "data", "digits.csv.gz")
-"""Inside scikit-learn's package: one row per image, 64 pixel values (0 to 16) and the
-label, the table its load_digits reads."""
-
-
-def _digits_table() -> np.ndarray:
-    """Read straight from the file: importing scikit-learn (with SciPy) takes a second and
-    more, longer than the reading itself."""
-    spec = importlib.util.find_spec("sklearn")  # finds the package without importing it
-    folders = spec.submodule_search_locations if spec is not None else None
-    for folder in folders or []:
-        path = Path(folder) / DIGITS_TABLE
-        if path.is_file():
-            with gzip.open(path) as table:
-                return np.loadtxt(table, delimiter=",", dtype=np.int64)
-    try:  # a scikit-learn that keeps its data elsewhere
-        from sklearn.datasets import load_digits
-    except ImportError:  # pragma: no cover - scikit-learn is a dependency
-        raise DataError("the built-in datasets need scikit-learn; pip install "
-                        "scikit-learn") from None
-    digits = load_digits()
-    return np.column_stack([digits.data.astype(np.int64), digits.target])
-
-
-def _digit_images() -> tuple[np.ndarray, np.ndarray]:
-    """The 1,797 8×8 images scaled to [0, 1], and their labels."""
-    table = _digits_table()
-    images = table[:, :64].reshape(-1, 8, 8)
-    return (images / 16.0).astype(np.float32), table[:, 64].copy()
-
-
 def digits(seed: int = 0) -> Dataset:
-    images, labels = _digit_images()
+    images, labels = digit_images()
     return Dataset("digits", torch.from_numpy(images).unsqueeze(1), torch.from_numpy(labels),
                    "classes", DIGITS)
 
 
 def digit_rows(seed: int = 0) -> Dataset:
-    images, labels = _digit_images()
+    images, labels = digit_images()
     return Dataset("digit_rows", torch.from_numpy(images), torch.from_numpy(labels),
                    "classes", DIGITS)
 
@@ -86,11 +55,9 @@ def digit_strings(seed: int = 0, train_count: int = 8000, test_count: int = 1000
     """Strips of 3 to 6 digit images side by side with random gaps, position and noise,
     labelled with their digit string. The test strings are drawn only from source images
     that no training string uses."""
-    images, labels = _digit_images()
+    images, labels = digit_images()
     rng = np.random.default_rng(seed)
-    order = rng.permutation(len(images))
-    test_sources = order[: len(images) // 5]
-    train_sources = order[len(images) // 5:]
+    train_sources, test_sources = split_sources(len(images), rng)
     x, y = _strips(images[train_sources], labels[train_sources], train_count, rng)
     x_val, y_val = _strips(images[test_sources], labels[test_sources], test_count, rng)
     return Dataset("digit_strings", torch.from_numpy(x), torch.from_numpy(y), "strings",
@@ -115,4 +82,23 @@ BUILTINS = {b.name: b for b in (
     Builtin("digit_strings", "strips of 3–6 digits [1, 8, 64] labelled with their string, "
             "for CTC; 8,000 training and 1,000 held-out test strings", (1, STRIP_HEIGHT,
             STRIP_WIDTH), "strings", tuple(DIGITS), digit_strings),
+    Builtin("gestures", "clips of 12 frames [12, 1, 16, 16] of a digit moving left, right, "
+            "up, down or round either way, labelled with the gesture: 6 classes; 2,400 "
+            "training and 600 held-out clips", (clips.GESTURE_FRAMES, 1, clips.FRAME,
+            clips.FRAME), "classes", tuple(clips.GESTURES), clips.gestures),
+    Builtin("video_labels", "clips of 10 frames [10, 1, 16, 16] cutting between digits, "
+            "labelled frame by frame with the digit in view: 10 classes per frame; 2,000 "
+            "training and 500 held-out clips", (clips.LABELLED_FRAMES, 1, clips.FRAME,
+            clips.FRAME), "classes", tuple(DIGITS), clips.video_labels),
+    Builtin("dna_motifs", "one-hot DNA [4, 200] with two motifs planted, labelled with "
+            "their order: 2 classes; 4,000 training and 1,000 held-out sequences",
+            (4, sequences.DNA_LENGTH), "classes", tuple(sequences.MOTIF_ORDERS),
+            sequences.dna_motifs),
+    Builtin("sine_from_params", "vectors [4] of a wave's frequency, phase (cos, sin) and "
+            "amplitude, with the wave [32, 1] as target: one-to-many regression; 4,000 "
+            "training and 1,000 held-out", (4,), "values", (), sequences.sine_from_params),
+    Builtin("pulse_tags", "noisy signals [64, 1] with plateaus, ramps and wobbles, each step "
+            "tagged with its pulse: 4 classes per step; 3,000 training and 600 held-out",
+            (sequences.PULSE_STEPS, 1), "classes", tuple(sequences.PULSES),
+            sequences.pulse_tags),
 )}

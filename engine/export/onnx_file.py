@@ -41,9 +41,10 @@ def known_limits(analysis: Analysis) -> list[str]:
                             "ONNX's LSTM has no projection; set proj_size to 0 and add a "
                             "Linear after it")
         if name.startswith("AdaptiveMaxPool"):
-            spatial = report.inputs[0].shape[1:]
+            dims = 1 if name.endswith("1d") else 2
+            spatial = report.inputs[0].shape[-dims:]  # a clip's frames come before them
             size = params["output_size"]
-            sizes = (size,) * len(spatial) if isinstance(size, int) else tuple(size)
+            sizes = (size,) * dims if isinstance(size, int) else tuple(size)
             if any(s % o for s, o in zip(spatial, sizes, strict=True)):
                 problems.append(
                     f"{where} ({name}) pools {list(spatial)} to {list(sizes)}, but ONNX has "

@@ -102,11 +102,33 @@ def _flatten(call: Call) -> Layer:
     x = call.tensor(bound["input"])
     start = _dim(call, bound["start_dim"], x.rank, "start_dim")
     end = _dim(call, bound["end_dim"], x.rank, "end_dim")
+    if (start, end) == (0, 1) and x.rank >= 4:
+        # a clip's frames folded into the batch, as code that applies image layers to each
+        # frame writes it; it is a layer only with the unflatten that ends it
+        return call.pending("fold", f"{call.describe()} folds the frames of a clip into the "
+                            "batch; the catalogue does that only around layers applied to "
+                            "each frame: x.flatten(0, 1) → those layers → "
+                            ".unflatten(0, (-1, frames))", [x], op_args=(x.shape[1],))
     if start == 0:
         raise Unsupported(f"{call.describe()} flattens the batch dimension into the "
                           "features; start at dim 1, as torch.flatten(x, 1)")
+    if x.rank == 5 and (bound["start_dim"], bound["end_dim"]) == (2, 4):
+        return call.layer("ToSequence", {}, [x])  # how the catalogue writes it for a clip
     return call.layer("Flatten", {"start_dim": bound["start_dim"], "end_dim": bound["end_dim"]},
                       [x], op="flatten", op_args=(start, end))
+
+
+def _unflatten(call: Call) -> Layer:
+    bound = call.bind(("input", "dim", "sizes"))
+    x = call.tensor(bound["input"])
+    sizes = bound["sizes"]
+    if (bound["dim"] == 0 and isinstance(sizes, tuple | list) and len(sizes) == 2
+            and (sizes[0] is BATCH or sizes[0] == -1) and isinstance(sizes[1], int)):
+        return call.pending("unfold", f"{call.describe()} is in the catalogue only where "
+                            "it ends x.flatten(0, 1) around layers applied to each frame",
+                            [x], op_args=(sizes[1],))
+    raise Unsupported(f"{call.describe()} is in the catalogue only as .unflatten(0, (-1, "
+                      "frames)), after x.flatten(0, 1) and layers applied to each frame")
 
 
 def _concat(call: Call) -> Layer:
@@ -338,7 +360,7 @@ FUNCTIONS: dict[Any, Converter] = {
     F.adaptive_avg_pool2d: _adaptive_pool("Avg", 2),
     F.adaptive_max_pool1d: _adaptive_pool("Max", 1),
     F.adaptive_max_pool2d: _adaptive_pool("Max", 2),
-    torch.flatten: _flatten,
+    torch.flatten: _flatten, torch.unflatten: _unflatten,
     torch.cat: _concat, torch.concat: _concat, torch.concatenate: _concat,
     operator.add: _add, operator.iadd: _add, torch.add: _add,
     operator.neg: _neg, torch.neg: _neg,
@@ -353,7 +375,7 @@ METHODS: dict[str, Converter] = {
     "sigmoid": _activation("Sigmoid"), "tanh": _activation("Tanh"),
     "softmax": _activation("Softmax", ("input", "dim", "dtype")),
     "log_softmax": _activation("LogSoftmax", ("input", "dim", "dtype")),
-    "flatten": _flatten, "add": _add, "add_": _add, "neg": _neg,
+    "flatten": _flatten, "unflatten": _unflatten, "add": _add, "add_": _add, "neg": _neg,
     "reshape": _reshape, "view": _reshape, "permute": _permute, "transpose": _transpose,
     "unsqueeze": _unsqueeze, "squeeze": _squeeze, "repeat": _repeat, "expand": _repeat,
     "contiguous": _pass_through, "size": _size, "dim": _dimensions, "ndimension": _dimensions,

@@ -1,7 +1,9 @@
 """Patterns of several ops that are one catalogue layer, as the catalogue's generated code
 writes them: `-pool(-x)` is MinPool, `x.flatten(1, 2).transpose(1, 2)` is ToSequence of an
-image, `x.unsqueeze(1).repeat(1, n, 1)` is RepeatVector and `a + b + c` on one line is one
-Add. Without this, importing exported code would give different (if equivalent) nodes.
+image, `x.unsqueeze(1).repeat(1, n, 1)` is RepeatVector, `a + b + c` on one line is one
+Add, and `layers(x.flatten(0, 1)).unflatten(0, (-1, T))` is those layers applied to each
+frame of a clip. Without this, importing exported code would give different (if
+equivalent) nodes.
 
 Each rule looks at the last layer of its pattern and takes over the ones before it, which
 must feed nothing else; the last layer keeps its identity so the layers it feeds still
@@ -13,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
+from engine.catalogue import spec_for
 from engine.importing.source import SourceIndex
 from engine.importing.values import BATCH, Layer
 
@@ -99,4 +102,39 @@ def _add_chain(layer: Layer, users: Counter, sources: SourceIndex) -> list[Layer
     return [left]
 
 
-RULES: tuple[Rule, ...] = (_min_pool, _to_sequence, _repeat_vector, _add_chain)
+ELEMENT_WISE = frozenset({"ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Dropout"})
+"""Layers that take a clip as it is, so they may sit between a fold and its unfold too."""
+
+
+def _per_frame(layer: Layer, users: Counter, sources: SourceIndex) -> list[Layer]:
+    """fold → layers made for one image (and element-wise ones) → unfold: those layers,
+    given the clip. The unfold keeps its identity as the last of them."""
+    if layer.op != "unfold":
+        return []
+    (frames,) = layer.op_args
+    inner: list[Layer] = []
+    current = layer.inputs[0]
+    while current.op != "fold":
+        spec = spec_for(current.type)
+        if (spec is None or current.problem is not None or len(current.inputs) != 1
+                or not _only_feeds(current, users)
+                or (spec.frame_rank is None and current.type not in ELEMENT_WISE)):
+            return []
+        inner.append(current)
+        current = current.inputs[0]
+    fold = current
+    if not inner or fold.op_args != (frames,) or not _only_feeds(fold, users):
+        return []
+    inner.reverse()
+    clip = fold.inputs[0]
+    for each in inner:  # traced with the frames in the batch: [batch × frames, ...]
+        each.shape = (clip.shape[0], frames, *each.shape[1:])
+    inner[0].inputs = [clip]
+    inner[0].nodes = [*fold.nodes, *inner[0].nodes]
+    last = inner[-1]
+    layer.type, layer.params, layer.module = last.type, last.params, last.module
+    layer.op, layer.op_args, layer.shape = last.op, last.op_args, last.shape
+    return [*_take_over(layer, last), fold]
+
+
+RULES: tuple[Rule, ...] = (_min_pool, _to_sequence, _repeat_vector, _add_chain, _per_frame)

@@ -357,11 +357,16 @@ class Trainer:
         return torch.cat([self.model(x[i:i + EVAL_BATCH].to(self.device)).cpu()
                           for i in range(0, len(x), EVAL_BATCH)])
 
+    def sample_values(self, count: int = 24) -> tuple[torch.Tensor, torch.Tensor,
+                                                       torch.Tensor]:
+        """The first validation samples, the model's outputs for them and their targets."""
+        x = self.data.x_val[:count]
+        return x, self.predict(x), self.task.targets(self.data.y_val[:count])
+
     def samples(self, count: int = 24) -> tuple[torch.Tensor, list[str], list[str]]:
         """The first validation samples with the model's prediction and the truth, as text."""
-        x = self.data.x_val[:count]
-        targets = self.task.targets(self.data.y_val[:count])
-        predictions, truths = self.task.describe(self.predict(x), targets, self.data.classes)
+        x, outputs, targets = self.sample_values(count)
+        predictions, truths = self.task.describe(outputs, targets, self.data.classes)
         return x, predictions, truths
 
     def save_results(self, out_dir: Path) -> None:

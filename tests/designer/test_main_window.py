@@ -268,12 +268,20 @@ def test_new_from_template_shows_a_preview_and_opens_an_untitled_copy(window):
     from designer.templates import TemplateDialog
 
     dialog = TemplateDialog(designer.files.TEMPLATES, window)
-    names = [dialog.list.item(i).text() for i in range(dialog.list.count())]
-    assert "Digit strings CRNN" in names
-    dialog.list.setCurrentRow(names.index("Digit strings CRNN"))
+    groups = [dialog.tree.topLevelItem(i).text(0)
+              for i in range(dialog.tree.topLevelItemCount())]
+    assert groups == ["One-to-one", "One-to-many", "Many-to-one", "Many-to-many"]
+    names = [item.text(0) for item in dialog.template_items()]
+    assert len(names) == len(list(designer.files.TEMPLATES.glob("*.ndproj")))
+    dialog.choose("Digit strings CRNN")
     assert len(dialog.scene.node_items()) == 18
     assert "491,531 parameters" in dialog.description.text()
-    dialog.close()
+    assert "text-line recognisers" in dialog.description.text()
+    dialog.choose("Gesture CRNN")
+    assert "a CNN on each frame" in dialog.description.text()
+    assert "(many-to-one: a sequence in, one answer out)" in dialog.description.text()
+    dialog.accept()
+    assert dialog.chosen.name == "gesture_crnn.ndproj"
 
 
 def test_building_the_crnn_template_by_mouse_gives_the_same_summary(window):

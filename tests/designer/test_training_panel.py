@@ -145,8 +145,8 @@ def test_after_a_run_the_results_show_a_confusion_matrix_and_samples(window, pro
     assert len(cells) == 24 and sum(cell.correct for cell in cells) >= 12
 
 
-@pytest.mark.parametrize("name", ["digits_cnn", "digit_rows_lstm", "crnn_digit_strings"])
-def test_each_example_trains_one_epoch_from_the_panel(window, tmp_path, qtbot, name):
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "projects").glob("*.ndproj")))
+def test_each_template_trains_one_epoch_from_the_panel(window, tmp_path, qtbot, name):
     path = tmp_path / f"{name}.ndproj"
     shutil.copy(ROOT / "projects" / f"{name}.ndproj", path)
     assert window.files.open_path(path, confirmed=True)
@@ -154,8 +154,10 @@ def test_each_example_trains_one_epoch_from_the_panel(window, tmp_path, qtbot, n
     click(window.training_panel.start_button)
     qtbot.waitUntil(lambda: not window.training.running, timeout=180_000)
     batches, epochs = window.training_panel.plots.point_counts()
-    assert batches > 10 and epochs == 1
+    assert batches > 10 and epochs == 1, window.training_panel.result.text()
     assert "completed 1 epochs" in window.training_panel.result.text()
+    # and the Results tab shows its validation samples
+    qtbot.waitUntil(lambda: len(window.training_panel.samples.cells()) > 0, timeout=5_000)
 
 
 def test_pause_and_resume_from_the_panel(window, project_copy, qtbot):

@@ -14,7 +14,9 @@ from torch import nn
 from tests.engine.architecture_networks import (
     CRNN,
     AlexNet,
+    ClipClassifier,
     DanQ,
+    FrameLabeller,
     FrameTagger,
     InceptionClassifier,
     LeNet5,
@@ -93,6 +95,13 @@ CASES = [
                       "per_step": net.per_step}),
     Case("many_to_many.ndproj", FrameTagger, images(50, 40), ("log_probs",),
          lambda net: {"gru": net.gru, "per_step": net.per_step}),
+    Case("clip_classifier.ndproj", ClipClassifier, images(9, 3, 32, 32), ("fc",),
+         lambda net: {"conv1": net.cnn[0], "bn1": net.cnn[1], "conv2": net.cnn[4],
+                      "bn2": net.cnn[5], "conv3": net.cnn[8], "gru": net.gru,
+                      "fc": net.fc}),
+    Case("frame_labeller.ndproj", FrameLabeller, images(16, 1, 20, 24), ("log_probs",),
+         lambda net: {name: getattr(net, name) for name in (
+             "conv1", "bn1", "conv2", "bn2", "lstm", "norm", "per_frame")}),
     Case("alexnet.ndproj", AlexNet, images(3, 224, 224, batch=1), ("fc8",),
          lambda net: {
              "conv1": net.features[0], "conv2": net.features[3], "conv3": net.features[6],

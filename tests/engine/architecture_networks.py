@@ -318,3 +318,57 @@ class MixedVGG(nn.Module):
 
         h = self.head(torch.cat([image, signal], dim=1))
         return torch.softmax(self.classes(h), dim=-1), torch.sigmoid(self.attributes(h))
+
+
+class ClipClassifier(nn.Module):
+    """Video classification, written the usual way: the frames folded into the batch for a
+    CNN, unfolded into a sequence for stacked bidirectional GRUs, the last step classified."""
+
+    def __init__(self, classes: int = 7):
+        super().__init__()
+        self.cnn = nn.Sequential(
+            nn.Conv2d(3, 16, 3, padding=1, bias=False),
+            nn.BatchNorm2d(16),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1),
+            nn.BatchNorm2d(32),
+            nn.ReLU(),
+            nn.AvgPool2d(2),
+            nn.Conv2d(32, 48, 3, stride=2),
+            nn.ReLU(),
+            nn.AdaptiveAvgPool2d((2, 2)),
+        )
+        self.gru = nn.GRU(48 * 2 * 2, 64, num_layers=2, batch_first=True, bidirectional=True,
+                          dropout=0.2)
+        self.fc = nn.Linear(128, classes)
+
+    def forward(self, clip):
+        b, t, c, h, w = clip.shape
+        features = self.cnn(clip.view(b * t, c, h, w)).view(b, t, -1)
+        out, _ = self.gru(features)
+        return self.fc(out[:, -1])
+
+
+class FrameLabeller(nn.Module):
+    """Per-frame labels of a clip: a CNN on each frame, a stacked bidirectional LSTM over
+    the frames, a label per frame."""
+
+    def __init__(self, labels: int = 12):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 24, 5, padding=2)
+        self.bn1 = nn.BatchNorm2d(24)
+        self.conv2 = nn.Conv2d(24, 32, 3, padding="same")
+        self.bn2 = nn.BatchNorm2d(32, momentum=0.05)
+        self.lstm = nn.LSTM(32 * 5 * 6, 96, num_layers=2, batch_first=True, bidirectional=True)
+        self.norm = nn.LayerNorm(192)
+        self.per_frame = nn.Linear(192, labels)
+
+    def forward(self, frames):
+        batch, steps = frames.shape[:2]
+        x = frames.reshape(batch * steps, *frames.shape[2:])
+        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
+        x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), (2, 2))
+        x = x.reshape(batch, steps, -1)
+        out, _ = self.lstm(x)
+        return F.log_softmax(self.per_frame(self.norm(out)), dim=-1)

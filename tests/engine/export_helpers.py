@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = {"cnn": "digits_cnn", "rnn": "digit_rows_lstm", "crnn": "crnn_digit_strings"}
+EXAMPLES = {"cnn": "digits_cnn", "rnn": "digit_rows_lstm", "crnn": "crnn_digit_strings",
+            "gesture": "gesture_crnn"}
 
 
 def _with_requirements(names: list[str]) -> list[importlib.metadata.Distribution]:

@@ -61,6 +61,6 @@ def test_the_digits_table_read_directly_is_scikit_learns():
     from sklearn.datasets import load_digits
 
     digits = load_digits()
-    images, labels = builtin._digit_images()
+    images, labels = builtin.digit_images()
     assert np.array_equal(images, (digits.images / 16.0).astype(np.float32))
     assert np.array_equal(labels, digits.target)

@@ -9,12 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from safetensors.torch import load_file
+from safetensors.torch import load_file, save_file
 
 from engine.cli import main
 from engine.compiler import compile_graph
 from engine.export import onnx_file
 from engine.project import load_project
+from tests.engine.architecture_cases import CASES, project_path, reference
 from tests.engine.builders import graph_of
 from tests.engine.export_helpers import EXAMPLES, project_with_a_run
 
@@ -73,7 +74,10 @@ def _project(folder: Path, *layers) -> Path:
     ([("image", "Input", {"shape": [3, 8, 8]}), ("pool", "AdaptiveMaxPool2d",
                                                  {"output_size": 3})],
      "node 'pool' (AdaptiveMaxPool2d) pools [8, 8] to [3, 3]"),
-], ids=["lstm_projection", "adaptive_max_pool"])
+    ([("clip", "Input", {"shape": [4, 3, 8, 8]}), ("pool", "AdaptiveMaxPool2d",
+                                                   {"output_size": 3})],
+     "node 'pool' (AdaptiveMaxPool2d) pools [8, 8] to [3, 3]"),
+], ids=["lstm_projection", "adaptive_max_pool", "adaptive_max_pool_per_frame"])
 def test_layers_onnx_cannot_express_are_named(layers, named, tmp_path, capsys):
     project = _project(tmp_path, *layers)
     assert main(["export", str(project), "--format", "onnx", "-o",
@@ -105,3 +109,29 @@ def test_missing_onnx_packages_are_named_with_the_command_that_installs_them(
     err = capsys.readouterr().err
     assert "needs the package(s) onnxscript" in err and "pip install" in err
     assert not (tmp_path / "net.onnx").exists()
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.file in (
+    "clip_classifier.ndproj", "frame_labeller.ndproj")], ids=str)
+def test_clip_networks_run_in_onnxruntime_like_the_hand_written_ones(case, tmp_path, capsys):
+    """Layers applied to each frame fold the frames into ONNX's batch and back."""
+    ref = reference(case)
+    project = load_project(project_path(case))
+    compiled = compile_graph(project.graph)
+    for node_id, layer in case.layers(ref.net).items():
+        getattr(compiled, node_id).load_state_dict(layer.state_dict())
+    weights = tmp_path / "weights.safetensors"
+    save_file(compiled.state_dict(), str(weights))
+    onnx_path = tmp_path / "clip.onnx"
+    assert main(["export", project_path(case), "--format", "onnx", "-o", str(onnx_path),
+                 "--weights", str(weights)]) == 0, capsys.readouterr().err
+    session = onnxruntime.InferenceSession(str(onnx_path),
+                                           providers=["CPUExecutionProvider"])
+    (given,) = session.get_inputs()
+    (ours,) = session.run(None, {given.name: ref.batch.numpy()})
+    np.testing.assert_allclose(ours, ref.outputs[0].numpy(), rtol=0, atol=1e-4)
+    batch = torch.rand(1, *ref.batch.shape[1:])  # another batch size: dynamic
+    with torch.no_grad():
+        expected = ref.net(batch).numpy()
+    np.testing.assert_allclose(session.run(None, {given.name: batch.numpy()})[0], expected,
+                               rtol=0, atol=1e-4)

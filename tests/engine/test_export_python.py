@@ -35,7 +35,7 @@ from tests.engine.training_helpers import classifier_project
 
 ARCHITECTURES = sorted((Path(__file__).parent / "architectures").glob("*.ndproj"))
 EXPECTED_SHAPES = {"cnn": ((1, 8, 8), (10,)), "rnn": ((8, 8), (10,)),
-                   "crnn": ((1, 8, 64), (32, 11))}
+                   "crnn": ((1, 8, 64), (32, 11)), "gesture": ((12, 1, 16, 16), (6,))}
 
 pytestmark = pytest.mark.filterwarnings("ignore:dropout option adds dropout",
                                         "ignore:LSTM with projections is not supported")
@@ -101,6 +101,15 @@ def test_model_py_reads_like_hand_written_code(exported):
     assert "    def forward(self, strip: torch.Tensor) -> torch.Tensor:\n" in text
     assert "        columns = pool3.flatten(1, 2).transpose(1, 2)\n" in text
     assert text.endswith("        return log_probs\n")
+
+
+def test_layers_applied_to_each_frame_fold_the_frames_into_the_batch_as_by_hand(exported):
+    text = (exported["gesture"] / "export" / "model.py").read_text()
+    assert "INPUT_SHAPE = (12, 1, 16, 16)\n" in text
+    assert "        self.conv1 = nn.Conv2d(1, 16, kernel_size=3, padding=\"same\")\n" in text
+    assert "        conv1 = self.conv1(clip.flatten(0, 1)).unflatten(0, (-1, 12))\n" in text
+    assert "        relu1 = self.relu1(bn1)\n" in text  # element-wise: the clip as it is
+    assert "        frames = pool2.flatten(2, 4)\n" in text
 
 
 @pytest.mark.parametrize("path", ARCHITECTURES, ids=lambda p: p.stem)

@@ -140,3 +140,14 @@ def test_set_graph_replaces_the_shown_graph(canvas):
     scene.set_graph(chain(("x", "Input", {"shape": [3]}), ("y", "ReLU", {})))
     assert sorted(item.node_id for item in scene.node_items()) == ["x", "y"]
     assert edge_labels(scene) == {("x", "y"): ""}
+
+
+def test_layers_applied_to_each_frame_of_a_clip_say_so(canvas):
+    project = load_project(ROOT / "projects" / "gesture_crnn.ndproj")
+    scene, _ = show(canvas, project.graph)
+
+    conv, relu = scene.node_item("conv1"), scene.node_item("relu1")
+    assert conv.status.frames == 12 and relu.status.frames is None
+    assert conv._header_text == "Conv2d · per frame" and relu._header_text == "ReLU"
+    assert "applied to each of the 12 frames of the clip" in conv.toolTip()
+    assert scene.edge_item(Edge("conv1", "bn1")).label == "[12, 16, 16, 16]"

@@ -367,6 +367,16 @@ def test_shows_shapes_parameter_count_problems_and_help(inspector):
     assert spec_for("Conv2d").help in inspector.findChild(QLabel, "help_text").text()
 
 
+def test_a_layer_applied_to_each_frame_of_a_clip_says_so(inspector):
+    report = NodeReport(spec_for("Conv2d"), None, inputs=[TensorInfo((12, 1, 16, 16))],
+                        output=TensorInfo((12, 16, 16, 16)), param_count=160, frames=12)
+    inspector.show_node(conv(), report, [])
+    info = inspector.info_text()
+    assert "Output: [12, 16, 16, 16]" in info
+    assert "Per frame: applied to each of the 12 frames of the clip, with the same " \
+        "weights." in info
+
+
 def test_shows_every_input_of_a_merge_and_an_unknown_output(inspector):
     report = NodeReport(spec_for("Add"), None,
                         inputs=[TensorInfo((16, 8, 8)), TensorInfo((16, 4, 4))])

@@ -136,3 +136,47 @@ def test_grid_follows_the_palette(grid):
     assert cell.lightnessF() < 0.3
     role = QPalette.ColorRole.WindowText
     assert grid.cells()[1].prediction_label.palette().color(role) == ERROR_COLOUR
+
+
+def test_clips_show_as_strips_of_frames_large_enough_to_see(grid):
+    from engine.data.generated_clips import gestures
+
+    data = gestures(train_count=6, test_count=3)
+    names = [data.classes[int(v)] for v in data.y_val]
+    grid.show_samples(data.x_val.numpy(), names, names, kind="clip")
+    pixmap = grid.cells()[0].image.pixmap()
+    frames, _, height, width = data.x_val.shape[1:]
+    assert pixmap.height() >= 2 * height  # scaled up by whole pixels, not left at 16
+    assert pixmap.width() >= frames * 2 * width
+    assert grid.cells()[0].truth_label.text() == f"true {names[0]}"
+
+
+def test_a_clip_labelled_frame_by_frame_shows_each_frames_labels_under_it(grid):
+    from widgets.sample_cells import SampleView
+    from widgets.sample_pictures import clip_strip
+
+    clip = np.random.default_rng(0).random((4, 1, 8, 8)).astype(np.float32)
+    view = SampleView("3 of 4 frames right", "under each frame: predicted, then true",
+                      clip_strip(clip), correct=False, frames=4,
+                      frame_labels=(["1", "1", "7", "7"], ["1", "1", "7", "4"]))
+    grid.show_views([view], summary="3 of 4 frames right")
+    (cell,) = grid.cells()
+    predicted, true = cell.frame_rows
+    assert [label.text() for label in predicted] == ["1", "1", "7", "7"]
+    assert [label.text() for label in true] == ["1", "1", "7", "4"]
+    role = QPalette.ColorRole.WindowText
+    assert predicted[2].palette().color(role) == ACCEPT_COLOUR
+    assert predicted[3].palette().color(role) == ERROR_COLOUR
+    assert grid.summary() == "1 samples · 3 of 4 frames right"
+
+
+def test_a_text_sample_is_shown_as_text_and_an_unjudged_one_without_marks(grid):
+    from widgets.sample_cells import SampleView
+
+    grid.show_views([SampleView("A before B", "true A before B", text="ACGT ACGT",
+                                correct=True),
+                     SampleView("|error| 0.1", "grey: true", text="x", correct=None)],
+                    summary="mixed")
+    dna, regression = grid.cells()
+    assert dna.image.text() == "ACGT ACGT" and dna.prediction_label.text() == "✓ A before B"
+    assert regression.prediction_label.text() == "|error| 0.1"

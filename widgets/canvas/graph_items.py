@@ -89,7 +89,8 @@ class GraphItems:
             report = reports.get(node_id)
             item.set_status(status_for(report.output if report else None,
                                        report.param_count if report else None,
-                                       problems.get(node_id, ())))
+                                       problems.get(node_id, ()),
+                                       report.frames if report else None))
         broken = broken_edges(analysis)
         for (edge, _), item in self.edges.items():
             item.set_label(edge_label(analysis, edge))

@@ -97,17 +97,23 @@ class NodeStatus:
     severity: str | None = None
     """'error', 'warning' or None: the worst of the node's problems."""
     messages: tuple[str, ...] = ()
+    frames: int | None = None
+    """A layer made for one image that applies to each of this many frames of a clip."""
+
+
+PER_FRAME = "per frame"
+"""What the header of a layer applied to each frame of a clip says after its type."""
 
 
 def status_for(output: object | None, param_count: int | None,
-               problems: Sequence[Problem]) -> NodeStatus:
+               problems: Sequence[Problem], frames: int | None = None) -> NodeStatus:
     severity = None
     if any(p.severity == "error" for p in problems):
         severity = "error"
     elif problems:
         severity = "warning"
     return NodeStatus(None if output is None else str(output), param_count, severity,
-                      tuple(f"{p.severity}: {p.message}" for p in problems))
+                      tuple(f"{p.severity}: {p.message}" for p in problems), frames)
 
 
 class NodeItem(QGraphicsItem):
@@ -167,8 +173,9 @@ class NodeItem(QGraphicsItem):
         count_width = look.detail_metrics.horizontalAdvance(self._count_text) + 8 \
             if self._count_text else 0
         badge_width = 2 * BADGE_RADIUS + 6 if status.severity else 0
-        self._header_text = look.header_metrics.elidedText(face.layer_type, elide,
-                                                           width - badge_width)
+        header = face.layer_type if status.frames is None else \
+            f"{face.layer_type} · {PER_FRAME}"
+        self._header_text = look.header_metrics.elidedText(header, elide, width - badge_width)
         self._title_text = look.title_metrics.elidedText(face.node_id, elide, width)
         self._summary_text = look.detail_metrics.elidedText(face.summary, elide,
                                                             width - count_width)
@@ -186,6 +193,9 @@ class NodeItem(QGraphicsItem):
             facts.append(f"{status.param_count:,} parameters")
         if facts:
             lines.append(" · ".join(facts))
+        if status.frames is not None:
+            lines.append(f"applied to each of the {status.frames} frames of the clip, with "
+                         "the same weights")
         for message in status.messages:
             colour = ERROR_COLOUR if message.startswith("error") else WARNING_COLOUR
             lines.append(f"<span style='color:{colour.name()}'>{html.escape(message)}</span>")

@@ -73,6 +73,11 @@ class NodeInfo:
             caption_label.setText(caption)
             value.setText(text)
             lines.append(f"{caption}: {text}".replace("\n", "; "))
+        if report is not None and report.frames is not None:
+            per_frame = (f"Per frame: applied to each of the {report.frames} frames of the "
+                         "clip, with the same weights.")
+            self.details.addWidget(dim_label(per_frame))
+            lines.append(per_frame)
         if report is None:
             self.details.addWidget(dim_label("Shapes appear once the network is analysed."))
         elif report.output is None:

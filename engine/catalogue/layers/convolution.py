@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.catalogue.checks import dims_text, ranked_input, spatial_output
+from engine.catalogue.checks import CLIP_FRAME_RANK, dims_text, ranked_input, spatial_output
 from engine.catalogue.params import BoolParam, ChoiceParam, IntParam, SizeParam
 from engine.catalogue.spec import LayerError, LayerSpec, Params, TensorInfo
 
 HINTS = {
     1: "Conv1d slides along a signal; for a sequence [time, features] put a Permute "
        "(dims [0, 2, 1]) before it",
-    2: "Conv2d slides over images; Reshape a vector into [channels, height, width] first",
+    2: "Conv2d slides over images, or over each frame of a clip [frames, channels, height, "
+       "width]; Reshape a vector into [channels, height, width] first",
 }
 
 PADDING_LIMITS = {
@@ -119,6 +120,7 @@ def _conv_spec(n: int) -> LayerSpec:
                         choices=("zeros", "reflect", "replicate", "circular")),
         ),
         infer=infer, count=count, build=build, summary=summary,
+        frame_rank=CLIP_FRAME_RANK if n == 2 else None,
     )
 
 

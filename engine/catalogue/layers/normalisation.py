@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.catalogue.checks import float_input, ranked_input
+from engine.catalogue.checks import CLIP_FRAME_RANK, float_input, ranked_input
 from engine.catalogue.params import BoolParam, FloatParam
 from engine.catalogue.spec import LayerSpec, Params, TensorInfo
 
@@ -16,7 +16,8 @@ def _same(inputs: Sequence[TensorInfo]) -> TensorInfo:
 def _batch_norm_spec(n: int) -> LayerSpec:
     ranks = (1, 2) if n == 1 else (3,)
     layout = ("a vector [features] or a signal [channels, length]" if n == 1
-              else "an image [channels, height, width]")
+              else "an image [channels, height, width] or a clip of them [frames, channels, "
+                   "height, width]")
 
     def infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
         hint = "use BatchNorm2d for images" if n == 1 else "use BatchNorm1d for vectors and signals"
@@ -46,6 +47,7 @@ def _batch_norm_spec(n: int) -> LayerSpec:
         ),
         infer=infer, build=build,
         count=lambda p, inputs: 2 * inputs[0].shape[0] if p["affine"] else 0,
+        frame_rank=CLIP_FRAME_RANK if n == 2 else None,
     )
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.catalogue.checks import dims_text, ranked_input, spatial_output
+from engine.catalogue.checks import CLIP_FRAME_RANK, dims_text, ranked_input, spatial_output
 from engine.catalogue.params import BoolParam, SizeParam
 from engine.catalogue.spec import LayerError, LayerSpec, Params, TensorInfo
 
-LAYOUTS = {1: "a signal [channels, length]", 2: "an image [channels, height, width]"}
+LAYOUTS = {1: "a signal [channels, length]",
+           2: "an image [channels, height, width] or a clip of them [frames, channels, "
+              "height, width]"}
 
 
 def _window_spec(kind: str, n: int) -> LayerSpec:
@@ -76,6 +78,7 @@ def _window_spec(kind: str, n: int) -> LayerSpec:
         help=f"Keeps the {what} value of each window, downsampling each channel.",
         params=tuple(params),
         infer=infer, build=build, expression=expression, summary=summary,
+        frame_rank=CLIP_FRAME_RANK if n == 2 else None,
     )
 
 
@@ -101,6 +104,7 @@ def _adaptive_spec(kind: str, n: int) -> LayerSpec:
         params=(size_p,),
         infer=infer, build=build,
         summary=lambda p: "→" + dims_text(size_p.expand(p["output_size"])),
+        frame_rank=CLIP_FRAME_RANK if n == 2 else None,
     )
 
 

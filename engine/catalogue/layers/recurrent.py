@@ -9,8 +9,8 @@ from engine.catalogue.params import BoolParam, ChoiceParam, FloatParam, IntParam
 from engine.catalogue.spec import LayerError, LayerSpec, Params, TensorInfo
 
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
-HINT = ("put a ToSequence before it to read an image's width (or a signal's length) as "
-        "time, or a RepeatVector to repeat a vector over time")
+HINT = ("put a ToSequence before it to read an image's width (or a signal's length, or a "
+        "clip's frames) as time, or a RepeatVector to repeat a vector over time")
 
 
 def _recurrent_spec(name: str) -> LayerSpec:

@@ -10,8 +10,11 @@ from engine.catalogue.spec import LayerSpec, Params, TensorInfo
 
 
 def _to_sequence_infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
-    x = ranked_input(inputs, "conv features [channels, height, width] or [channels, length]",
-                     2, 3)
+    x = ranked_input(inputs, "conv features [channels, height, width] or [channels, length], "
+                     "or a clip's [frames, channels, height, width]", 2, 3, 4)
+    if len(x.shape) == 4:
+        frames, channels, height, width = x.shape
+        return TensorInfo((frames, channels * height * width))
     if len(x.shape) == 3:
         channels, height, width = x.shape
         return TensorInfo((width, channels * height))
@@ -21,13 +24,19 @@ def _to_sequence_infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
 
 def _to_sequence_expression(p: Params, inputs: Sequence[TensorInfo], args: Sequence[str],
                             module: str) -> str:
+    if len(inputs[0].shape) == 4:
+        # Flatten(start_dim=2) is written flatten(2): the explicit end tells the two apart
+        # when the code is imported again
+        return f"{args[0]}.flatten(2, 4)"
     if len(inputs[0].shape) == 3:
         return f"{args[0]}.flatten(1, 2).transpose(1, 2)"
     return f"{args[0]}.transpose(1, 2)"
 
 
 def _last_step_infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
-    x = ranked_input(inputs, "a sequence [time, features]", 2)
+    x = ranked_input(inputs, "a sequence [time, features]", 2,
+                     hint="put a ToSequence before it to make conv features or a clip "
+                          "into a sequence")
     return TensorInfo((x.shape[1],))
 
 
@@ -43,7 +52,8 @@ SPECS = [
         category="Sequence",
         help="Reads conv features as a sequence: an image's width becomes time and each "
              "column's channels × height become its features ([C, H, W] → [W, C·H]); a "
-             "signal [C, L] becomes [L, C].",
+             "signal [C, L] becomes [L, C]; a clip's frames become time steps ([T, C, H, W] "
+             "→ [T, C·H·W]).",
         infer=_to_sequence_infer, expression=_to_sequence_expression,
     ),
     LayerSpec(
