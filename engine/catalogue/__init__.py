@@ -14,6 +14,7 @@ from engine.catalogue.layers import (
     normalisation,
     pooling,
     recurrent,
+    reduce,
     sequence,
     shape,
 )
@@ -36,7 +37,7 @@ CATEGORIES = ("Input", "Convolution", "Pooling", "Recurrent", "Sequence", "Dense
 CATALOGUE: dict[str, LayerSpec] = {
     spec.name: spec
     for module in (input, convolution, pooling, recurrent, sequence, dense, normalisation,
-                   activation, shape, merge)
+                   activation, shape, reduce, merge)
     for spec in module.SPECS
 }
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
-from torch import fx, nn
+from torch import nn
 
 from engine.atomic import replacing
+from engine.importing.arguments import later_arguments
 from engine.importing.building import build_graph
 from engine.importing.loading import DTYPES, load_class, shape_problem
 from engine.importing.problems import ImportProblem
@@ -26,14 +26,19 @@ class ImportedNetwork:
     """The instance that was traced."""
     submodules: dict[str, str] = field(default_factory=dict)
     """Node id → the attribute path of the submodule it was made from."""
+    notes: list[str] = field(default_factory=list)
+    """What the import changed that the user should know (see building.Built.notes)."""
+    renames: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Node id → its module's weight names → the layer's (a cell imported as a layer)."""
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """The module's weights under the names the compiled project gives them
         ('features.0.weight' → 'features_0.weight')."""
         state = {}
         for node_id, path in self.submodules.items():
+            renames = self.renames.get(node_id, {})
             for key, value in self.module.get_submodule(path).state_dict().items():
-                state[f"{node_id}.{key}"] = value.detach().cpu().contiguous()
+                state[f"{node_id}.{renames.get(key, key)}"] = value.detach().cpu().contiguous()
         return state
 
     def save_weights(self, path: str | os.PathLike[str]) -> None:
@@ -88,13 +93,6 @@ def _import(module: nn.Module, class_name: str, input_shape: tuple[int, ...] | N
     if input_dtype is not None and input_dtype not in DTYPES:
         raise ImportProblem(f"{where}: the input dtype must be one of {', '.join(DTYPES)}, "
                             f"not {input_dtype!r}")
-    graph_module = trace(module, class_name, where, sources)
-    inputs = [n for n in live_nodes(graph_module.graph) if n.op == "placeholder"
-              and n.users and n.args == ()]
-    if len(inputs) != 1:
-        names = ", ".join(str(n.target) for n in inputs)
-        raise ImportProblem(f"{where}: {class_name}.forward takes {len(inputs)} tensors "
-                            f"({names}); importing takes networks with one input")
     if input_shape is None:
         raise ImportProblem(f"{where}: the input shape is unknown: give the shape of one "
                             "sample without the batch, as --input-shape 1,28,28, or write "
@@ -102,22 +100,27 @@ def _import(module: nn.Module, class_name: str, input_shape: tuple[int, ...] | N
     problem = shape_problem(input_shape)
     if problem:
         raise ImportProblem(f"{where}: the input shape {problem}")
-    dtype = input_dtype or _guess_dtype(graph_module, inputs[0])
+    dtype = input_dtype or _guess_dtype(module)
     example = _example(tuple(input_shape), dtype)
-    results = record(graph_module, example, sources, class_name, where)
+    later = later_arguments(module, class_name, where, EXAMPLE_BATCH)
+    graph_module = trace(module, class_name, where, sources, example, later)
+    inputs = [n for n in live_nodes(graph_module.graph) if n.op == "placeholder"
+              and n.users and isinstance(n.meta.get("value"), torch.Tensor)]
+    if len(inputs) != 1:
+        names = ", ".join(str(n.target) for n in inputs)
+        raise ImportProblem(f"{where}: {class_name}.forward takes {len(inputs)} tensors "
+                            f"({names}); importing takes networks with one input")
+    results = record(graph_module)
     built = build_graph(graph_module, results, sources, where)
-    return ImportedNetwork(Project(name=name, graph=built.graph), module, built.modules)
+    return ImportedNetwork(Project(name=name, graph=built.graph), module, built.modules,
+                           built.notes, built.renames)
 
 
-def _guess_dtype(graph_module: fx.GraphModule, placeholder: fx.Node) -> str:
-    """int64 when the input goes straight into an Embedding (token ids), else float32."""
-    for user in placeholder.users:
-        if user.op == "call_module" and isinstance(
-                graph_module.get_submodule(str(user.target)), nn.Embedding):
-            return "int64"
-        if user.op == "call_function" and user.target is F.embedding:
-            return "int64"
-    return "float32"
+def _guess_dtype(module: nn.Module) -> str:
+    """int64 when the first layer the module holds is an Embedding (token ids), else
+    float32."""
+    layers = [m for m in module.modules() if not list(m.children())]
+    return "int64" if layers and isinstance(layers[0], nn.Embedding) else "float32"
 
 
 def _example(shape: tuple[int, ...], dtype: str) -> torch.Tensor:

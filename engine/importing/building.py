@@ -7,11 +7,12 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any
 
-from torch import fx
+from torch import fx, nn
 
 from engine.analysis import analyse
 from engine.catalogue import CATALOGUE
 from engine.graph import Edge, Graph, Node
+from engine.importing import cells
 from engine.importing.functions import FUNCTIONS, METHODS
 from engine.importing.fusion import fuse
 from engine.importing.modules import convert_module
@@ -22,12 +23,17 @@ from engine.importing.tracing import TensorMeta, live_nodes
 from engine.importing.values import (
     BATCH,
     OPAQUE,
+    ZEROS,
+    BatchTimes,
     Call,
     FinalState,
     Layer,
+    Made,
+    MaxResult,
     Opaque,
     RecurrentResult,
     StatePair,
+    Zeros,
 )
 from engine.layout import layered_layout
 
@@ -37,6 +43,10 @@ class Built:
     graph: Graph
     modules: dict[str, str] = field(default_factory=dict)
     """Node id → the attribute path of the submodule whose weights it takes."""
+    notes: list[str] = field(default_factory=list)
+    """What the import changed that the user should know (a state left out, ...)."""
+    renames: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Node id → its module's weight names → the layer's, where they differ."""
 
 
 class _Walk:
@@ -49,14 +59,21 @@ class _Walk:
         self.problems: list[tuple[fx.Node | None, str]] = []
         self.outputs: list[Layer] = []
         self.called: set[str] = set()
+        self.notes: list[str] = []
+        self.cell_runs: dict[str, cells.CellRun] = {}
 
     def run(self) -> None:
         nodes = live_nodes(self.graph_module.graph)
         live = set(nodes)
+        first = True
         for node in nodes:
             if node.op == "placeholder":
                 used = any(user in live for user in node.users)
-                self.values[node] = self._input(node) if used else OPAQUE
+                if first:
+                    self.values[node] = self._input(node) if used else OPAQUE
+                    first = False
+                else:  # a recurrent state of zeros, or a default such as None
+                    self.values[node] = _as_zeros(node.meta.get("value"))
             elif node.op == "output":
                 self._output(node)
             else:
@@ -83,10 +100,16 @@ class _Walk:
             if node.op == "call_module":
                 return self._call_module(call)
             if node.op == "get_attr":
+                value = node.meta.get("value")
+                if value is None:  # a tensor constant fx stored on the module itself
+                    value = getattr(self.graph_module, str(node.target), None)
+                if _is_zeros(value) and not isinstance(value, nn.Parameter):
+                    return ZEROS  # a zero state kept on the module
                 raise Unsupported(f"self.{node.target} is used as a tensor; the catalogue "
                                   "has no layer that holds a free tensor")
             if node.target is not operator.getitem and not any(
-                    isinstance(v, Layer | RecurrentResult | StatePair | FinalState)
+                    isinstance(v, Layer | RecurrentResult | StatePair | FinalState | MaxResult
+                               | cells.CellPair | cells.CellOutput | cells.Step)
                     for v in found):
                 return self._plain(call, found)
             converter = (METHODS.get(str(node.target)) if node.op == "call_method"
@@ -101,6 +124,8 @@ class _Walk:
     def _call_module(self, call: Call) -> Any:
         path = str(call.node.target)
         module = self.graph_module.get_submodule(path)
+        if isinstance(module, nn.RNNCellBase):  # stepped over time: called once a step
+            return cells.call_cell(call, module, path, self.cell_runs)
         if path in self.called and any(True for _ in module.parameters()):
             raise Unsupported(f"{call.describe()} is called again; a project gives each "
                               "layer its own weights, so give each call its own module")
@@ -111,13 +136,19 @@ class _Walk:
         return self.values[argument] if isinstance(argument, fx.Node) else argument
 
     def _plain(self, call: Call, found: list[Any]) -> Any:
-        """Arithmetic on sizes and numbers: what it came to on the example input."""
+        """Arithmetic on sizes and numbers: what it came to on the example input; a tensor
+        of zeros made from them (a recurrent layer's start) is ZEROS."""
         if isinstance(call.result, TensorMeta):
-            raise Unsupported(f"{call.describe()} makes a tensor that does not come from "
-                              "the input; the catalogue has no layer for it")
-        if any(v is BATCH for v in found):
+            if _is_zeros(call.node.meta.get("value")):
+                return ZEROS
+            return Made(call.describe())
+        if any(v is BATCH or isinstance(v, BatchTimes) for v in found):
+            folded = _batch_times(call)
+            if folded is not None:
+                return folded
             raise Unsupported(f"{call.describe()} computes with the batch size; the "
-                              "catalogue's layers only keep the batch as it is")
+                              "catalogue's layers only keep the batch as it is (or fold "
+                              "it with the steps, b * t)")
         return call.result
 
     def _stand_in(self, node: fx.Node, arguments: list[Any]) -> Any:
@@ -134,8 +165,15 @@ class _Walk:
     def _output(self, node: fx.Node) -> None:
         found: list[Any] = []
         fx.node.map_aggregate(fx.node.map_aggregate(node.args[0], self._value), found.append)
+        gives_a_layer = any(isinstance(v, Layer) and v.type != "Input" for v in found)
         for value in found:
-            if isinstance(value, Opaque):
+            if isinstance(value, Opaque | Zeros) or value is None:
+                continue
+            if isinstance(value, StatePair | FinalState) and gives_a_layer:
+                # the state handed back for the next call: a project starts from zeros
+                self.notes.append(f"forward() also returns the final state of "
+                                  f"{describe_op(value.layer.node)}; the project leaves it "
+                                  "out (its recurrent layers start from zeros each time)")
                 continue
             if isinstance(value, RecurrentResult | StatePair | FinalState):
                 what = ("the (output, state) tuple" if isinstance(value, RecurrentResult)
@@ -153,6 +191,46 @@ class _Walk:
                 self.outputs.append(value)
 
 
+def _time_first(shape: tuple[int, ...]) -> list[Any]:
+    return [shape[1], "batch", *shape[2:]]
+
+
+def _batch_times(call: Call) -> BatchTimes | None:
+    """b * t, t * b and (b * t) * s: the batch size times a number."""
+    if call.node.target not in (operator.mul, operator.imul) or len(call.args) != 2:
+        return None
+    factor = 1
+    for value in call.args:
+        if value is BATCH:
+            continue
+        if isinstance(value, BatchTimes):
+            factor *= value.factor
+        elif isinstance(value, int) and not isinstance(value, bool):
+            factor *= value
+        else:
+            return None
+    if sum(v is BATCH or isinstance(v, BatchTimes) for v in call.args) != 1:
+        return None  # b * b
+    return BatchTimes(factor)
+
+
+def _is_zeros(value: Any) -> bool:
+    import torch
+
+    return isinstance(value, torch.Tensor) and value.numel() > 0 and not bool(
+        value.detach().ne(0).any())
+
+
+def _as_zeros(value: Any) -> Any:
+    """A later argument of forward() as the walk sees it: zeros as ZEROS, tuples of them
+    as tuples, anything else as it is."""
+    if _is_zeros(value):
+        return ZEROS
+    if isinstance(value, tuple | list):
+        return type(value)(_as_zeros(item) for item in value)
+    return value
+
+
 def _lookup(target: Any) -> Any:
     try:
         return FUNCTIONS.get(target)
@@ -167,6 +245,13 @@ def build_graph(graph_module: fx.GraphModule, results: dict[fx.Node, Any],
     walk = _Walk(graph_module, results, sources, where)
     walk.run()
     layers = fuse(walk.layers, walk.outputs, sources)
+    for output in walk.outputs:
+        if output.batch_dim:
+            walk.notes.append(f"forward() returns {describe_op(output.node)} with time first "
+                              f"and the batch second {_time_first(output.shape)}; the "
+                              f"project gives it batch first {list(output.shape[1:])} per "
+                              "sample, as all its tensors (out.transpose(0, 1) is the "
+                              "original's)")
     problems = list(walk.problems)
     problems += [(layer.node, layer.problem) for layer in layers if layer.problem]
     fed = {id(source) for layer in layers for source in layer.inputs}
@@ -196,7 +281,8 @@ def build_graph(graph_module: fx.GraphModule, results: dict[fx.Node, Any],
     for node_id, position in layered_layout(graph).items():
         graph.nodes[node_id].position = position
     _check(graph, layers, sources, where)
-    return Built(graph, {layer.id: layer.module for layer in layers if layer.module})
+    return Built(graph, {layer.id: layer.module for layer in layers if layer.module},
+                 walk.notes, {layer.id: layer.renames for layer in layers if layer.renames})
 
 
 def _check(graph: Graph, layers: list[Layer], sources: SourceIndex, where: str) -> None:

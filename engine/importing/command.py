@@ -11,9 +11,11 @@ from typing import Any
 
 HELP = "make a project from a PyTorch nn.Module class (runs the file's code)"
 DESCRIPTION = (
-    "Runs FILE.py (your own code), builds CLASS() with no arguments, traces forward() with "
-    "torch.fx and writes the network as a project when every op has a layer in the "
-    "catalogue; otherwise writes nothing and lists each op that has none, with its line. "
+    "Runs FILE.py (your own code), builds CLASS() with no arguments, follows forward() on "
+    "an example input of --input-shape (torch.fx, running each op as it goes: branches and "
+    "loops on shapes are taken as that shape decides) and writes the network as a project "
+    "when every op has a layer in the catalogue; otherwise writes nothing and lists each op "
+    "that has none, with its line. "
     "Only the project is written, not the module's weights, unless --weights-out is given.")
 
 
@@ -58,6 +60,8 @@ def run_import(args: argparse.Namespace) -> int:
     print(f"{args.output}: {class_name} imported as {len(graph.nodes)} layers, "
           f"{total:,} parameters"
           + (f"; weights in {args.weights_out}" if args.weights_out else ""))
+    for note in imported.notes:
+        print(f"note: {note}")
     held = sum(p.numel() for p in imported.module.parameters())
     if held != total:
         print(f"note: {class_name} holds {held:,} parameters but forward() uses {total:,}: "

@@ -7,17 +7,32 @@ Unsupported with a sentence saying what the catalogue takes instead.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable
 from typing import Any
 
 import torch
 import torch.nn.functional as F
+from torch import fx
+from torch.nn.utils import rnn as rnn_utils
 
+from engine.importing import cells
 from engine.importing.modules import size
 from engine.importing.problems import Unsupported
 from engine.importing.tracing import TensorMeta
-from engine.importing.values import BATCH, Call, FinalState, Layer, RecurrentResult, StatePair
+from engine.importing.values import (
+    BATCH,
+    BatchTimes,
+    Call,
+    FinalState,
+    Layer,
+    Made,
+    MaxResult,
+    RecurrentResult,
+    StatePair,
+    batch_first_order,
+)
 
 Converter = Callable[[Call], Any]
 
@@ -47,7 +62,11 @@ def _activation(layer_type: str, names: tuple[str, ...] = ("input", "inplace"),
         if values.get("dim", 0) is None:
             raise Unsupported(f"{call.describe()} needs dim (the catalogue's {layer_type} "
                               "has no implicit dimension)")
-        return call.layer(layer_type, values, [bound["input"]])
+        x = call.tensor(bound["input"])
+        if x.batch_dim and "dim" in values:  # the same dimension, counted batch first
+            values["dim"] = call.batch_first_dim(x, values["dim"])
+            return call.layer(layer_type, values, [x], batch_dim=x.batch_dim)
+        return call.layer(layer_type, values, [x])
     return convert
 
 
@@ -97,23 +116,44 @@ def _adaptive_pool(kind: str, n: int) -> Converter:
     return convert
 
 
+def _fold(call: Call, x: Layer) -> Layer:
+    """x's first two dimensions (batch and frames or time steps, in either order) as one:
+    a layer only with the unfold that ends it, around layers applied to each step."""
+    steps = x.shape[1]  # batch first
+    return call.pending("fold", f"{call.describe()} folds the batch and the next "
+                        "dimension into one; the catalogue does that only around layers "
+                        "applied to each frame or step, unfolded again after them: "
+                        "x.flatten(0, 1) → those layers → .unflatten(0, (-1, steps))", [x],
+                        op_args=(steps, x.batch_dim), batch_dim=0)
+
+
+def _unfold(call: Call, x: Layer, steps: int, batch_dim: int) -> Layer:
+    return call.pending("unfold", f"{call.describe()} is in the catalogue only where it "
+                        "ends a fold of the batch with the frames or steps (x.flatten(0, 1) "
+                        "or x.view(b * t, ...)) around layers applied to each of them",
+                        [x], op_args=(steps, batch_dim), batch_dim=batch_dim)
+
+
 def _flatten(call: Call) -> Layer:
     bound = call.bind(("input", "start_dim", "end_dim"), {"start_dim": 0, "end_dim": -1})
     x = call.tensor(bound["input"])
     start = _dim(call, bound["start_dim"], x.rank, "start_dim")
     end = _dim(call, bound["end_dim"], x.rank, "end_dim")
-    if (start, end) == (0, 1) and x.rank >= 4:
-        # a clip's frames folded into the batch, as code that applies image layers to each
-        # frame writes it; it is a layer only with the unflatten that ends it
-        return call.pending("fold", f"{call.describe()} folds the frames of a clip into the "
-                            "batch; the catalogue does that only around layers applied to "
-                            "each frame: x.flatten(0, 1) → those layers → "
-                            ".unflatten(0, (-1, frames))", [x], op_args=(x.shape[1],))
+    if (start, end) == (0, 1) and x.rank >= 3:
+        return _fold(call, x)
+    if x.batch_dim:
+        start, end = (call.batch_first_dim(x, d) for d in (start, end))
+        if end - start != abs(bound["end_dim"] - bound["start_dim"]) and bound["end_dim"] >= 0:
+            raise Unsupported(f"{call.describe()} of a tensor with time first is not in the "
+                              "catalogue; move the batch first with .transpose(0, 1)")
     if start == 0:
         raise Unsupported(f"{call.describe()} flattens the batch dimension into the "
                           "features; start at dim 1, as torch.flatten(x, 1)")
     if x.rank == 5 and (bound["start_dim"], bound["end_dim"]) == (2, 4):
         return call.layer("ToSequence", {}, [x])  # how the catalogue writes it for a clip
+    if x.batch_dim:
+        return call.layer("Flatten", {"start_dim": start, "end_dim": end}, [x], op="flatten",
+                          op_args=(start, end), batch_dim=0)
     return call.layer("Flatten", {"start_dim": bound["start_dim"], "end_dim": bound["end_dim"]},
                       [x], op="flatten", op_args=(start, end))
 
@@ -124,20 +164,66 @@ def _unflatten(call: Call) -> Layer:
     sizes = bound["sizes"]
     if (bound["dim"] == 0 and isinstance(sizes, tuple | list) and len(sizes) == 2
             and (sizes[0] is BATCH or sizes[0] == -1) and isinstance(sizes[1], int)):
-        return call.pending("unfold", f"{call.describe()} is in the catalogue only where "
-                            "it ends x.flatten(0, 1) around layers applied to each frame",
-                            [x], op_args=(sizes[1],))
+        return _unfold(call, x, sizes[1], 0)
+    if (bound["dim"] == 0 and isinstance(sizes, tuple | list) and len(sizes) == 2
+            and isinstance(sizes[0], int) and sizes[1] is BATCH):
+        return _unfold(call, x, sizes[0], 1)  # back to time first
     raise Unsupported(f"{call.describe()} is in the catalogue only as .unflatten(0, (-1, "
                       "frames)), after x.flatten(0, 1) and layers applied to each frame")
+
+
+def _pack(call: Call) -> Layer:
+    """pack_padded_sequence of sequences that all have every step: the sequences as they
+    are (a project's recurrent layers read every step of every sequence)."""
+    bound = call.bind(("input", "lengths", "batch_first", "enforce_sorted"),
+                      {"batch_first": False, "enforce_sorted": True})
+    x = call.tensor(bound["input"])
+    lengths = call.node.args[1] if len(call.node.args) > 1 else call.node.kwargs["lengths"]
+    lengths = lengths.meta.get("value") if isinstance(lengths, fx.Node) else lengths
+    steps = x.shape[1]
+    if not all(int(length) == steps for length in torch.as_tensor(lengths).reshape(-1)):
+        raise Unsupported(f"{call.describe()} packs sequences of different lengths; a "
+                          "project's recurrent layers read every step of every sequence, "
+                          "so give them sequences of one length (padded)")
+    if x.batch_dim != (0 if bound["batch_first"] else 1):
+        raise Unsupported(f"{call.describe()} with batch_first={bound['batch_first']} is "
+                          "given the batch in the other place")
+    return x
+
+
+def _unpack(call: Call) -> tuple[Layer, Any]:
+    """pad_packed_sequence of full-length sequences: the output as it is, and the lengths
+    (which nothing in a project uses)."""
+    bound = call.bind(("sequence", "batch_first", "padding_value", "total_length"),
+                      {"batch_first": False, "padding_value": 0.0, "total_length": None})
+    x = call.tensor(bound["sequence"])
+    wanted = 0 if bound["batch_first"] else 1
+    if x.batch_dim != wanted:
+        x = call.pending("alias", None, [x], batch_dim=wanted)
+    return x, Made(call.describe())
+
+
+def _stack(call: Call) -> Layer:
+    bound = call.bind(("tensors", "dim"), {"dim": 0})
+    layer = cells.stacked(call, list(bound["tensors"]), bound["dim"])
+    if layer is None:
+        raise Unsupported(f"{call.describe()} is in the catalogue only as the stack of every "
+                          "step's output of a recurrent cell (a recurrent layer)")
+    return layer
 
 
 def _concat(call: Call) -> Layer:
     bound = call.bind(("tensors", "dim"), {"dim": 0})
     tensors = [call.tensor(t) for t in bound["tensors"]]
-    _no_batch(call, _dim(call, bound["dim"], tensors[0].rank), "joins along")
+    dim = call.batch_first_dim(tensors[0], _dim(call, bound["dim"], tensors[0].rank))
+    _no_batch(call, dim, "joins along")
     if len(tensors) < 2:
         return tensors[0]
-    return call.layer("Concat", {"dim": bound["dim"]}, tensors)
+    if len({t.batch_dim for t in tensors}) > 1:
+        raise Unsupported(f"{call.describe()} joins tensors with the batch in different "
+                          "places; transpose them alike first")
+    written = bound["dim"] if not tensors[0].batch_dim else dim
+    return call.layer("Concat", {"dim": written}, tensors, batch_dim=tensors[0].batch_dim)
 
 
 def _add(call: Call) -> Layer:
@@ -179,6 +265,17 @@ def _shape_args(call: Call, names: tuple[str, str]) -> tuple[Layer, list[Any]]:
 def _reshape(call: Call) -> Layer:
     x, sizes = _shape_args(call, ("input", "shape"))
     out = call.meta.shape
+    user = _user_shape(x)
+    if x.rank >= 3 and len(out) == x.rank - 1 and out[0] == user[0] * user[1] \
+            and out[1:] == tuple(user[2:]) and sizes and (
+                sizes[0] == -1 or isinstance(sizes[0], BatchTimes)):
+        return _fold(call, x)  # view(b * t, c, h, w): the steps folded into the batch
+    unfold = _unfolding(call, x, sizes, out)
+    if unfold is not None:
+        return unfold
+    if x.batch_dim:
+        raise Unsupported(f"{call.describe()} of a tensor with time first is not in the "
+                          "catalogue; move the batch first with .transpose(0, 1)")
     if not sizes or out[:1] != x.shape[:1]:
         raise Unsupported(f"{call.describe()} mixes the samples of the batch (the result's "
                           "first dimension is not the batch); reshape only the rest, as "
@@ -195,26 +292,76 @@ def _reshape(call: Call) -> Layer:
     return call.layer("Reshape", {"shape": rest}, [x], op="reshape")
 
 
+def _unfolding(call: Call, x: Layer, sizes: list[Any], out: tuple[int, ...]
+               ) -> Layer | None:
+    """view(b, t, ...) (or view(t, b, ...)) of a folded tensor [b × t, ...]: the unfold,
+    followed by a Flatten from dim 2 where the view also merges what is left."""
+    if x.batch_dim or len(out) < 3 or len(sizes) < 2 or out[0] * out[1] != x.shape[0]:
+        return None
+    if sizes[0] is BATCH or (sizes[0] == -1 and isinstance(sizes[1], int) and sizes[1] > 0):
+        steps, batch_dim = out[1], 0
+    elif sizes[1] is BATCH or (sizes[1] == -1 and isinstance(sizes[0], int)):
+        steps, batch_dim = out[0], 1
+    else:
+        return None
+    rest = tuple(x.shape[1:])
+    if tuple(out[2:]) == rest:
+        return _unfold(call, x, steps, batch_dim)
+    if len(out) == 3 and out[2] == math.prod(rest) and batch_dim == 0:
+        unfolded_meta = TensorMeta((out[0], steps, *rest), x.dtype)
+        call_meta = call.result
+        call.result = unfolded_meta
+        try:
+            unfolded = _unfold(call, x, steps, 0)
+        finally:
+            call.result = call_meta
+        return call.layer("Flatten", {"start_dim": 2}, [unfolded], id_suffix="_flat")
+    return None
+
+
+def _user_shape(x: Layer) -> list[Any]:
+    """x's traced shape in the user's layout (the batch where they have it)."""
+    order = batch_first_order(x.rank, x.batch_dim)
+    shape: list[Any] = [None] * x.rank
+    for index, dim in enumerate(order):
+        shape[dim] = x.shape[index]
+    return shape
+
+
+def _reorder(call: Call, x: Layer, dims: list[int], transposed: bool = False) -> Layer:
+    """permute(dims) of x in the user's layout: a Permute of the project's batch-first
+    tensor (or nothing, where only the batch moves), with the batch where the user now has
+    it. The batch may end up first or second ([time, batch, F] for time-major layers)."""
+    batch_after = dims.index(x.batch_dim)
+    if batch_after > 1 or (batch_after != x.batch_dim and x.rank < 3):
+        raise Unsupported(f"{call.describe()} moves the batch dimension; the catalogue's "
+                          "Permute keeps dim 0 first (the batch may go second only for "
+                          "time-major recurrent layers, [time, batch, features])")
+    before = batch_first_order(x.rank, x.batch_dim)
+    after = [x.batch_dim, *(d for d in dims if d != x.batch_dim)]
+    order = [before.index(d) for d in after]
+    if order == list(range(x.rank)):
+        if batch_after == x.batch_dim:
+            return x
+        return call.pending("alias", None, [x], batch_dim=batch_after)
+    if transposed and x.rank == 3 and order == [0, 2, 1] and batch_after == 0 == x.batch_dim:
+        # how the catalogue writes ToSequence of a signal [C, L] → [L, C]
+        return call.layer("ToSequence", {}, [x], op="transpose")
+    return call.layer("Permute", {"dims": order}, [x], batch_dim=batch_after)
+
+
 def _permute(call: Call) -> Layer:
     x, dims = _shape_args(call, ("input", "dims"))
-    dims = [_dim(call, d, x.rank) for d in dims]
-    if dims[:1] != [0]:
-        raise Unsupported(f"{call.describe()} moves the batch dimension; the catalogue's "
-                          "Permute keeps dim 0 first")
-    return call.layer("Permute", {"dims": dims}, [x])
+    return _reorder(call, x, [_dim(call, d, x.rank) for d in dims])
 
 
 def _transpose(call: Call) -> Layer:
     bound = call.bind(("input", "dim0", "dim1"))
     x = call.tensor(bound["input"])
     first, second = (_dim(call, bound[k], x.rank) for k in ("dim0", "dim1"))
-    _no_batch(call, min(first, second), "moves")
-    if x.rank == 3 and {first, second} == {1, 2}:
-        # how the catalogue writes ToSequence of a signal [C, L] → [L, C]
-        return call.layer("ToSequence", {}, [x], op="transpose")
     dims = list(range(x.rank))
     dims[first], dims[second] = dims[second], dims[first]
-    return call.layer("Permute", {"dims": dims}, [x])
+    return _reorder(call, x, dims, transposed=True)
 
 
 def _unsqueeze(call: Call) -> Layer:
@@ -252,8 +399,15 @@ def _pass_through(call: Call) -> Layer:
 def _size(call: Call) -> Any:
     bound = call.bind(("input", "dim"), {"dim": None})
     x = call.tensor(bound["input"])
-    shape = (BATCH, *x.shape[1:])
+    shape = _sizes(x)
     return shape if bound["dim"] is None else shape[_dim(call, bound["dim"], x.rank)]
+
+
+def _sizes(x: Layer) -> tuple[Any, ...]:
+    """x.size() as the user's code sees it, the batch size as BATCH."""
+    shape = _user_shape(x)
+    shape[x.batch_dim] = BATCH
+    return tuple(shape)
 
 
 def _dimensions(call: Call) -> int:
@@ -262,37 +416,81 @@ def _dimensions(call: Call) -> int:
 
 def _getattr(call: Call) -> Any:
     x, name = call.args
+    if isinstance(x, MaxResult) and name == "values":
+        return x.layer
     if name == "shape":
-        return (BATCH, *call.tensor(x).shape[1:])
+        return _sizes(call.tensor(x))
     if name == "ndim":
         return call.tensor(x).rank
     raise Unsupported(f"the tensor attribute .{name} is not in the catalogue")
 
 
-def _mean(call: Call) -> Layer:
-    bound = call.bind(("input", "dim", "keepdim", "dtype"), {"dim": None, "keepdim": False,
-                                                              "dtype": None})
-    x = call.tensor(bound["input"])
-    dims = bound["dim"] if isinstance(bound["dim"], tuple | list) else [bound["dim"]]
-    dims = sorted(_dim(call, d, x.rank) for d in dims) if bound["dim"] is not None else []
-    if x.rank not in (3, 4) or dims != list(range(2, x.rank)) or bound["dtype"] is not None:
-        raise Unsupported(f"{call.describe()} is in the catalogue only as the mean over all "
-                          "positions of each channel (x.mean((2, 3)) of an image, x.mean(2) "
-                          "of a signal), which is adaptive average pooling")
+def _reduction(layer_type: str, method: str) -> Converter:
+    """x.mean(dim) / x.sum(dim) / x.amax(dim) (and torch's functions): the Mean, Sum or Max
+    layer over one dimension. The mean over every position of an image's or a signal's
+    channels, x.mean((2, 3)), is adaptive average pooling."""
+    def convert(call: Call, meta: TensorMeta | None = None) -> Any:
+        bound = call.bind(("input", "dim", "keepdim", "dtype"),
+                          {"dim": None, "keepdim": False, "dtype": None})
+        x = call.tensor(bound["input"])
+        given = bound["dim"]
+        dims = list(given) if isinstance(given, tuple | list) else [given]
+        if given is None or bound["dtype"] is not None or None in dims:
+            raise Unsupported(f"{call.describe()} is in the catalogue only over one "
+                              f"dimension, as x.{method}(1) over time ({layer_type})"
+                              + (", or the mean over all positions of each channel "
+                                 "(x.mean((2, 3)) of an image, adaptive average pooling)"
+                                 if layer_type == "Mean" else ""))
+        normalised = sorted(_dim(call, d, x.rank) for d in dims)
+        if layer_type == "Mean" and x.rank in (3, 4) and normalised == list(range(2, x.rank)) \
+                and (len(dims) > 1 or x.rank == 3):
+            return _global_average(call, x, bound["keepdim"])
+        if len(dims) != 1:
+            raise Unsupported(f"{call.describe()} over several dimensions is not in the "
+                              f"catalogue, whose {layer_type} reduces one")
+        if x.batch_dim:  # time-major code: the dimension counted batch first
+            dim = call.batch_first_dim(x, normalised[0])
+            _no_batch(call, dim, "reduces")
+            return call.layer(layer_type, {"dim": dim, "keepdim": bound["keepdim"]}, [x],
+                              meta=meta, batch_dim=x.batch_dim if dim > 1 or
+                              bound["keepdim"] else 0)
+        _no_batch(call, normalised[0], "reduces")
+        return call.layer(layer_type, {"dim": dims[0], "keepdim": bound["keepdim"]}, [x],
+                          meta=meta)
+    return convert
+
+
+def _global_average(call: Call, x: Layer, keepdim: bool) -> Layer:
     n = x.rank - 2
-    pooled_shape = (*x.shape[:2], *(1,) * n)
-    pool_meta = TensorMeta(pooled_shape, x.dtype)
-    if bound["keepdim"]:
+    if keepdim:
         return call.layer(f"AdaptiveAvgPool{n}d", {"output_size": 1}, [x])
+    pool_meta = TensorMeta((*x.shape[:2], *(1,) * n), x.dtype)
     pool = call.layer(f"AdaptiveAvgPool{n}d", {"output_size": 1}, [x], meta=pool_meta,
                       id_suffix="_pool")
     return call.layer("Flatten", {}, [pool])
+
+
+def _max(call: Call) -> Any:
+    """torch.max(x, dim) gives (values, indices); values is the Max layer."""
+    if len(call.args) + len(call.kwargs) < 2 or isinstance(
+            call.args[1] if len(call.args) > 1 else None, Layer):
+        raise Unsupported(f"{call.describe()} is in the catalogue only over one dimension, "
+                          "as torch.max(x, 1).values or x.amax(1) (Max)")
+    values = call.result[0] if isinstance(call.result, tuple) else call.result
+    return MaxResult(_reduction("Max", "amax")(call, values))
+
+
+_mean = _reduction("Mean", "mean")
 
 
 def _getitem(call: Call) -> Any:
     container, index = call.args
     if isinstance(container, tuple | list):
         return container[index]
+    if isinstance(container, MaxResult) and index in (0, -2):
+        return container.layer
+    if isinstance(container, cells.CellPair):
+        return cells.pick(container, index)
     if isinstance(container, RecurrentResult) and index in (0, 1, -1, -2):
         if index in (0, -2):
             return container.layer
@@ -306,9 +504,16 @@ def _getitem(call: Call) -> Any:
     x = call.tensor(container)
     steps = index if isinstance(index, tuple) else (index,)
     everything = slice(None)
+    if x.batch_dim == 1 and x.rank == 3 and steps in ((-1,), (-1, everything),
+                                                      (-1, everything, everything),
+                                                      (x.shape[1] - 1,)):
+        return call.layer("LastStep", {}, [x], batch_dim=0)  # out[-1] of time-major code
     if x.rank == 3 and steps in ((everything, -1), (everything, -1, everything),
                                  (everything, x.shape[1] - 1)):
         return call.layer("LastStep", {}, [x])
+    step = cells.step_of(call, x, index)
+    if step is not None:  # for a recurrent cell, or refused where it is used
+        return step
     raise Unsupported(f"indexing [{_index_text(index)}] is not in the catalogue (it has "
                       "x[:, -1], the last step of a sequence: LastStep)")
 
@@ -325,7 +530,7 @@ def _last_state(call: Call, state: FinalState, how: str, only_layer: bool = Fals
                           f"'{rnn.module or rnn.node.name}', which is not in the catalogue "
                           "(h_n[-1] of a one-directional one is); use the last step of its "
                           "output, out[:, -1] (LastStep)")
-    return call.layer("LastStep", {}, [rnn])
+    return call.layer("LastStep", {}, [rnn], batch_dim=0)
 
 
 def _index_text(index: Any) -> str:
@@ -361,12 +566,15 @@ FUNCTIONS: dict[Any, Converter] = {
     F.adaptive_max_pool1d: _adaptive_pool("Max", 1),
     F.adaptive_max_pool2d: _adaptive_pool("Max", 2),
     torch.flatten: _flatten, torch.unflatten: _unflatten,
-    torch.cat: _concat, torch.concat: _concat, torch.concatenate: _concat,
+    torch.autograd.Variable: _pass_through,
+    rnn_utils.pack_padded_sequence: _pack, rnn_utils.pad_packed_sequence: _unpack,
+    torch.cat: _concat, torch.stack: _stack, torch.concat: _concat, torch.concatenate: _concat,
     operator.add: _add, operator.iadd: _add, torch.add: _add,
     operator.neg: _neg, torch.neg: _neg,
     torch.reshape: _reshape, torch.permute: _permute, torch.transpose: _transpose,
     torch.unsqueeze: _unsqueeze, torch.squeeze: _squeeze,
-    torch.mean: _mean,
+    torch.mean: _mean, torch.sum: _reduction("Sum", "sum"),
+    torch.amax: _reduction("Max", "amax"), torch.max: _max,
     operator.getitem: _getitem, getattr: _getattr,
 }
 
@@ -379,5 +587,6 @@ METHODS: dict[str, Converter] = {
     "reshape": _reshape, "view": _reshape, "permute": _permute, "transpose": _transpose,
     "unsqueeze": _unsqueeze, "squeeze": _squeeze, "repeat": _repeat, "expand": _repeat,
     "contiguous": _pass_through, "size": _size, "dim": _dimensions, "ndimension": _dimensions,
-    "mean": _mean,
+    "mean": _mean, "sum": _reduction("Sum", "sum"), "amax": _reduction("Max", "amax"),
+    "max": _max,
 }

@@ -24,6 +24,7 @@ Rule = Callable[[Layer, Counter, SourceIndex], list[Layer]]
 
 
 def fuse(layers: list[Layer], outputs: list[Layer], sources: SourceIndex) -> list[Layer]:
+    layers = _without_aliases(layers, outputs)
     users: Counter = Counter(outputs)
     for layer in layers:
         users.update(layer.inputs)
@@ -104,37 +105,70 @@ def _add_chain(layer: Layer, users: Counter, sources: SourceIndex) -> list[Layer
 
 ELEMENT_WISE = frozenset({"ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Dropout"})
 """Layers that take a clip as it is, so they may sit between a fold and its unfold too."""
+PER_ROW = frozenset({"Linear", "LayerNorm", "Flatten", "Softmax", "LogSoftmax"})
+"""Layers that act on each row of a folded tensor as they act on each step of the unfolded
+one (Flatten and the softmaxes with their dimensions counted one further)."""
 
 
 def _per_frame(layer: Layer, users: Counter, sources: SourceIndex) -> list[Layer]:
-    """fold → layers made for one image (and element-wise ones) → unfold: those layers,
-    given the clip. The unfold keeps its identity as the last of them."""
+    """fold → layers made for one image (on a clip), element-wise ones, or ones that act on
+    each row → unfold: those layers, given the unfolded tensor. The unfold keeps its
+    identity as the last of them."""
     if layer.op != "unfold":
         return []
-    (frames,) = layer.op_args
     inner: list[Layer] = []
     current = layer.inputs[0]
     while current.op != "fold":
         spec = spec_for(current.type)
         if (spec is None or current.problem is not None or len(current.inputs) != 1
                 or not _only_feeds(current, users)
-                or (spec.frame_rank is None and current.type not in ELEMENT_WISE)):
+                or (spec.frame_rank is None and current.type not in ELEMENT_WISE
+                    and current.type not in PER_ROW)):
             return []
         inner.append(current)
         current = current.inputs[0]
     fold = current
-    if not inner or fold.op_args != (frames,) or not _only_feeds(fold, users):
+    if not inner or fold.op_args != layer.op_args or not _only_feeds(fold, users):
         return []
-    inner.reverse()
+    steps, batch_dim = fold.op_args
     clip = fold.inputs[0]
-    for each in inner:  # traced with the frames in the batch: [batch × frames, ...]
-        each.shape = (clip.shape[0], frames, *each.shape[1:])
+    if any(spec_for(each.type).frame_rank not in (None, clip.rank - 2) for each in inner):
+        return []  # an image layer on the rows of a folded sequence
+    inner.reverse()
+    for each in inner:  # traced with the steps in the batch: [batch × steps, ...]
+        each.shape = (clip.shape[0], steps, *each.shape[1:])
+        each.batch_dim = batch_dim
+        _count_one_further(each)
     inner[0].inputs = [clip]
     inner[0].nodes = [*fold.nodes, *inner[0].nodes]
     last = inner[-1]
     layer.type, layer.params, layer.module = last.type, last.params, last.module
     layer.op, layer.op_args, layer.shape = last.op, last.op_args, last.shape
     return [*_take_over(layer, last), fold]
+
+
+def _count_one_further(layer: Layer) -> None:
+    """A layer's dimensions as the unfolded tensor has them: one more in front."""
+    for name in ("start_dim", "end_dim", "dim"):
+        value = layer.params.get(name)
+        if isinstance(value, int) and value >= 1:
+            layer.params[name] = value + 1
+    if layer.type == "Flatten" and "start_dim" not in layer.params:
+        layer.params["start_dim"] = 2  # Flatten's default, 1, counted one further
+
+
+def _without_aliases(layers: list[Layer], outputs: list[Layer]) -> list[Layer]:
+    """An alias (the batch moved second or back, a no-op for the batch-first project) is
+    replaced by what it stands for wherever it is used."""
+    def real(layer: Layer) -> Layer:
+        while layer.op == "alias":
+            layer = layer.inputs[0]
+        return layer
+
+    for layer in layers:
+        layer.inputs = [real(source) for source in layer.inputs]
+    outputs[:] = [real(output) for output in outputs]
+    return [layer for layer in layers if layer.op != "alias"]
 
 
 RULES: tuple[Rule, ...] = (_min_pool, _to_sequence, _repeat_vector, _add_chain, _per_frame)

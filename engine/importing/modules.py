@@ -9,7 +9,8 @@ from typing import Any
 from torch import nn
 
 from engine.importing.problems import Unsupported
-from engine.importing.values import Call, Layer, RecurrentResult
+from engine.importing.tracing import TensorMeta
+from engine.importing.values import Call, Layer, RecurrentResult, Zeros
 
 
 def size(value: Any) -> Any:
@@ -25,16 +26,31 @@ def convert_module(module: nn.Module, call: Call) -> Any:
     if converter is None:
         raise Unsupported(f"{call.describe()} is not in the catalogue")
     if isinstance(module, nn.RNNBase):
-        if len(call.args) > 1 or call.kwargs:
-            raise Unsupported(f"{call.describe()} is given an initial state; the catalogue's "
-                              f"{type(module).__name__} starts from zeros, so call it with "
-                              "the sequence alone")
+        states = [*call.args[1:], *call.kwargs.values()]
+        if any(not _zero_state(state) for state in states):
+            raise Unsupported(f"{call.describe()} is given an initial state that is not "
+                              f"zeros; the catalogue's {type(module).__name__} starts from "
+                              "zeros, so call it with the sequence alone")
     elif len(call.args) != 1 or call.kwargs:
         raise Unsupported(f"{call.describe()} is called with {len(call.args)} arguments"
                           f"{' and keywords' if call.kwargs else ''}; catalogue layers take "
                           "one tensor")
     x = call.tensor(call.args[0])
     return converter(module, call, x, str(call.node.target))
+
+
+def _padded_shape(x: Layer) -> tuple[int, ...]:
+    """x's shape in the user's layout (batch second for time-major code)."""
+    shape = x.shape
+    return shape if not x.batch_dim else (shape[1], shape[0], *shape[2:])
+
+
+def _zero_state(state: Any) -> bool:
+    """None, zeros, or a tuple of zeros ((h0, c0) of an LSTM): a recurrent layer's default
+    start."""
+    if state is None or isinstance(state, Zeros):
+        return True
+    return isinstance(state, tuple | list) and all(_zero_state(s) for s in state)
 
 
 Converter = Callable[[Any, Call, Layer, str], Any]
@@ -92,8 +108,14 @@ def _layer_norm(module: nn.LayerNorm, call: Call, x: Layer, path: str) -> Layer:
                                     module.elementwise_affine}, [x], module=path)
 
 
-def _dropout(module: nn.Dropout, call: Call, x: Layer, path: str) -> Layer:
-    return call.layer("Dropout", {"p": module.p}, [x], module=path)
+def _dropout(module: nn.Dropout | nn.Dropout2d | nn.Dropout3d, call: Call, x: Layer,
+             path: str) -> Layer:
+    return call.layer(type(module).__name__, {"p": module.p}, [x], module=path)
+
+
+def _pixel_shuffle(module: nn.PixelShuffle, call: Call, x: Layer, path: str) -> Layer:
+    return call.layer("PixelShuffle", {"upscale_factor": module.upscale_factor}, [x],
+                      module=path)
 
 
 def _window_pool(module: Any, call: Call, x: Layer, path: str) -> Layer:
@@ -108,7 +130,7 @@ def _window_pool(module: Any, call: Call, x: Layer, path: str) -> Layer:
     stride = size(module.stride)
     if stride != params["kernel_size"]:
         params["stride"] = stride
-    if isinstance(module, nn.AvgPool1d | nn.AvgPool2d):
+    if isinstance(module, nn.AvgPool1d | nn.AvgPool2d | nn.AvgPool3d):
         params["count_include_pad"] = module.count_include_pad
     else:
         params["dilation"] = size(module.dilation)
@@ -119,8 +141,18 @@ def _adaptive_pool(module: Any, call: Call, x: Layer, path: str) -> Layer:
     output_size = module.output_size
     sizes = output_size if isinstance(output_size, tuple | list) else (output_size,)
     if any(s is None for s in sizes):
-        raise Unsupported(f"{call.describe()} keeps a dimension (output_size None), which "
-                          "the catalogue's adaptive pooling does not")
+        kept = [i for i, s in enumerate(sizes) if s is None]
+        reduced = [i for i, s in enumerate(sizes) if s is not None]
+        if len(reduced) == 1 and sizes[reduced[0]] == 1:
+            # (None, 1): each column pooled to one value: a reduction over that dimension
+            kind = "Mean" if "Avg" in type(module).__name__ else "Max"
+            return call.layer(kind, {"dim": reduced[0] - len(sizes), "keepdim": True}, [x],
+                              module=None)
+        if not reduced:
+            return x
+        raise Unsupported(f"{call.describe()} keeps dimension {kept} (output_size None) and "
+                          "pools the others to more than 1, which the catalogue's adaptive "
+                          "pooling does not")
     if getattr(module, "return_indices", False):
         raise Unsupported(f"{call.describe()} returns indices, which the catalogue's "
                           "pooling does not")
@@ -134,6 +166,10 @@ def _activation(*attributes: str) -> Converter:
         if params.get("dim", 0) is None:
             raise Unsupported(f"{call.describe()} has no dim; give the dimension, e.g. "
                               f"{type(module).__name__}(dim=-1)")
+        if x.batch_dim and "dim" in params:  # the same dimension, counted batch first
+            params["dim"] = call.batch_first_dim(x, params["dim"])
+            return call.layer(type(module).__name__, params, [x], module=path,
+                              batch_dim=x.batch_dim)
         return call.layer(type(module).__name__, params, [x], module=path)
     return convert
 
@@ -150,12 +186,22 @@ def _recurrent(module: nn.RNNBase, call: Call, x: Layer, path: str) -> Recurrent
         params["proj_size"] = module.proj_size
     # the module returns (output, state): the node is the output, state is looked at apart
     output = call.result[0]
-    layer = call.layer(kind, params, [x], module=path, meta=output)
-    if not module.batch_first:
+    if not isinstance(output, TensorMeta):  # packed (full-length) sequences in and out
+        width = (module.proj_size or module.hidden_size) * (2 if module.bidirectional else 1)
+        output = TensorMeta((*_padded_shape(x)[:-1], width), x.dtype)
+    expected = 0 if module.batch_first else 1
+    # where the layout does not fit, the output keeps the input's (one problem, reported
+    # once, rather than one for every layer after it)
+    layer = call.layer(kind, params, [x], module=path, meta=output, batch_dim=x.batch_dim)
+    if x.batch_dim != expected:
         # reported, but the layer stays so that what uses its outputs is still checked
-        layer.problem = (f"{call.describe()} has batch_first=False; the catalogue's {kind} "
-                         "is batch-first, so build it with batch_first=True and give it "
-                         "[batch, time, features]")
+        layout = "[batch, time, features]" if module.batch_first else \
+            "[time, batch, features]"
+        layer.problem = (f"{call.describe()} reads {layout} (batch_first="
+                         f"{module.batch_first}) but is given the batch "
+                         f"{'second' if x.batch_dim else 'first'}; transpose its input "
+                         "with .transpose(0, 1) (the catalogue's recurrent layers are "
+                         "batch-first, and import turns time-major ones round)")
     return RecurrentResult(layer)
 
 
@@ -164,13 +210,15 @@ def _identity(module: nn.Identity, call: Call, x: Layer, path: str) -> Layer:
 
 
 MODULES: dict[type[nn.Module], Converter] = {
-    nn.Conv1d: _conv, nn.Conv2d: _conv,
+    nn.Conv1d: _conv, nn.Conv2d: _conv, nn.Conv3d: _conv,
     nn.Linear: _linear, nn.Flatten: _flatten, nn.Embedding: _embedding,
-    nn.BatchNorm1d: _batch_norm, nn.BatchNorm2d: _batch_norm,
-    nn.LayerNorm: _layer_norm, nn.Dropout: _dropout,
-    nn.MaxPool1d: _window_pool, nn.MaxPool2d: _window_pool,
-    nn.AvgPool1d: _window_pool, nn.AvgPool2d: _window_pool,
+    nn.BatchNorm1d: _batch_norm, nn.BatchNorm2d: _batch_norm, nn.BatchNorm3d: _batch_norm,
+    nn.LayerNorm: _layer_norm,
+    nn.Dropout: _dropout, nn.Dropout2d: _dropout, nn.Dropout3d: _dropout,
+    nn.MaxPool1d: _window_pool, nn.MaxPool2d: _window_pool, nn.MaxPool3d: _window_pool,
+    nn.AvgPool1d: _window_pool, nn.AvgPool2d: _window_pool, nn.AvgPool3d: _window_pool,
     nn.AdaptiveAvgPool1d: _adaptive_pool, nn.AdaptiveAvgPool2d: _adaptive_pool,
+    nn.AdaptiveAvgPool3d: _adaptive_pool, nn.PixelShuffle: _pixel_shuffle,
     nn.AdaptiveMaxPool1d: _adaptive_pool, nn.AdaptiveMaxPool2d: _adaptive_pool,
     nn.ReLU: _activation(), nn.Sigmoid: _activation(), nn.Tanh: _activation(),
     nn.LeakyReLU: _activation("negative_slope"), nn.ELU: _activation("alpha"),

@@ -18,6 +18,8 @@ from torch import fx
 
 FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+), in ')
 TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
+IMPORTER_DIR = os.path.dirname(__file__) + os.sep
+"""The tracer's own frames (it runs each op as it records it) are not the user's."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class SourceIndex:
     def location(self, node: fx.Node) -> Location | None:
         trace = node.meta.get("stack_trace") or ""
         user_frames = [Location(m["file"], int(m["line"])) for m in FRAME.finditer(trace)
-                       if not m["file"].startswith(TORCH_DIR)]
+                       if not m["file"].startswith((TORCH_DIR, IMPORTER_DIR))]
         return user_frames[-1] if user_frames else None
 
     def where(self, node: fx.Node | None, fallback: str) -> str:

@@ -1,10 +1,12 @@
-"""torch.fx tracing with source lines, and one run of the traced graph on an example input
-that records what every op produced (tensor shapes and dtypes, plain values)."""
+"""torch.fx tracing on an example input, with source lines, and one run of the traced graph
+on it that records what every op produced (tensor shapes and dtypes, plain values)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,61 +28,253 @@ class TensorMeta:
     dtype: str
 
 
-def trace(module: nn.Module, class_name: str, where: str, sources: SourceIndex
-          ) -> fx.GraphModule:
-    """The module's forward as an fx graph; raises ImportProblem when torch.fx cannot follow
-    it (branches on tensor values, len() of a tensor, ...)."""
-    tracer = fx.Tracer()
-    tracer.record_stack_traces = True
+SHAPE_METHODS = frozenset({"size", "dim", "ndimension", "numel", "nelement"})
+SHAPE_ATTRIBUTES = frozenset({"shape", "ndim", "device", "dtype", "is_cuda"})
+VALUE_METHODS = frozenset({"item", "tolist", "any", "all"})
+
+
+class ValuesDecide(Exception):
+    """forward() branches on the values of a tensor, which a fixed graph cannot do."""
+
+
+class _ConcreteTracer(fx.Tracer):
+    """fx tracing that also runs every op on the example input as it records it, so that
+    forward() may look at shapes the way ordinary code does: `assert h == 1`, `for t in
+    range(x.size(1))`, `b, t, c, h, w = x.shape`, `if hidden is None`. Such control flow is
+    decided by the example's shapes and leaves a fixed graph for that input shape, which
+    is what a project is; control flow on the values of tensors is refused (ValuesDecide).
+    What each op gave is kept in node.meta["value"], and node.meta["from_values"] says
+    whether it depends on the values of tensors rather than on their shapes alone."""
+
+    def __init__(self, example: torch.Tensor, later_arguments: dict[str, Any]) -> None:
+        from torch.nn.utils import rnn
+
+        # packing helpers (and the old Variable wrapper) look inside their tensors: recorded
+        # as calls (in the files forward() is in, where fx patches the names they are
+        # imported under)
+        super().__init__(autowrap_functions=(rnn.pack_padded_sequence,
+                                             rnn.pad_packed_sequence, torch.autograd.Variable))
+        self.record_stack_traces = True
+        self.example = example
+        self.later_arguments = later_arguments
+        self.placeholders = 0
+
+    def create_proxy(self, kind: str, target: Any, args: Any, kwargs: Any, name: Any = None,
+                     type_expr: Any = None, proxy_factory_fn: Any = None) -> fx.Proxy:
+        proxy = super().create_proxy(kind, target, args, kwargs, name, type_expr,
+                                     proxy_factory_fn)
+        try:
+            value = self._run(kind, target, args, kwargs)
+        except Exception as error:
+            raise RunFailed(proxy.node, error) from error
+        proxy.node.meta["value"] = value
+        proxy.node.meta["from_values"] = _from_values(kind, target, args, kwargs, value)
+        return proxy
+
+    def _run(self, kind: str, target: Any, args: Any, kwargs: Any) -> Any:
+        if kind == "placeholder":
+            self.placeholders += 1
+            if self.placeholders == 1:
+                return self.example
+            if str(target) in self.later_arguments:
+                return self.later_arguments[str(target)]
+            return args[0] if args else None  # a later argument's default
+        args, kwargs = _values(args), _values(kwargs)
+        with _modules_as_they_are():
+            if kind == "get_attr":
+                value: Any = self.root
+                for part in str(target).split("."):
+                    value = getattr(value, part)
+                return value
+            if kind == "call_module":
+                return self.root.get_submodule(str(target))(*args, **kwargs)
+        if kind == "call_method":
+            return getattr(args[0], str(target))(*args[1:], **kwargs)
+        return target(*args, **kwargs)
+
+    def to_bool(self, obj: fx.Proxy) -> bool:
+        if obj.node.meta.get("from_values", True):
+            raise ValuesDecide(obj.node)
+        return bool(_value(obj))
+
+    def iter(self, obj: fx.Proxy) -> Iterator:
+        return iter([obj[index] for index in range(len(_value(obj)))])
+
+    def keys(self, obj: fx.Proxy) -> Any:
+        return _value(obj).keys()
+
+
+def _from_values(kind: str, target: Any, args: Any, kwargs: Any, value: Any) -> bool:
+    """Whether an op's result depends on the values of tensors (a tensor, or a number read
+    out of one), rather than on shapes alone."""
+    if kind == "call_method" and target in SHAPE_METHODS:
+        return False
+    if kind == "call_function" and target is getattr and args[1] in SHAPE_ATTRIBUTES:
+        return False
+    if isinstance(value, torch.Tensor) or (kind == "call_method" and target in VALUE_METHODS):
+        return True
+    found: list[bool] = []
+    fx.node.map_aggregate(fx.node.map_aggregate(
+        (args, kwargs), lambda a: a.node if isinstance(a, fx.Proxy) else a),
+        lambda a: found.append(a.meta.get("from_values", True))
+        if isinstance(a, fx.Node) else None)
+    return any(found)
+
+
+class RunFailed(Exception):
+    def __init__(self, node: fx.Node, error: Exception):
+        self.node, self.error = node, error
+
+
+def _value(argument: Any) -> Any:
+    """What a proxy stood for on the example input (other values are themselves)."""
+    if isinstance(argument, fx.Proxy):
+        return argument.node.meta["value"]
+    return argument
+
+
+def _values(argument: Any) -> Any:
+    """`argument` with every proxy inside it (in tuples, lists, dicts and slices) replaced by
+    what it stood for. (fx's own map_aggregate would ask a proxy for _fields.)"""
+    if isinstance(argument, fx.Proxy):
+        return _value(argument)
+    if isinstance(argument, tuple):
+        mapped = [_values(item) for item in argument]
+        return type(argument)(*mapped) if hasattr(type(argument), "_fields") else \
+            type(argument)(mapped)
+    if isinstance(argument, list):
+        return [_values(item) for item in argument]
+    if isinstance(argument, dict):
+        return {key: _values(item) for key, item in argument.items()}
+    if isinstance(argument, slice):
+        return slice(_values(argument.start), _values(argument.stop), _values(argument.step))
+    return argument
+
+
+FACTORIES = ("zeros", "ones", "full", "empty", "arange", "rand", "randn", "eye")
+"""torch functions that make tensors from sizes: fx cannot follow them when a size is
+traced (torch.zeros(x.size(0), n) fails in plain fx), so they are recorded as calls."""
+
+
+@contextlib.contextmanager
+def _factories_recorded(tracer: fx.Tracer) -> Iterator[None]:
+    originals = {name: getattr(torch, name) for name in FACTORIES}
+
+    def recorded(original: Any) -> Any:
+        def factory(*args: Any, **kwargs: Any) -> Any:
+            found: list[bool] = []
+            fx.node.map_aggregate((args, kwargs), lambda a: found.append(
+                isinstance(a, fx.Proxy)))
+            if any(found):
+                return tracer.create_proxy("call_function", original, args, kwargs)
+            return original(*args, **kwargs)
+        return factory
+
+    for name, original in originals.items():
+        setattr(torch, name, recorded(original))
     try:
-        graph = tracer.trace(module)
+        yield
+    finally:
+        for name, original in originals.items():
+            setattr(torch, name, original)
+
+
+@contextlib.contextmanager
+def _modules_as_they_are() -> Iterator[None]:
+    """While fx traces, calling a module (or reading its parameters) goes through the
+    tracer; a module run on the example's values must not."""
+    from torch.fx._symbolic_trace import _orig_module_call, _orig_module_getattr
+
+    traced_call, traced_getattr = nn.Module.__call__, nn.Module.__getattr__
+    nn.Module.__call__, nn.Module.__getattr__ = _orig_module_call, _orig_module_getattr
+    try:
+        yield
+    finally:
+        nn.Module.__call__, nn.Module.__getattr__ = traced_call, traced_getattr
+
+
+@contextlib.contextmanager
+def _sizes_as_numbers() -> Iterator[None]:
+    """len(), range() and int() of a traced value use what it was on the example input
+    (fx refuses them otherwise); put back after."""
+    saved = {name: fx.Proxy.__dict__.get(name) for name in ("__len__", "__index__",
+                                                            "__int__")}
+    def number(self: fx.Proxy) -> int:
+        if self.node.meta.get("from_values", True):
+            raise ValuesDecide(self.node)
+        return int(_value(self))
+
+    # the length of a tensor is its batch: a shape
+    fx.Proxy.__len__ = lambda self: len(_value(self))  # type: ignore[method-assign]
+    fx.Proxy.__index__ = number  # type: ignore[attr-defined]
+    fx.Proxy.__int__ = number  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for name, method in saved.items():
+            if method is None:
+                delattr(fx.Proxy, name)
+            else:
+                setattr(fx.Proxy, name, method)
+
+
+def trace(module: nn.Module, class_name: str, where: str, sources: SourceIndex,
+          example: torch.Tensor, later_arguments: dict[str, Any] | None = None
+          ) -> fx.GraphModule:
+    """The module's forward as an fx graph for the `example` input's shape (evaluation
+    mode, no gradients; the module's modes are put back after), its later arguments taking
+    `later_arguments` or their defaults; raises ImportProblem when forward() cannot run on
+    the example or cannot be followed."""
+    tracer = _ConcreteTracer(example, later_arguments or {})
+    modes = {each: each.training for each in module.modules()}
+    module.eval()
+    shape = f"an example input of shape {list(example.shape[1:])} ({dtype_name(example.dtype)})"
+    try:
+        with torch.no_grad(), _sizes_as_numbers(), _factories_recorded(tracer):
+            graph = tracer.trace(module)
+    except RunFailed as failed:
+        raise ImportProblem(
+            f"{sources.where(failed.node, where)}: {class_name} fails on {shape}: "
+            f"{type(failed.error).__name__}: {failed.error}. Give the input shape of one "
+            "sample, without the batch, with --input-shape (or INPUT_SHAPE in the file)"
+        ) from None
+    except ValuesDecide as decided:
+        (node,) = decided.args
+        raise ImportProblem(
+            f"{sources.where(node, where)}: {class_name} branches on the values of a tensor "
+            "(if, while or bool() on them, or .item()); importing follows forward() on "
+            f"{shape} and keeps what shapes decide, so forward() cannot depend on the "
+            "values of tensors: write it as a fixed sequence of layers") from None
     except Exception as error:
         line = _user_line(error, sources) or where
         raise ImportProblem(
-            f"{line}: {class_name} cannot be traced with torch.fx: {error}. Importing follows "
-            "forward() symbolically, so it cannot depend on the values of tensors (if/for on "
-            "them, len(x)); write it as a fixed sequence of layers") from None
-    return fx.GraphModule(tracer.root, graph, class_name)
-
-
-def record(graph_module: fx.GraphModule, example: torch.Tensor, sources: SourceIndex,
-           class_name: str, where: str) -> dict[fx.Node, Any]:
-    """What each live node produced on `example`: TensorMeta for tensors, plain values for
-    the rest (tuples of them for tuples)."""
-    results: dict[fx.Node, Any] = {}
-
-    class Recorder(fx.Interpreter):
-        def run_node(self, node: fx.Node) -> Any:
-            try:
-                result = super().run_node(node)
-            except Exception as error:
-                raise _RunFailed(node, error) from error
-            results[node] = describe(result)
-            return result
-
-    # evaluation mode: batch statistics of a tiny random batch would fail or mislead;
-    # the modes are put back after, as the module is the caller's
-    modes = {module: module.training for module in graph_module.modules()}
-    graph_module.eval()
-    try:
-        with torch.no_grad():
-            Recorder(graph_module).run(example)
-    except _RunFailed as failed:
-        shape = list(example.shape[1:])
-        raise ImportProblem(
-            f"{sources.where(failed.node, where)}: {class_name} fails on an example input of "
-            f"shape {shape} ({dtype_name(example.dtype)}): {type(failed.error).__name__}: "
-            f"{failed.error}. Give the input shape of one sample, without the batch, with "
-            "--input-shape (or INPUT_SHAPE in the file)") from None
+            f"{line}: {class_name} cannot be followed on {shape}: {type(error).__name__}: "
+            f"{error}") from None
     finally:
-        for module, training in modes.items():
-            module.train(training)
-    return results
+        for each, training in modes.items():
+            each.train(training)
+    return _graph_module(tracer.root, graph, class_name)
 
 
-class _RunFailed(Exception):
-    def __init__(self, node: fx.Node, error: Exception):
-        self.node, self.error = node, error
+def _graph_module(root: nn.Module, graph: fx.Graph, class_name: str) -> fx.GraphModule:
+    """fx.GraphModule, without the registrations its generated code makes for the
+    functions the tracer recorded as calls (fx would look for those names, which are not
+    globals anywhere, in every later trace and fail)."""
+    from torch.fx import _symbolic_trace
+
+    registered = set(_symbolic_trace._wrapped_fns_to_patch)
+    try:
+        return fx.GraphModule(root, graph, class_name)
+    finally:
+        for key in set(_symbolic_trace._wrapped_fns_to_patch) - registered:
+            del _symbolic_trace._wrapped_fns_to_patch[key]
+
+
+def record(graph_module: fx.GraphModule) -> dict[fx.Node, Any]:
+    """What each live node produced on the example input, as trace() ran it: TensorMeta for
+    tensors, plain values for the rest (tuples of them for tuples)."""
+    return {node: describe(node.meta.get("value")) for node in live_nodes(graph_module.graph)
+            if node.op != "output"}
 
 
 def describe(value: Any) -> Any:
@@ -89,7 +283,10 @@ def describe(value: Any) -> Any:
     if isinstance(value, torch.Size):
         return tuple(value)
     if isinstance(value, list | tuple):
-        return type(value)(describe(v) for v in value)
+        items = [describe(v) for v in value]
+        if hasattr(type(value), "_fields"):  # a named tuple (a PackedSequence, say)
+            return tuple(items)
+        return type(value)(items)
     return value
 
 

@@ -30,6 +30,14 @@ class _BatchSize:
 BATCH = _BatchSize()
 
 
+@dataclass(frozen=True)
+class BatchTimes:
+    """The batch size times `factor`: b * t, the size of a batch whose samples' steps are
+    folded into it (x.view(b * t, c, h, w))."""
+
+    factor: int
+
+
 @dataclass(eq=False)
 class Layer:
     """One project node in the making. A few ops are layers only as part of a pattern
@@ -42,7 +50,7 @@ class Layer:
     nodes: list[fx.Node]
     """The fx ops it stands for; the last one produces its output."""
     shape: tuple[int, ...]
-    """The traced output shape, with the batch dimension."""
+    """The traced output shape, with the batch dimension first (see batch_dim)."""
     dtype: str
     module: str | None = None
     """The attribute path of the nn.Module it calls: its node id and where its weights are."""
@@ -55,6 +63,12 @@ class Layer:
     id_suffix: str = ""
     """Appended to a derived id when one op becomes several nodes."""
     id: str = ""
+    renames: dict[str, str] | None = None
+    """Its module's weight names → the layer's, where they differ (a cell made a layer)."""
+    batch_dim: int = 0
+    """Where the batch is in the user's tensor: 0, or 1 for time-major code ([T, batch, F],
+    the layout of batch_first=False recurrent layers). `shape` is always batch first, as
+    the project holds it; ops that name dimensions are read through this."""
 
     @property
     def node(self) -> fx.Node:
@@ -86,6 +100,32 @@ class FinalState:
 
     layer: Layer
     name: str
+
+
+@dataclass(frozen=True, eq=False)
+class MaxResult:
+    """What torch.max(x, dim) returns: (values, indices); the values are the Max layer."""
+
+    layer: Layer
+
+
+@dataclass(frozen=True, eq=False)
+class Zeros:
+    """A tensor of zeros made in forward() (torch.zeros(layers, x.size(0), hidden)) or
+    given for a recurrent state: where a recurrent layer starts from it, it is the layer's
+    default start, and nothing else in the catalogue takes it."""
+
+
+ZEROS = Zeros()
+
+
+@dataclass(frozen=True, eq=False)
+class Made:
+    """A tensor forward() makes from sizes and numbers rather than from its input (the
+    lengths of packed sequences, say): fine as an argument of what reads it, not as a
+    layer's input."""
+
+    maker: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,12 +171,25 @@ class Call:
         """`value` as a layer's output, or Unsupported saying why it is none."""
         if isinstance(value, Layer):
             return value
+        from engine.importing import cells
+
+        if isinstance(value, cells.CellOutput):
+            return cells.as_tensor(self, value)
+        if isinstance(value, cells.Step):
+            raise Unsupported(f"{self.describe()} uses one step of a sequence, which is not "
+                              "in the catalogue (it has x[:, -1], the last step: LastStep; "
+                              "a recurrent cell stepped over every step is a recurrent "
+                              "layer)")
         if isinstance(value, FinalState | StatePair):
             kind = value.layer.type
             raise Unsupported(f"{self.describe()} uses the final state of {kind} "
                               f"'{_label(value.layer)}', which the catalogue's {kind} does "
                               "not give; use the last step of its output, out[:, -1] "
                               "(LastStep)")
+        if isinstance(value, Made):
+            raise Unsupported(f"{self.describe()} uses the tensor {value.maker} makes, which "
+                              "does not come from the input; the catalogue has no layer "
+                              "for it")
         if isinstance(value, RecurrentResult):
             raise Unsupported(f"{self.describe()} takes the (output, state) tuple of "
                               f"{value.layer.type}; index it first: out, _ = ...")
@@ -151,29 +204,73 @@ class Call:
 
     def layer(self, layer_type: str, params: dict[str, Any], inputs: Sequence[Any],
               module: str | None = None, op: str = "", op_args: tuple[Any, ...] = (),
-              meta: TensorMeta | None = None, id_suffix: str = "") -> Layer:
-        """A catalogue layer; its params are checked against the catalogue's ranges."""
+              meta: TensorMeta | None = None, id_suffix: str = "",
+              batch_dim: int | None = None) -> Layer:
+        """A catalogue layer; its params are checked against the catalogue's ranges.
+        `batch_dim`: where the batch is in its output (default: where it is in its first
+        input); layers that name dimensions of a time-major tensor must have read them
+        with batch_first_dim, and the others must be ones the layout does not matter to."""
         spec = spec_for(layer_type)
         assert spec is not None, layer_type
         try:
             resolved = spec.resolve(params)
         except ParamError as error:
             raise Unsupported(f"{self.describe()} becomes {layer_type}, whose {error}") from None
+        tensors = [self.tensor(v) for v in inputs]
+        if batch_dim is None:
+            batch_dim = tensors[0].batch_dim if tensors else 0
+            if batch_dim and layer_type not in TIME_MAJOR_SAFE:
+                raise Unsupported(f"{self.describe()} on a tensor with time first and the "
+                                  f"batch second ([time, batch, ...]) is not in the "
+                                  f"catalogue; move the batch first with .transpose(0, 1) "
+                                  "before it")
         meta = meta or self.meta
-        layer = Layer(layer_type, spec.non_defaults(resolved),
-                      [self.tensor(v) for v in inputs], [self.node], meta.shape, meta.dtype,
-                      module=module, op=op, op_args=op_args, id_suffix=id_suffix)
+        layer = Layer(layer_type, spec.non_defaults(resolved), tensors, [self.node],
+                      batch_first(meta.shape, batch_dim), meta.dtype, module=module, op=op,
+                      op_args=op_args, id_suffix=id_suffix, batch_dim=batch_dim)
         self._new_layer(layer)
         return layer
 
-    def pending(self, op: str, problem: str, inputs: Sequence[Any],
-                op_args: tuple[Any, ...] = ()) -> Layer:
-        """An op that is a layer only inside a pattern fusion looks for."""
+    def pending(self, op: str, problem: str | None, inputs: Sequence[Any],
+                op_args: tuple[Any, ...] = (), batch_dim: int | None = None) -> Layer:
+        """An op that is a layer only inside a pattern fusion looks for (problem: why it is
+        none alone; None for a plain alias that fusion removes)."""
         meta = self.meta
-        layer = Layer(op, {}, [self.tensor(v) for v in inputs], [self.node], meta.shape,
-                      meta.dtype, op=op, op_args=op_args, problem=problem)
+        tensors = [self.tensor(v) for v in inputs]
+        if batch_dim is None:
+            batch_dim = tensors[0].batch_dim if tensors else 0
+        layer = Layer(op, {}, tensors, [self.node], batch_first(meta.shape, batch_dim),
+                      meta.dtype, op=op, op_args=op_args, problem=problem,
+                      batch_dim=batch_dim)
         self._new_layer(layer)
         return layer
+
+    def batch_first_dim(self, x: Layer, dim: int) -> int:
+        """Dimension `dim` of the user's tensor x (negative ones counted from the end) as
+        the index it has batch first."""
+        rank = x.rank
+        if not -rank <= dim < rank:
+            raise Unsupported(f"{self.describe()} with dim={dim} is not in the catalogue")
+        dim %= rank
+        return batch_first_order(rank, x.batch_dim).index(dim)
+
+
+TIME_MAJOR_SAFE = frozenset({
+    "Linear", "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Dropout", "LayerNorm",
+    "RNN", "LSTM", "GRU"})
+"""Layers that do the same to [time, batch, F] as to [batch, time, F]: they act on the
+last dimension alone (element-wise, or per step); recurrent layers check their layout
+themselves."""
+
+
+def batch_first_order(rank: int, batch_dim: int) -> list[int]:
+    """The user's dimensions in the order the project holds them: the batch, then the
+    others as they come."""
+    return [batch_dim, *(d for d in range(rank) if d != batch_dim)]
+
+
+def batch_first(shape: tuple[int, ...], batch_dim: int) -> tuple[int, ...]:
+    return tuple(shape[d] for d in batch_first_order(len(shape), batch_dim))
 
 
 def _label(layer: Layer) -> str:

@@ -50,8 +50,9 @@ def test_every_unsupported_op_is_listed_with_its_line_and_nothing_is_written(cap
 def test_forms_of_supported_ops_that_leave_the_catalogue_say_what_it_takes():
     lines = problem_lines(UNSUPPORTED, "TimeFirstLSTM", (5, 8))
 
-    assert lines[0].startswith(f"{UNSUPPORTED}:53: nn.LSTM (self.lstm) has batch_first=False;"
-                               " the catalogue's LSTM is batch-first")
+    assert lines[0].startswith(f"{UNSUPPORTED}:53: nn.LSTM (self.lstm) reads [time, batch, "
+                               "features] (batch_first=False) but is given the batch first; "
+                               "transpose its input with .transpose(0, 1)")
     assert lines[1] == (f"{UNSUPPORTED}:54: torch.flatten flattens the batch dimension into "
                         "the features; start at dim 1, as torch.flatten(x, 1)")
     assert len(lines) == 3
@@ -65,8 +66,9 @@ def test_forms_of_supported_ops_that_leave_the_catalogue_say_what_it_takes():
     ("return x.permute(1, 0)", "Tensor.permute moves the batch dimension"),
     ("return torch.cat([x, x])", "torch.cat joins along the batch dimension (dim 0)"),
     ("return -x", "unary - (negation) is not in the catalogue (only as -pool(-x)"),
-    ("return x.mean()", "Tensor.mean is in the catalogue only as the mean over all "
-                        "positions of each channel"),
+    ("return x.mean()", "Tensor.mean is in the catalogue only over one dimension, as "
+                        "x.mean(1) over time (Mean), or the mean over all positions of each "
+                        "channel"),
     ("return x + self.bias", "self.bias is used as a tensor"),
     ("return F.softmax(x)", "F.softmax needs dim"),
 ])
@@ -101,9 +103,9 @@ def test_an_untraceable_module_names_the_line_and_the_reason(capsys, tmp_path):
                        "--input-shape", "8")
 
     assert code == 1
-    assert err.startswith(f"{UNSUPPORTED}:30: BranchesOnValues cannot be traced with "
-                          "torch.fx: symbolically traced variables cannot be used as inputs "
-                          "to control flow.")
+    assert err.startswith(f"{UNSUPPORTED}:30: BranchesOnValues branches on the values of a "
+                          "tensor (if, while or bool() on them, or .item()); importing follows "
+                          "forward() on an example input of shape [8] (float32)")
     assert "cannot depend on the values of tensors" in err
     assert not out.exists()
 

@@ -34,7 +34,8 @@ def clip_of(case: Case, frames: int) -> Case:
 
 def test_the_per_frame_layers_are_those_made_for_one_image():
     made_for_one_image = {"Conv2d", "BatchNorm2d", "MaxPool2d", "AvgPool2d", "MinPool2d",
-                          "AdaptiveAvgPool2d", "AdaptiveMaxPool2d"}
+                          "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Dropout2d",
+                          "PixelShuffle"}
     assert set(PER_FRAME) == made_for_one_image
 
 

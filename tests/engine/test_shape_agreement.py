@@ -177,6 +177,8 @@ def one_input(*ranks: int, channels_first: bool = False,
 
 signal = one_input(2, channels_first=True)
 image = one_input(3, channels_first=True)
+volume = st.tuples(channels, *[st.integers(1, 7)] * 3).map(lambda shape: (TensorInfo(shape),))
+"""[channels, depth, height, width], kept small: 3-D convolutions are slow."""
 sequence = one_input(2)
 any_tensor = one_input(1, 2, 3)
 values_or_token_ids = any_tensor | one_input(1, 2, 3, dtype="int64")
@@ -252,8 +254,11 @@ stacked_layers = st.integers(1, 3)
 CASES: dict[str, st.SearchStrategy[Case]] = {
     "Conv1d": cases("Conv1d", signal, out_channels=small_counts, groups=groups),
     "Conv2d": cases("Conv2d", image, out_channels=small_counts, groups=groups),
+    "Conv3d": cases("Conv3d", volume, out_channels=small_counts, groups=groups),
     **{f"{kind}Pool{n}d": cases(f"{kind}Pool{n}d", signal if n == 1 else image)
        for kind in ("Max", "Avg", "Min", "AdaptiveAvg", "AdaptiveMax") for n in (1, 2)},
+    **{f"{kind}Pool3d": cases(f"{kind}Pool3d", volume)
+       for kind in ("Max", "Avg", "AdaptiveAvg")},
     **{name: cases(name, sequence, num_layers=stacked_layers)
        for name in ("RNN", "GRU")},
     "LSTM": cases("LSTM", sequence, num_layers=stacked_layers, proj_size=st.integers(0, 6)),
@@ -266,6 +271,14 @@ CASES: dict[str, st.SearchStrategy[Case]] = {
                        padding_idx=st.none() | st.integers(-13, 13)),
     "BatchNorm1d": cases("BatchNorm1d", one_input(1, 2, channels_first=True)),
     "BatchNorm2d": cases("BatchNorm2d", image),
+    "BatchNorm3d": cases("BatchNorm3d", volume),
+    "Dropout2d": cases("Dropout2d", image),
+    "Dropout3d": cases("Dropout3d", volume),
+    **{name: cases(name, any_tensor) for name in ("Mean", "Sum", "Max")},
+    "PixelShuffle": st.integers(1, 3).flatmap(lambda r: cases(
+        "PixelShuffle", st.tuples(st.integers(1, 3).map(lambda c: c * r * r) | channels,
+                                  sizes, sizes).map(lambda shape: (TensorInfo(shape),)),
+        upscale_factor=st.just(r))),
     "LayerNorm": cases("LayerNorm", any_tensor),
     "Dropout": cases("Dropout", any_tensor),
     **{name: cases(name, any_tensor)
@@ -289,6 +302,9 @@ TORCH_EQUIVALENTS: dict[str, Callable[[dict[str, Any], list[torch.Tensor]], torc
     "ToSequence": lambda p, xs: xs[0].flatten(1, -2).transpose(1, 2),
     "LastStep": lambda p, xs: xs[0][:, -1],
     "RepeatVector": lambda p, xs: xs[0].unsqueeze(1).repeat(1, p["n"], 1),
+    "Mean": lambda p, xs: xs[0].mean(p["dim"], keepdim=p["keepdim"]),
+    "Sum": lambda p, xs: xs[0].sum(p["dim"], keepdim=p["keepdim"]),
+    "Max": lambda p, xs: xs[0].amax(p["dim"], keepdim=p["keepdim"]),
 }
 
 
@@ -312,6 +328,8 @@ DELIBERATE_REFUSALS: dict[str, Callable[[dict[str, Any], Sequence[TensorInfo]], 
     "Permute": lambda p, xs: p["dims"][0] != 0,
     "Concat": lambda p, xs: refers_to_batch(p["dim"], xs[0]),
     "Add": lambda p, xs: len({x.shape for x in xs}) > 1,
+    **{name: (lambda p, xs: refers_to_batch(p["dim"], xs[0])) for name in ("Mean", "Sum",
+                                                                            "Max")},
 }
 
 

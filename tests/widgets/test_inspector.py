@@ -396,7 +396,7 @@ def test_without_a_report_shapes_are_left_blank(inspector):
 
 
 def test_a_node_of_an_unknown_type_still_shows(inspector):
-    inspector.show_node(Node("odd", "Conv3d", {"x": 1}))
+    inspector.show_node(Node("odd", "Conv4d", {"x": 1}))
     assert inspector.node_id() == "odd"
     assert inspector.editor("x") is None
     assert inspector.findChild(QLabel, "raw_x").text() == "1"

@@ -1,4 +1,4 @@
-"""Conv1d and Conv2d."""
+"""Conv1d, Conv2d and Conv3d."""
 
 from __future__ import annotations
 
@@ -13,7 +13,15 @@ HINTS = {
        "(dims [0, 2, 1]) before it",
     2: "Conv2d slides over images, or over each frame of a clip [frames, channels, height, "
        "width]; Reshape a vector into [channels, height, width] first",
+    3: "Conv3d slides over volumes [channels, depth, height, width]: a clip read as one "
+       "volume is [channels, frames, height, width] (Permute it from [frames, channels, "
+       "height, width] with dims [0, 2, 1, 3, 4])",
 }
+
+LAYOUTS = {1: "a signal [channels, length]", 2: "an image [channels, height, width]",
+           3: "a volume [channels, depth, height, width]"}
+WHAT_SLIDES = {1: "signal's length.", 2: "image's height and width.",
+               3: "volume's depth, height and width (a clip's frames, height and width)."}
 
 PADDING_LIMITS = {
     # reflect and circular padding copy values from inside the input, so torch bounds them
@@ -47,7 +55,7 @@ def _sizes(n: int) -> tuple[SizeParam, SizeParam, SizeParam, SizeParam]:
 
 def _conv_spec(n: int) -> LayerSpec:
     kernel_p, stride_p, padding_p, dilation_p = _sizes(n)
-    layout = "a signal [channels, length]" if n == 1 else "an image [channels, height, width]"
+    layout = LAYOUTS[n]
 
     def infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
         x = ranked_input(inputs, layout, n + 1, hint=HINTS[n])
@@ -85,7 +93,7 @@ def _conv_spec(n: int) -> LayerSpec:
     def build(p: Params, inputs: Sequence[TensorInfo]):
         from torch import nn
 
-        conv = nn.Conv1d if n == 1 else nn.Conv2d
+        conv = (nn.Conv1d, nn.Conv2d, nn.Conv3d)[n - 1]
         padding = p["padding"] if isinstance(p["padding"], str) else tuple(
             padding_p.expand(p["padding"]))
         return conv(inputs[0].shape[0], p["out_channels"],
@@ -109,7 +117,7 @@ def _conv_spec(n: int) -> LayerSpec:
         name=f"Conv{n}d",
         category="Convolution",
         help=f"{n}-D convolution: learns out_channels filters that slide over the "
-             + ("signal's length." if n == 1 else "image's height and width."),
+             + WHAT_SLIDES[n],
         params=(
             IntParam("out_channels", 16, "number of filters (output channels)", minimum=1),
             kernel_p, stride_p, padding_p, dilation_p,
@@ -124,4 +132,4 @@ def _conv_spec(n: int) -> LayerSpec:
     )
 
 
-SPECS = [_conv_spec(1), _conv_spec(2)]
+SPECS = [_conv_spec(1), _conv_spec(2), _conv_spec(3)]

@@ -1,4 +1,4 @@
-"""BatchNorm1d/2d, LayerNorm and Dropout."""
+"""BatchNorm1d/2d/3d, LayerNorm, Dropout and the channel-wise Dropout2d/3d."""
 
 from __future__ import annotations
 
@@ -13,20 +13,27 @@ def _same(inputs: Sequence[TensorInfo]) -> TensorInfo:
     return inputs[0]
 
 
+BATCH_NORM_LAYOUTS = {
+    1: "a vector [features] or a signal [channels, length]",
+    2: "an image [channels, height, width] or a clip of them [frames, channels, height, "
+       "width]",
+    3: "a volume [channels, depth, height, width]",
+}
+BATCH_NORM_HINTS = {1: "use BatchNorm2d for images", 2: "use BatchNorm1d for vectors and "
+                    "signals", 3: "use BatchNorm2d for images and BatchNorm1d for signals"}
+
+
 def _batch_norm_spec(n: int) -> LayerSpec:
-    ranks = (1, 2) if n == 1 else (3,)
-    layout = ("a vector [features] or a signal [channels, length]" if n == 1
-              else "an image [channels, height, width] or a clip of them [frames, channels, "
-                   "height, width]")
+    ranks = (1, 2) if n == 1 else (n + 1,)
+    layout = BATCH_NORM_LAYOUTS[n]
 
     def infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
-        hint = "use BatchNorm2d for images" if n == 1 else "use BatchNorm1d for vectors and signals"
-        return ranked_input(inputs, layout, *ranks, hint=hint)
+        return ranked_input(inputs, layout, *ranks, hint=BATCH_NORM_HINTS[n])
 
     def build(p: Params, inputs: Sequence[TensorInfo]):
         from torch import nn
 
-        norm = nn.BatchNorm1d if n == 1 else nn.BatchNorm2d
+        norm = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)[n - 1]
         return norm(inputs[0].shape[0], eps=p["eps"], momentum=p["momentum"],
                     affine=p["affine"], track_running_stats=p["track_running_stats"])
 
@@ -71,9 +78,35 @@ def _dropout_build(p: Params, inputs: Sequence[TensorInfo]):
     return nn.Dropout(p["p"])
 
 
+def _channel_dropout_spec(n: int) -> LayerSpec:
+    """Dropout2d / Dropout3d: zeroes whole channels of an image or a volume."""
+    layout = ("an image [channels, height, width] or a clip of them [frames, channels, "
+              "height, width]" if n == 2 else "a volume [channels, depth, height, width]")
+
+    def build(p: Params, inputs: Sequence[TensorInfo]):
+        from torch import nn
+
+        return (nn.Dropout2d if n == 2 else nn.Dropout3d)(p["p"])
+
+    return LayerSpec(
+        name=f"Dropout{n}d",
+        category="Normalisation",
+        help="During training, zeroes whole channels with probability p (and rescales the "
+             "rest): neighbouring pixels are correlated, so dropping single values does "
+             "little there. Does nothing in evaluation.",
+        params=(FloatParam("p", 0.5, "probability of zeroing a channel", minimum=0.0,
+                           maximum=1.0),),
+        infer=lambda p, inputs: ranked_input(inputs, layout, n + 1,
+                                             hint="use Dropout for vectors and sequences"),
+        build=build, summary=lambda p: f"p={p['p']:g}",
+        frame_rank=CLIP_FRAME_RANK if n == 2 else None,
+    )
+
+
 SPECS = [
     _batch_norm_spec(1),
     _batch_norm_spec(2),
+    _batch_norm_spec(3),
     LayerSpec(
         name="LayerNorm",
         category="Normalisation",
@@ -99,4 +132,6 @@ SPECS = [
         build=_dropout_build,
         summary=lambda p: f"p={p['p']:g}",
     ),
+    _channel_dropout_spec(2),
+    _channel_dropout_spec(3),
 ]

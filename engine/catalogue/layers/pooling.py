@@ -1,4 +1,5 @@
-"""Max, average and min pooling, and their adaptive forms, in 1-D and 2-D."""
+"""Max, average and min pooling, and their adaptive forms, in 1-D and 2-D (max, average
+and adaptive average pooling in 3-D too, for volumes and clips read as volumes)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from engine.catalogue.spec import LayerError, LayerSpec, Params, TensorInfo
 
 LAYOUTS = {1: "a signal [channels, length]",
            2: "an image [channels, height, width] or a clip of them [frames, channels, "
-              "height, width]"}
+              "height, width]",
+           3: "a volume [channels, depth, height, width]"}
 
 
 def _window_spec(kind: str, n: int) -> LayerSpec:
@@ -44,6 +46,12 @@ def _window_spec(kind: str, n: int) -> LayerSpec:
         if any(2 * pad > k for k, pad in zip(kernel, padding, strict=True)):
             raise LayerError(f"padding {dims_text(padding)} is more than half the "
                              f"kernel_size {dims_text(kernel)}; use less padding")
+        if kind == "Avg" and n == 3 and any(k > size for k, size in zip(
+                kernel, x.shape[1:], strict=True)):
+            # torch's 3-D average pooling, unlike the others, does not count the padding
+            raise LayerError(f"its kernel_size {dims_text(kernel)} is larger than its input "
+                             f"{dims_text(x.shape[1:])} (padding aside); use a smaller "
+                             "kernel_size")
         out = spatial_output("pooling", x.shape[1:], kernel, stride, padding, dilation,
                              p["ceil_mode"])
         return TensorInfo((x.shape[0], *out))
@@ -53,10 +61,10 @@ def _window_spec(kind: str, n: int) -> LayerSpec:
 
         kernel, stride, padding, dilation = geometry(p)
         if kind == "Avg":
-            pool = nn.AvgPool1d if n == 1 else nn.AvgPool2d
+            pool = (nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d)[n - 1]
             return pool(kernel, stride, padding, ceil_mode=p["ceil_mode"],
                         count_include_pad=p["count_include_pad"])
-        pool = nn.MaxPool1d if n == 1 else nn.MaxPool2d
+        pool = (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d)[n - 1]
         return pool(kernel, stride, padding, dilation, ceil_mode=p["ceil_mode"])
 
     def expression(p: Params, inputs: Sequence[TensorInfo], args: Sequence[str],
@@ -111,4 +119,5 @@ def _adaptive_spec(kind: str, n: int) -> LayerSpec:
 SPECS = [
     *(_window_spec(kind, n) for kind in ("Max", "Avg", "Min") for n in (1, 2)),
     *(_adaptive_spec(kind, n) for kind in ("Avg", "Max") for n in (1, 2)),
+    _window_spec("Max", 3), _window_spec("Avg", 3), _adaptive_spec("Avg", 3),
 ]

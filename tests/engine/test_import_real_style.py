@@ -1,0 +1,188 @@
+"""Importing recurrent and CRNN code as it is written in public repositories (the styles of
+importing_models/real_style.py): zero states made in forward() or by init_hidden, states
+returned beside the output, time-major layers, frames folded into the batch by view(),
+asserts and loops on shapes, cells stepped by hand, packed full-length sequences,
+reductions over time, 3-D convolutions, channel dropout, pixel shuffling.
+
+Each imports through the command line with its weights (--weights-out), holds the
+original's parameters, and the compiled project, its exported model.py and TorchScript
+(and for a few, ONNX) give the original's outputs."""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from engine.compiler import compile_graph
+from engine.project import load_project
+from tests.engine.cli_helpers import run
+from tests.engine.export_helpers import model_module
+
+REAL_STYLE = Path(__file__).parent / "importing_models" / "real_style.py"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    shape: tuple[int, ...]
+    dtype: str = "float32"
+    time_first: bool = False
+    """The original returns [time, batch, ...]: the project gives it batch first."""
+    notes: tuple[str, ...] = ()
+    batch_size: int = 3
+    """What the original runs on (a state kept for one batch size fixes it)."""
+
+    def __str__(self) -> str:
+        return self.name
+
+
+CASES = [
+    Case("TutorialLSTM", (28, 28)),
+    Case("CharRNN", (20,), "int64", notes=("also returns the final state of nn.LSTM",)),
+    Case("GRUNoneState", (15, 12)),
+    Case("TimeMajorActivity", (50, 9)),
+    Case("MeanOverTime", (30, 20)),
+    Case("PackedTagger", (12, 16)),
+    Case("CellLoop", (7, 10)),
+    Case("VariableState", (9, 8)),
+    Case("EmbeddedTimeMajor", (12,), "int64"),
+    Case("StateOnTheModule", (6, 10), batch_size=2),
+    Case("ColumnPooledRecogniser", (1, 8, 40)),
+    Case("TextRecogniser", (1, 16, 100), time_first=True, notes=("with time first",)),
+    Case("DanQTimeMajor", (4, 100)),
+    Case("VideoCNNLSTM", (6, 3, 16, 16)),
+    Case("GestureNet", (8, 1, 14, 14)),
+    Case("C3DSmall", (3, 8, 32, 32)),
+    Case("SpeechCRNN", (1, 32, 50)),
+    Case("SensorCRNN", (6, 64)),
+    Case("SuperResolution", (1, 16, 16)),
+    Case("SumPooledText", (40,), "int64"),
+]
+
+
+def original(name: str) -> torch.nn.Module:
+    spec = importlib.util.spec_from_file_location("real_style_originals", REAL_STYLE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    torch.manual_seed(0)
+    return getattr(module, name)().eval()
+
+
+def batch(case: Case, size: int | None = None) -> torch.Tensor:
+    size = min(size or case.batch_size, case.batch_size)
+    generator = torch.Generator().manual_seed(1)
+    if case.dtype == "int64":
+        return torch.randint(0, 20, (size, *case.shape), generator=generator)
+    return torch.randn((size, *case.shape), generator=generator)
+
+
+def forward(module: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The original's output (its first, where it returns the state too)."""
+    with torch.no_grad():
+        if "hidden" in inspect.signature(module.forward).parameters:
+            out = module(x, module.init_hidden(len(x)))
+        else:
+            out = module(x)
+    return out[0] if isinstance(out, tuple) else out
+
+
+def expected(case: Case, module: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+    out = forward(module, x)
+    return out.transpose(0, 1) if case.time_first else out
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory) -> dict[str, tuple[Path, Path, str]]:
+    """Each case imported once: (project, weights, what the command printed)."""
+    made = {}
+    for case in CASES:
+        folder = tmp_path_factory.mktemp(case.name)
+        project, weights = folder / "net.ndproj", folder / "weights.safetensors"
+        torch.manual_seed(0)  # the weights the command's instance gets: original()'s
+        arguments = ["import", f"{REAL_STYLE}:{case.name}", "-o", str(project),
+                     "--input-shape", ",".join(map(str, case.shape)), "--weights-out",
+                     str(weights)]
+        made[case.name] = (project, weights, arguments)
+    return made
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_real_style_code_imports_with_the_originals_weights_and_outputs(case, imported,
+                                                                        capsys):
+    project_path, weights, arguments = imported[case.name]
+    torch.manual_seed(0)
+    code, printed, err = run(capsys, *arguments)
+    assert code == 0, err
+    for note in case.notes:
+        assert note in printed
+    module = original(case.name)
+    project = load_project(project_path)
+    network = compile_graph(project.graph).eval()
+    state = load_file(str(weights))
+    network.load_state_dict(state)
+    assert sum(p.numel() for p in network.parameters()) == sum(
+        p.numel() for p in module.parameters())
+    x = batch(case)
+    with torch.no_grad():
+        got = network(x)
+    want = expected(case, module, x)
+    assert got.shape == want.shape
+    torch.testing.assert_close(got, want, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_the_imported_network_exports_to_code_and_torchscript_with_the_same_outputs(
+        case, imported, capsys, tmp_path):
+    project_path, weights, arguments = imported[case.name]
+    torch.manual_seed(0)
+    assert run(capsys, *arguments)[0] == 0
+    module = original(case.name)
+    x = batch(case, 2)
+    want = expected(case, module, x)
+
+    folder = tmp_path / "code"
+    code, _, err = run(capsys, "export", str(project_path), "--format", "python", "-o",
+                       str(folder), "--weights", str(weights))
+    assert code == 0, err
+    exported = model_module(folder)
+    (class_name,) = [n for n, v in vars(exported).items()
+                     if isinstance(v, type) and issubclass(v, torch.nn.Module)
+                     and v.__module__ == exported.__name__]
+    network = getattr(exported, class_name)().eval()
+    network.load_state_dict(load_file(str(weights)))
+    with torch.no_grad():
+        torch.testing.assert_close(network(x), want, rtol=0, atol=1e-5)
+
+    scripted = tmp_path / "net.pt"
+    code, _, err = run(capsys, "export", str(project_path), "--format", "torchscript", "-o",
+                       str(scripted), "--weights", str(weights))
+    assert code == 0, err
+    with torch.no_grad():
+        torch.testing.assert_close(torch.jit.load(str(scripted))(x), want, rtol=0,
+                                   atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["TextRecogniser", "VideoCNNLSTM", "CellLoop", "C3DSmall"])
+def test_imported_time_major_folded_cell_and_3d_networks_run_in_onnxruntime(
+        name, imported, capsys, tmp_path):
+    onnxruntime = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnxscript")
+    case = next(c for c in CASES if c.name == name)
+    project_path, weights, arguments = imported[name]
+    torch.manual_seed(0)
+    assert run(capsys, *arguments)[0] == 0
+    onnx_path = tmp_path / "net.onnx"
+    code, _, err = run(capsys, "export", str(project_path), "--format", "onnx", "-o",
+                       str(onnx_path), "--weights", str(weights))
+    assert code == 0, err
+    session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    x = batch(case, 2)
+    (ours,) = session.run(None, {session.get_inputs()[0].name: x.numpy()})
+    torch.testing.assert_close(torch.from_numpy(ours), expected(case, original(name), x),
+                               rtol=0, atol=1e-5)
