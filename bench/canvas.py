@@ -4,7 +4,10 @@
   paint of the fitted view, timed apart;
 - one parameter edit round trip on a 200-node graph: change a node's params in the graph,
   engine.analysis.analyse, scene.sync(), scene.set_analysis() (target: under 50 ms), with
-  the canvas's share timed apart.
+  the canvas's share timed apart;
+- the cost figures on every edit: engine.costs.network_costs (MACs, memory, receptive
+  fields, the training step's memory) with scene.set_costs and a heat map by MACs, on
+  200- and 500-node graphs (target: instant, a few ms).
 
 The graphs are residual stacks of valid layers (Conv2d, BatchNorm2d, ReLU, Add), laid out
 with engine.layout.layered_layout before timing.
@@ -31,9 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtWidgets import QApplication
 
 from engine.analysis import analyse
+from engine.costs import network_costs
 from engine.graph import Edge, Graph, Node
 from engine.layout import layered_layout
 from widgets.canvas import GraphScene, GraphView
+from widgets.canvas.heat import Heat
 
 CHANNELS = 16
 
@@ -131,6 +136,31 @@ def edit_round_trip(size: int, repeats: int) -> None:
           f"canvas (sync + set_analysis) {1000 * statistics.median(canvas):.1f} ms")
 
 
+def cost_figures(size: int, repeats: int) -> None:
+    graph = residual_graph(size)
+    scene = GraphScene()
+    view = GraphView(scene)
+    view.resize(1600, 1000)
+    scene.set_graph(graph)
+    analysis = analyse(graph)
+    scene.set_analysis(analysis)
+    engine_times, canvas_times = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        costs = network_costs(graph, analysis, None)
+        middle = time.perf_counter()
+        scene.set_costs(costs)
+        scene.set_heat(Heat("MACs", {n: c.macs for n, c in costs.nodes.items()}, str))
+        end = time.perf_counter()
+        engine_times.append(middle - start)
+        canvas_times.append(end - middle)
+        scene.set_costs(None)
+        scene.set_heat(None)
+    print(f"{size}-node graph: cost figures {1000 * statistics.median(engine_times):.1f} ms "
+          f"(engine.costs), shown on the canvas with a heat map "
+          f"{1000 * statistics.median(canvas_times):.1f} ms (median of {repeats})")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small graphs, few repeats")
@@ -140,9 +170,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.quick:
         show_and_fit(app, 60, 1)
         edit_round_trip(40, 3)
+        cost_figures(40, 3)
     else:
         show_and_fit(app, 500, 5)
         edit_round_trip(200, 21)
+        cost_figures(200, 21)
+        cost_figures(500, 11)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QUndoView, QWidget
 
+from designer.cost_view import ColourBy, CostView
 from designer.dock_tabs import hide_stray_dock_tab_bars
 from designer.document import Document
 from designer.editing import Editor
@@ -70,7 +71,8 @@ class MainWindow(QMainWindow):
         self.validity = QLabel()
         self.parameters = QLabel()
         self.outputs = QLabel()
-        for label in (self.validity, self.parameters, self.outputs):
+        self.costs = CostView(self)
+        for label in (self.validity, self.parameters, self.costs.totals, self.outputs):
             self.statusBar().addPermanentWidget(label)
         self.files = FileController(self)
         self.exchange = ExchangeController(self)
@@ -118,6 +120,7 @@ class MainWindow(QMainWindow):
         # again and repainting the curves at their new size then costs a run nothing
         self.docks["training"].visibilityChanged.connect(self._on_training_dock_shown)
         self.training.started.connect(lambda event: self._on_training_refused([]))
+        self.costs.profile_running_changed.connect(lambda running: self._sync_profile_action())
 
     # -- document → views ----------------------------------------------------------------
     def _on_replaced(self) -> None:
@@ -133,6 +136,7 @@ class MainWindow(QMainWindow):
 
     def _on_analysed(self, analysis: Analysis) -> None:
         self.scene.set_analysis(analysis)
+        self.costs.show_analysis(analysis)
         self.problems.set_problems(analysis.problems + self._training_problems)
         self._show_selection()
         errors, warnings = len(analysis.errors), len(analysis.warnings)
@@ -189,11 +193,20 @@ class MainWindow(QMainWindow):
         node_id = ids[0]
         analysis = self.document.analysis
         self.inspector.show_node(self.document.graph.nodes[node_id],
-                                 analysis.nodes.get(node_id), analysis.problems_for(node_id))
+                                 analysis.nodes.get(node_id), analysis.problems_for(node_id),
+                                 self.scene.figures(node_id))
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.document.display_name}[*] — Netdesigner")
         self.setWindowModified(self.document.modified)
+
+    def colour_by_changed(self, colour_by: ColourBy) -> None:
+        """The canvas is coloured by another figure: the View menu ticks it."""
+        self.colour_by_actions[colour_by].setChecked(True)
+
+    def _sync_profile_action(self) -> None:
+        self.profile_action.setEnabled(not self.document.read_only
+                                       and not self.costs.profiling)
 
     def _on_read_only(self, read_only: bool) -> None:
         self.scene.set_read_only(read_only, "Training: the network is read-only"
@@ -204,6 +217,7 @@ class MainWindow(QMainWindow):
                        self.delete_action, self.layout_down_action, self.layout_right_action,
                        self.undo_action, self.redo_action):
             action.setEnabled(not read_only)
+        self._sync_profile_action()
 
     # -- user intents → editor -----------------------------------------------------------
     def _connect_layers(self, source: str, target: str, port: int) -> None:
@@ -316,6 +330,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.training.stop_and_wait()
+        self.costs.wait()
         if self.exchange.task is not None:
             self.exchange.task.wait()
         self.settings.setValue("window/geometry", self.saveGeometry())

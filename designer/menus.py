@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from designer.cost_view import COLOUR_BY_NAMES
 
 if TYPE_CHECKING:
     from designer.main_window import MainWindow
@@ -26,6 +29,8 @@ def build_menus(window: MainWindow) -> None:
     toolbar.addActions([window.undo_action, window.redo_action, window.delete_action])
     toolbar.addSeparator()
     toolbar.addActions([window.layout_down_action, window.fit_action])
+    toolbar.addSeparator()
+    toolbar.addAction(window.profile_action)
 
 
 def _action(window: MainWindow, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -112,6 +117,8 @@ def _view_menu(window: MainWindow) -> None:
     menu.addSeparator()
     menu.addActions([window.layout_down_action, window.layout_right_action])
     menu.addSeparator()
+    _colour_by_menu(window, menu.addMenu("&Colour By"))
+    menu.addSeparator()
     for dock in window.docks.values():
         menu.addAction(dock.toggleViewAction())
     menu.addAction(_action(window, "&Reset Panels", window.reset_layout))
@@ -128,6 +135,27 @@ def _train_menu(window: MainWindow) -> None:
                                           "learnt")
     menu.addActions([window.start_training_action, window.pause_training_action,
                      window.stop_training_action])
+    menu.addSeparator()
+    window.profile_action = _action(window, "Pro&file Layers", window.costs.start_profile,
+                                    "Ctrl+Shift+P", "Time each layer's forward and backward "
+                                    "pass on random data, then colour the canvas by it")
+    window.profile_action.setIconText("Profile")
+    menu.addAction(window.profile_action)
+
+
+def _colour_by_menu(window: MainWindow, menu: QMenu) -> None:
+    group = QActionGroup(window)
+    window.colour_by_actions = {}
+    for colour_by, text in COLOUR_BY_NAMES.items():
+        action = QAction(text, window, checkable=True)
+        action.setStatusTip("Fill the nodes with a heat map of this figure" if
+                            colour_by != "nothing" else "The nodes' usual colours")
+        action.setChecked(colour_by == window.costs.colour_by)
+        action.triggered.connect(lambda checked=False, c=colour_by:
+                                 window.costs.set_colour_by(c))
+        group.addAction(action)
+        menu.addAction(action)
+        window.colour_by_actions[colour_by] = action
 
 
 def _fill_recent_menu(window: MainWindow) -> None:

@@ -24,6 +24,7 @@ from engine.catalogue import (
     closest,
     spec_for,
 )
+from engine.catalogue.spec import bytes_of
 from engine.graph import Edge, Graph, id_problem
 
 Severity = Literal["error", "warning"]
@@ -56,6 +57,19 @@ class NodeReport:
     param_count: int | None = None
     frames: int | None = None
     """The frames of the clip a per-frame layer applies to, one by one (None otherwise)."""
+    macs: int | None = None
+    """Multiply-accumulates of one sample's forward pass (see LayerSpec.macs)."""
+    kept_bytes: int | None = None
+    """Bytes of one sample's forward pass that autograd keeps for the backward pass."""
+
+    @property
+    def activation_bytes(self) -> int | None:
+        """Bytes of one sample's output."""
+        return None if self.output is None else bytes_of(self.output)
+
+    @property
+    def param_bytes(self) -> int | None:
+        return None if self.param_count is None else 4 * self.param_count
 
 
 @dataclass
@@ -82,6 +96,11 @@ class Analysis:
     @property
     def total_params(self) -> int:
         return sum(r.param_count or 0 for r in self.nodes.values())
+
+    @property
+    def total_macs(self) -> int:
+        """Multiply-accumulates of one sample's forward pass through the whole network."""
+        return sum(r.macs or 0 for r in self.nodes.values())
 
     def problems_for(self, node_id: str) -> list[Problem]:
         return [p for p in self.problems if p.node == node_id or node_id in p.related]
@@ -271,6 +290,8 @@ def _infer_node(node_id: str, node: NodeReport, edges: list[Edge], wired: bool,
         return
     node.param_count = node.spec.parameter_count(node.params, node.inputs)
     node.frames = node.spec.frames(node.inputs)
+    node.macs = node.spec.forward_macs(node.params, node.inputs, node.output)
+    node.kept_bytes = node.spec.kept_bytes(node.params, node.inputs, node.output)
     for advice in node.spec.advice(node.params, node.inputs):
         report.node(node_id, advice, severity="warning")
 

@@ -14,7 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from engine.analysis import Analysis, analyse
+from engine.costs import network_costs
+from engine.memory import batch_size_of
 from engine.project import Project, ProjectError, load_project
+from engine.text_table import table_lines
+from engine.units import format_bytes, format_quantity
 
 
 class UserError(Exception):
@@ -32,7 +36,7 @@ def _load(path: str) -> Project:
         raise UserError(str(error).splitlines()) from None
 
 
-def _analysed(path: str) -> tuple[Project, Analysis]:
+def analysed(path: str) -> tuple[Project, Analysis]:
     project = _load(path)
     analysis = analyse(project.graph, project.training)
     if not analysis.ok:
@@ -58,35 +62,50 @@ def command_validate(args: argparse.Namespace) -> int:
 
 
 def summary_data(project: Project, analysis: Analysis) -> dict:
+    """What `summary --json` prints. MACs are a forward pass's multiply-accumulates per
+    sample, bytes are per sample but for train_step_bytes, the estimated peak of a training
+    step at the project's batch size and optimiser (engine.costs)."""
     total = analysis.total_params
+    costs = network_costs(project.graph, analysis, project.training)
+    nodes = []
+    for node_id in analysis.order:
+        cost = costs.nodes[node_id]
+        nodes.append({
+            "id": node_id, "type": project.graph.nodes[node_id].type,
+            "output_shape": shape_list(analysis, node_id), "params": cost.params,
+            "macs": cost.macs, "activation_bytes": cost.output_bytes,
+            "receptive_field": None if cost.receptive_field is None
+            else list(cost.receptive_field),
+            "sequence_length": cost.sequence_length,
+        })
     return {
         "name": project.name,
         "total_params": total,
         "trainable_params": total,
-        "nodes": [{"id": node_id, "type": project.graph.nodes[node_id].type,
-                   "output_shape": shape_list(analysis, node_id),
-                   "params": analysis.nodes[node_id].param_count or 0}
-                  for node_id in analysis.order],
+        "nodes": nodes,
         "outputs": {node_id: shape_list(analysis, node_id) for node_id in analysis.outputs},
+        "total_macs": costs.total_macs,
+        "train_step_bytes": costs.step_bytes,
     }
 
 
 def command_summary(args: argparse.Namespace) -> int:
-    project, analysis = _analysed(args.file)
+    project, analysis = analysed(args.file)
     data = summary_data(project, analysis)
     if args.json:
         print(json.dumps(data))
         return 0
-    rows = [(n["id"], n["type"], str(analysis.nodes[n["id"]].output), f"{n['params']:,}")
+    rows = [(n["id"], n["type"], str(analysis.nodes[n["id"]].output), f"{n['params']:,}",
+             format_quantity(n["macs"]).strip(), format_bytes(n["activation_bytes"]))
             for n in data["nodes"]]
-    headers = ("node", "type", "output shape", "params")
-    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(4)]
     print(project.name)
-    for row in [headers, *rows]:
-        print(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  "
-              f"{row[3]:>{widths[3]}}")
+    print("\n".join(table_lines(("node", "type", "output shape", "params", "MACs",
+                                 "output/sample"), rows, left_columns=3)))
     print(f"total parameters: {data['total_params']:,} "
           f"(trainable: {data['trainable_params']:,})")
+    batch = batch_size_of(project.training)
+    print(f"forward pass: {format_quantity(data['total_macs'])}MAC per sample; a training "
+          f"step ≈ {format_bytes(data['train_step_bytes'])} at batch {batch}")
     outputs = ", ".join(f"{n} {analysis.nodes[n].output}" for n in analysis.outputs)
     print(f"output{'s' if len(analysis.outputs) > 1 else ''}: {outputs}")
     for problem in analysis.warnings:
@@ -215,6 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
     from engine.export.command import add_export_command
 
     add_export_command(commands)
+
+    from engine.profiling_command import add_profile_command
+
+    add_profile_command(commands, _positive)
     return parser
 
 

@@ -9,14 +9,21 @@ from __future__ import annotations
 from engine.analysis import Analysis
 from engine.graph import Graph
 
+PROFILE_LABEL = "node:"
+"""What the ranges a profiled forward() marks for each node are called: `node:<id>`."""
 
-def forward_lines(graph: Graph, analysis: Analysis, free_early: bool = False) -> list[str]:
+
+def forward_lines(graph: Graph, analysis: Analysis, free_early: bool = False,
+                  labelled: bool = False) -> list[str]:
     """The body of `def forward(self, <inputs>)`: one statement per layer, in an order where
     each comes after its inputs. The graph must be free of errors.
 
     With `free_early`, each intermediate result is deleted right after its last use, as a
     hand-written `F.relu(self.bn(self.conv(x)))` frees it: holding every activation of a
-    large network until forward() returns costs memory and, through the allocator, time."""
+    large network until forward() returns costs memory and, through the allocator, time.
+
+    With `labelled`, each layer's statement runs in a profiler range named after its node,
+    so that torch.profiler can tell what each node costs (engine.profiling)."""
     last_use = {}
     for node_id in analysis.order:
         for edge in graph.incoming(node_id):
@@ -32,7 +39,11 @@ def forward_lines(graph: Graph, analysis: Analysis, free_early: bool = False) ->
             continue
         args = [edge.source for edge in graph.incoming(node_id)]
         expression = spec.code(report.params, report.inputs, args, f"self.{node_id}")
-        lines.append(f"{node_id} = {expression}")
+        if labelled:
+            lines.append(f"with torch.profiler.record_function({PROFILE_LABEL + node_id!r}):")
+            lines.append(f"    {node_id} = {expression}")
+        else:
+            lines.append(f"{node_id} = {expression}")
         if free_early:
             done = sorted({a for a in args if last_use.get(a) == node_id and a not in keep})
             if done:
@@ -44,8 +55,8 @@ def forward_lines(graph: Graph, analysis: Analysis, free_early: bool = False) ->
 
 
 def forward_source(graph: Graph, analysis: Analysis, indent: str = "",
-                   free_early: bool = False) -> str:
+                   free_early: bool = False, labelled: bool = False) -> str:
     signature = ", ".join(["self", *analysis.inputs])
     body = "".join(f"{indent}    {line}\n"
-                   for line in forward_lines(graph, analysis, free_early))
+                   for line in forward_lines(graph, analysis, free_early, labelled))
     return f"{indent}def forward({signature}):\n{body}"

@@ -36,11 +36,13 @@ class CompiledNetwork(nn.Module):
 
 
 def compile_graph(graph: Graph, analysis: Analysis | None = None,
-                  name: str = "Network") -> CompiledNetwork:
+                  name: str = "Network", labelled: bool = False) -> CompiledNetwork:
+    """With `labelled`, forward() marks each node's work for torch.profiler (see
+    codegen.forward_lines); otherwise it is plain PyTorch."""
     analysis = analysis or analyse(graph)
     if not analysis.ok:
         raise CompileError(analysis.errors)
-    source = forward_source(graph, analysis, free_early=True)
+    source = forward_source(graph, analysis, free_early=True, labelled=labelled)
     forward = _define(source, name)
     cls = type(_class_name(name), (CompiledNetwork,), {
         "forward": forward, "code": source,

@@ -143,6 +143,15 @@ class Graph:
         return sorted((e for e in self.edges if e.target == node_id),
                       key=lambda e: e.target_port)
 
+    def sources(self) -> dict[str, list[str]]:
+        """For every node, the nodes feeding it, ordered by port: one pass over the edges,
+        for walks over a whole graph where incoming() per node would be quadratic."""
+        feeding: dict[str, list[Edge]] = {node_id: [] for node_id in self.nodes}
+        for edge in self.edges:
+            feeding.setdefault(edge.target, []).append(edge)
+        return {node_id: [e.source for e in sorted(edges, key=lambda e: e.target_port)]
+                for node_id, edges in feeding.items()}
+
     def outgoing(self, node_id: str) -> list[Edge]:
         return [e for e in self.edges if e.source == node_id]
 

@@ -5,6 +5,10 @@ and `<stem>-results.png` with the confusion matrix and samples once the run has 
 
     .venv/bin/python scripts/screenshots.py [--dark] [--out docs/screenshots] [STEM ...]
     .venv/bin/python scripts/screenshots.py --training [--epochs 2] [STEM ...]
+    .venv/bin/python scripts/screenshots.py --colour-by macs [STEM ...]
+
+With `--colour-by`, the canvas is coloured by that figure (time: after profiling the
+layers) and shot as `<stem>-<figure>.png`.
 
 Runs train copies of the projects in a temporary folder, so no run lands in projects/.
 """
@@ -47,11 +51,29 @@ def close_window(window: MainWindow) -> None:
 
 
 def shoot_the_design(app: QApplication, template: Path, scratch: Path, out: Path,
-                     suffix: str) -> None:
+                     suffix: str, colour_by: str | None = None) -> None:
     window = open_window(scratch, template)
     window.document.analyse_now()
-    first_layer = list(window.document.graph.nodes)[1]
-    window.scene.select_nodes([first_layer])
+    layers = list(window.document.graph.nodes)
+    window.scene.select_nodes([layers[1]])
+    if colour_by is not None:
+        # the canvas gets the room the Problems dock had, at a zoom that reads
+        window.resize(1500, 1100)
+        window.docks["problems"].hide()
+        window.docks["training"].hide()
+        # profile a quiet machine, as a user would: after the start-up imports, and those
+        # of the data worker's process
+        wait_until(app, lambda: window.training.ready)
+        settled = time.monotonic() + 8
+        wait_until(app, lambda: time.monotonic() > settled)
+        window.colour_by_actions[colour_by].trigger()
+        wait_until(app, lambda: not window.costs.profiling)
+        heaviest = max(layers, key=lambda n: window.scene.heat.values.get(n, 0))
+        window.scene.select_nodes([heaviest])
+        app.processEvents()
+        window.view.set_zoom(0.62)
+        window.view.centerOn(window.scene.itemsBoundingRect().center())
+        suffix = f"-{colour_by}{suffix}"
     shoot(window, app, out / f"{template.stem}{suffix}.png")
     close_window(window)
 
@@ -102,6 +124,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--training", action="store_true", help="train each example and "
                         "shoot the Training dock during and after the run")
     parser.add_argument("--epochs", type=int, default=2, help="epochs per run (--training)")
+    parser.add_argument("--colour-by", choices=["parameters", "macs", "memory", "time"],
+                        help="colour the canvas by this figure")
     parser.add_argument("projects", nargs="*", help="stems of projects/*.ndproj (default all)")
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication([])
@@ -116,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.training:
             shoot_a_run(app, template, args.epochs, scratch, args.out, suffix)
         else:
-            shoot_the_design(app, template, scratch, args.out, suffix)
+            shoot_the_design(app, template, scratch, args.out, suffix, args.colour_by)
     app.clipboard().clear()
 
 

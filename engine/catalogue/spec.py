@@ -34,6 +34,11 @@ Count = Callable[[Params, Sequence[TensorInfo]], int]
 Build = Callable[[Params, Sequence[TensorInfo]], Any]
 Expression = Callable[[Params, Sequence[TensorInfo], Sequence[str], str], str]
 Warn = Callable[[Params, Sequence[TensorInfo]], list[str]]
+Cost = Callable[[Params, Sequence[TensorInfo], TensorInfo], int]
+"""(params, inputs, output) → a figure for one sample."""
+Window = Callable[[Params, Sequence[TensorInfo]],
+                  tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]]
+"""(params, inputs) → (kernel, stride, dilation) along each spatial dimension."""
 
 
 def call_module(params: Params, inputs: Sequence[TensorInfo], args: Sequence[str],
@@ -49,6 +54,35 @@ def no_warnings(params: Params, inputs: Sequence[TensorInfo]) -> list[str]:
     return []
 
 
+def no_cost(params: Params, inputs: Sequence[TensorInfo], output: TensorInfo) -> int:
+    return 0
+
+
+DTYPE_BYTES = {"float32": 4, "int64": 8}
+
+
+def size_of(tensor: TensorInfo) -> int:
+    """How many values one sample of `tensor` holds."""
+    count = 1
+    for dimension in tensor.shape:
+        count *= dimension
+    return count
+
+
+def bytes_of(tensor: TensorInfo) -> int:
+    """How many bytes one sample of `tensor` takes."""
+    return size_of(tensor) * DTYPE_BYTES.get(tensor.dtype, 4)
+
+
+def output_values(params: Params, inputs: Sequence[TensorInfo], output: TensorInfo) -> int:
+    return size_of(output)
+
+
+def input_values(params: Params, inputs: Sequence[TensorInfo], output: TensorInfo) -> int:
+    return sum(size_of(x) for x in inputs)
+
+
+
 @dataclass(frozen=True)
 class LayerSpec:
     """One layer kind.
@@ -62,6 +96,21 @@ class LayerSpec:
     expression: the Python expression for the node's output in generated code, given its
                 inputs, their variable names and the name of its module attribute.
     warnings:   advice about params that work but are probably not meant (never errors).
+    macs:       multiply-accumulate operations of a forward pass, per sample, as ptflops
+                (0.7, modules only) counts them: convolutions and Linear their products
+                (bias included), recurrent layers their gates' products and element-wise
+                steps at every time step, ReLU-like activations and pooling one per value
+                (of the output; of the input for pooling), batch norm two per value (one
+                without affine), LayerNorm one; the rest (sigmoid, tanh, softmax, dropout,
+                reshapes, merges, reductions, embedding look-ups) none.
+    keeps:      which of its tensors autograd keeps from the forward pass for the backward
+                one: "input", "output", "input+output" or "" (what the training-step
+                memory estimate adds up, each tensor once however many keep it);
+    kept:       bytes per sample it keeps besides them (max pooling's indices, dropout's
+                mask, a recurrent layer's gates at every step);
+    view:       its output shares its input's memory (reshapes, permutes, slices).
+    window:     for layers that slide a window (convolution, pooling): its kernel, stride
+                and dilation, from which receptive fields follow.
     frame_rank: for layers made for one image (Conv2d, 2-D pooling, BatchNorm2d: 3), the
                 rank of one frame. Given a clip, one dimension more in front ([T, C, H, W]),
                 they apply to every frame with shared weights and keep T in front; the
@@ -82,6 +131,11 @@ class LayerSpec:
     warnings: Warn = no_warnings
     summary: Callable[[Params], str] | None = None
     """A few words for the node's face on the canvas, e.g. '32 3×3 s1'."""
+    macs: Cost = no_cost
+    keeps: str = ""
+    kept: Cost = no_cost
+    view: bool = False
+    window: Window | None = None
     frame_rank: int | None = None
     _by_name: dict[str, Param] = field(init=False, repr=False, compare=False)
 
@@ -158,6 +212,25 @@ class LayerSpec:
 
     def advice(self, params: Params, inputs: Sequence[TensorInfo]) -> list[str]:
         return self.warnings(params, self._per_frame(inputs))
+
+    def forward_macs(self, params: Params, inputs: Sequence[TensorInfo],
+                     output: TensorInfo) -> int:
+        """Multiply-accumulates of one sample's forward pass (every frame of a clip)."""
+        return self._per_sample(self.macs, params, inputs, output)
+
+    def kept_bytes(self, params: Params, inputs: Sequence[TensorInfo],
+                   output: TensorInfo) -> int:
+        """Bytes of one sample's forward pass that autograd keeps for the backward one,
+        besides the tensors `keeps` names."""
+        return self._per_sample(self.kept, params, inputs, output)
+
+    def _per_sample(self, rule: Cost, params: Params, inputs: Sequence[TensorInfo],
+                    output: TensorInfo) -> int:
+        frames = self.frames(inputs)
+        if frames is None:
+            return rule(params, inputs, output)
+        frame = TensorInfo(output.shape[1:], output.dtype)
+        return frames * rule(params, self._per_frame(inputs), frame)
 
     @property
     def is_input(self) -> bool:

@@ -15,7 +15,8 @@ from engine.compiler import compile_graph
 from engine.data import DataError, Dataset, load_dataset, split_validation
 from engine.project import Project
 from engine.training.config import TrainingConfig, TrainingError, read_training
-from engine.training.tasks import Task, task_for
+from engine.training.ctc_length import time_steps_problem
+from engine.training.tasks import Sequences, Task, task_for
 from engine.training.trainer import Trainer
 
 
@@ -108,6 +109,9 @@ def plan_run(project: Project, epochs: int | None = None,
     task = task_for(config.loss)
     dataset = task.adapt(_as_input_dtype(dataset, analysis.nodes[input_id].output))
     problems = check_data(analysis, dataset, input_id) + task.problems(output, dataset)
+    if not problems and isinstance(task, Sequences):
+        short = time_steps_problem(project.graph, analysis, output_id, dataset)
+        problems = [short] if short else []
     if problems:
         raise TrainingError("\n".join(problems))
     try:

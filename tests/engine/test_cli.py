@@ -60,7 +60,8 @@ def test_summary_lists_shapes_and_parameters_per_layer(capsys):
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "Digit strings CRNN"
-    assert lines[1].split() == ["node", "type", "output", "shape", "params"]
+    assert lines[1].split() == ["node", "type", "output", "shape", "params", "MACs",
+                                "output/sample"]
     assert any(line.split()[:2] == ["columns", "ToSequence"] and "[32, 128]" in line
                for line in lines)
     assert "total parameters: 491,531 (trainable: 491,531)" in lines
@@ -71,12 +72,16 @@ def test_summary_json_has_the_documented_keys(capsys):
     code, out, _ = run(capsys, "summary", str(CRNN), "--json")
     data = json.loads(out)
     assert code == 0
-    assert set(data) == {"name", "total_params", "trainable_params", "nodes", "outputs"}
+    assert set(data) == {"name", "total_params", "trainable_params", "nodes", "outputs",
+                         "total_macs", "train_step_bytes"}
     assert data["outputs"] == {"log_probs": [32, 11]}
     assert data["nodes"][0] == {"id": "strip", "type": "Input", "output_shape": [1, 8, 64],
-                                "params": 0}
+                                "params": 0, "macs": 0, "activation_bytes": 4 * 8 * 64,
+                                "receptive_field": None, "sequence_length": None}
     assert sum(n["params"] for n in data["nodes"]) == data["total_params"] == 491_531
-    assert {tuple(n) for n in data["nodes"]} == {("id", "type", "output_shape", "params")}
+    assert {tuple(n) for n in data["nodes"]} == {(
+        "id", "type", "output_shape", "params", "macs", "activation_bytes",
+        "receptive_field", "sequence_length")}
 
 
 def test_summary_of_an_invalid_project_lists_its_problems(capsys, tmp_path):

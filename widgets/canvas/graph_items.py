@@ -5,7 +5,7 @@ large graphs), and the analysis shown on them."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Container
+from collections.abc import Container, Mapping
 
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtWidgets import QGraphicsScene
@@ -15,8 +15,10 @@ from engine.catalogue import LayerSpec, spec_for
 from engine.graph import Edge, Graph
 from engine.layout import layered_layout
 from widgets.canvas.edge_item import EdgeItem
+from widgets.canvas.heat import Heat
 from widgets.canvas.node_item import NodeItem, status_for
 from widgets.canvas.style import NODE_GAP, NODE_HEIGHT, NODE_WIDTH, CanvasLook
+from widgets.node_figures import CostFigures
 
 EdgeKey = tuple[Edge, int]
 """An edge and which of its equal copies it is: a broken file may hold one edge twice, and
@@ -95,6 +97,15 @@ class GraphItems:
         for (edge, _), item in self.edges.items():
             item.set_label(edge_label(analysis, edge))
             item.set_broken(edge in broken)
+
+    def show_figures(self, figures: Mapping[str, CostFigures]) -> None:
+        for node_id, item in self.nodes.items():
+            item.set_figures(figures.get(node_id))
+
+    def show_heat(self, heat: Heat | None) -> None:
+        levels = heat.levels() if heat is not None else {}
+        for node_id, item in self.nodes.items():
+            item.set_heat_level(levels.get(node_id))
 
     def _sync_nodes(self, graph: Graph, movable: bool, held: Container[str]) -> None:
         gone = {node_id: item for node_id, item in self.nodes.items()

@@ -21,6 +21,7 @@ from engine.analysis import Problem
 from engine.catalogue import LayerSpec, spec_for
 from engine.graph import Node
 from widgets.canvas.flow import PortKind, port_offset
+from widgets.canvas.heat import heat_colour
 from widgets.canvas.port_item import PortItem
 from widgets.canvas.style import (
     DETAIL_ZOOM,
@@ -32,8 +33,11 @@ from widgets.canvas.style import (
     TEXT_MARGIN,
     WARNING_COLOUR,
     CanvasLook,
+    blend,
+    readable_text_on,
     with_alpha,
 )
+from widgets.node_figures import CostFigures
 
 if TYPE_CHECKING:
     from widgets.canvas.edge_item import EdgeItem
@@ -126,10 +130,15 @@ class NodeItem(QGraphicsItem):
         """The graph's Node object this item shows; kept to recognise a renamed node."""
         self.face = face_for(node)
         self.status = NodeStatus()
+        self.figures: CostFigures | None = None
+        self.heat_level: float | None = None
+        """Where the node's figure lies on the heat map's scale (0 to 1); None: not
+        coloured."""
         self.input_ports: list[PortItem] = []
         self.output_port: PortItem | None = None
         self.edges: set[EdgeItem] = set()
         self._header_text = self._title_text = self._summary_text = self._count_text = ""
+        self._figures_text = ""
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -160,6 +169,18 @@ class NodeItem(QGraphicsItem):
             self.refresh_texts()
             self.update()
 
+    def set_figures(self, figures: CostFigures | None) -> None:
+        """The node's cost: its MACs and memory go on the face, the rest in the tooltip."""
+        if figures != self.figures:
+            self.figures = figures
+            self.refresh_texts()
+            self.update()
+
+    def set_heat_level(self, level: float | None) -> None:
+        if level != self.heat_level:
+            self.heat_level = level
+            self.update()
+
     def set_movable(self, movable: bool) -> None:
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, movable)
 
@@ -176,7 +197,11 @@ class NodeItem(QGraphicsItem):
         header = face.layer_type if status.frames is None else \
             f"{face.layer_type} · {PER_FRAME}"
         self._header_text = look.header_metrics.elidedText(header, elide, width - badge_width)
-        self._title_text = look.title_metrics.elidedText(face.node_id, elide, width)
+        self._figures_text = self.figures.face() if self.figures is not None else ""
+        figures_width = look.detail_metrics.horizontalAdvance(self._figures_text) + 8 \
+            if self._figures_text else 0
+        self._title_text = look.title_metrics.elidedText(face.node_id, elide,
+                                                         width - figures_width)
         self._summary_text = look.detail_metrics.elidedText(face.summary, elide,
                                                             width - count_width)
         self.setToolTip(self._tooltip())
@@ -196,6 +221,9 @@ class NodeItem(QGraphicsItem):
         if status.frames is not None:
             lines.append(f"applied to each of the {status.frames} frames of the clip, with "
                          "the same weights")
+        if self.figures is not None:
+            lines.extend(f"{html.escape(caption)}: {html.escape(value)}"
+                         for caption, value in self.figures.rows())
         for message in status.messages:
             colour = ERROR_COLOUR if message.startswith("error") else WARNING_COLOUR
             lines.append(f"<span style='color:{colour.name()}'>{html.escape(message)}</span>")
@@ -304,7 +332,7 @@ class NodeItem(QGraphicsItem):
 
         outline = QPainterPath()
         outline.addRoundedRect(card, NODE_RADIUS, NODE_RADIUS)
-        painter.fillPath(outline, colours.node_fill)
+        painter.fillPath(outline, self.body_fill())
         header = QPainterPath()
         header.addRect(QRectF(0, 0, NODE_WIDTH, HEADER_HEIGHT))
         painter.fillPath(outline.intersected(header), colours.header_fill(self.face.category))
@@ -323,6 +351,25 @@ class NodeItem(QGraphicsItem):
         self._paint_texts(painter)
         if self.status.severity:
             self._paint_badge(painter)
+
+    def body_fill(self) -> QColor:
+        """The card's colour below the header: the heat map's colour when one is shown."""
+        fill = self._look.colours.node_fill
+        if self.heat_level is None:
+            return fill
+        # a touch of the card's own colour keeps the dark theme's cards from glaring
+        return blend(heat_colour(self.heat_level), fill, 0.12 if self._look.colours.dark
+                     else 0.0)
+
+    def text_colours(self) -> tuple[QColor, QColor]:
+        """The colours of the body's text and of its quieter details: the palette's, or
+        black or white, whichever reads on the heat map's colour."""
+        colours = self._look.colours
+        if self.heat_level is None:
+            return colours.text, colours.muted_text
+        fill = self.body_fill()
+        text = readable_text_on(fill)
+        return text, blend(text, fill, 0.3)
 
     def outline_colour(self) -> QColor:
         colours = self._look.colours
@@ -351,11 +398,16 @@ class NodeItem(QGraphicsItem):
         else:
             title_row = QRectF(left, HEADER_HEIGHT, width, body)
             detail_row = QRectF()
+        text, muted = self.text_colours()
         painter.setFont(look.title_font)
+        painter.setPen(text)
         painter.drawText(title_row, centred, self._title_text)
+        painter.setFont(look.detail_font)
+        painter.setPen(muted)
+        if self._figures_text:
+            painter.drawText(title_row, Qt.AlignmentFlag.AlignRight
+                             | Qt.AlignmentFlag.AlignVCenter, self._figures_text)
         if two_lines:
-            painter.setFont(look.detail_font)
-            painter.setPen(colours.muted_text)
             painter.drawText(detail_row, centred, self._summary_text)
             painter.drawText(detail_row, Qt.AlignmentFlag.AlignRight
                              | Qt.AlignmentFlag.AlignVCenter, self._count_text)

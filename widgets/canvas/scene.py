@@ -10,21 +10,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from engine.analysis import Analysis
+from engine.costs import Costs
 from engine.graph import Edge, Graph
 from widgets.canvas.connection import ConnectionDrag
 from widgets.canvas.connection_dragging import ConnectionCheck, ConnectionDragging
 from widgets.canvas.edge_item import EdgeItem
 from widgets.canvas.flow import PortKind
 from widgets.canvas.graph_items import GraphItems
+from widgets.canvas.heat import Heat
 from widgets.canvas.hits import node_at, output_port_at
 from widgets.canvas.node_item import NodeItem
 from widgets.canvas.style import CanvasLook, Flow
+from widgets.node_figures import CostFigures, figures_for
+
+if TYPE_CHECKING:
+    from engine.profiling import Profile
 
 
 class GraphScene(QGraphicsScene):
@@ -42,12 +49,16 @@ class GraphScene(QGraphicsScene):
     node_double_clicked = Signal(str)
     read_only_changed = Signal(bool, str)
     """read-only and the message to show: views show it as a banner."""
+    heat_changed = Signal(object)
+    """the Heat the nodes are coloured by, or None: views show its legend."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.look = CanvasLook(self.palette(), self.font())
         self._graph = Graph()
         self._analysis: Analysis | None = None
+        self._figures: dict[str, CostFigures] = {}
+        self._heat: Heat | None = None
         self._items = GraphItems(self, self.look)
         self._connecting = ConnectionDragging(self)
         self._read_only = False
@@ -66,6 +77,10 @@ class GraphScene(QGraphicsScene):
     @property
     def analysis(self) -> Analysis | None:
         return self._analysis
+
+    @property
+    def heat(self) -> Heat | None:
+        return self._heat
 
     @property
     def read_only(self) -> bool:
@@ -131,6 +146,22 @@ class GraphScene(QGraphicsScene):
         self._analysis = analysis
         self._connecting.forget_verdicts()
         self._items.show_analysis(analysis)
+
+    def set_costs(self, costs: Costs | None, profile: Profile | None = None) -> None:
+        """Show each node's MACs and memory on its face and its whole cost, with the time
+        `profile` measured, in its tooltip."""
+        self._figures = figures_for(costs, profile)
+        self._items.show_figures(self._figures)
+
+    def figures(self, node_id: str) -> CostFigures | None:
+        return self._figures.get(node_id)
+
+    def set_heat(self, heat: Heat | None) -> None:
+        """Fill the nodes with the colour of their figure in `heat` (None: their usual
+        fill)."""
+        self._heat = heat
+        self._items.show_heat(heat)
+        self.heat_changed.emit(heat)
 
     # ------------------------------------------------------------------ settings
 

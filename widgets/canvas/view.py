@@ -1,5 +1,5 @@
 """The view onto a GraphScene: zoom towards the cursor, pan, rubber-band selection, a grid,
-drops from the layer palette, and the read-only banner."""
+drops from the layer palette, the read-only banner and the heat map's legend."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QLabel, QWidget
 
+from widgets.canvas.heat_legend import HeatLegend
 from widgets.canvas.mime import LAYER_MIME, layer_from_payload
 from widgets.canvas.scene import GraphScene
 from widgets.canvas.style import ZOOM_MAX, ZOOM_MIN, canvas_colours
@@ -68,6 +69,7 @@ class GraphView(QGraphicsView):
         self._banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._banner.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._banner.hide()
+        self.legend = HeatLegend(self)
         if scene is not None:
             self.setScene(scene)
 
@@ -79,10 +81,13 @@ class GraphView(QGraphicsView):
         old = self.graph_scene()
         if old is not None:
             old.read_only_changed.disconnect(self._show_banner)
+            old.heat_changed.disconnect(self._show_legend)
         super().setScene(scene)
         if isinstance(scene, GraphScene):
             scene.read_only_changed.connect(self._show_banner)
+            scene.heat_changed.connect(self._show_legend)
             self._show_banner(scene.read_only, scene.read_only_message)
+            self._show_legend(scene.heat)
 
     # ------------------------------------------------------------------ zoom
 
@@ -326,6 +331,17 @@ class GraphView(QGraphicsView):
         self._banner.resize(width, self._banner.sizeHint().height())
         self._banner.move(QPoint((self.width() - width) // 2, 12))
 
+    # ------------------------------------------------------------------ legend
+
+    def _show_legend(self, heat) -> None:
+        self.legend.set_heat(heat)
+        self._place_legend()
+        self.legend.raise_()
+
+    def _place_legend(self) -> None:
+        margin = 12
+        self.legend.move(margin, max(0, self.height() - self.legend.height() - margin))
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._fit_when_shown:
@@ -341,3 +357,4 @@ class GraphView(QGraphicsView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._place_banner()
+        self._place_legend()

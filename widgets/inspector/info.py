@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from engine.analysis import NodeReport, Problem
 from engine.catalogue import LayerSpec
 from widgets.inspector.style import dim_label, section_title, value_label
+from widgets.node_figures import CostFigures
 from widgets.problems import severity_icon
 
 
@@ -43,9 +44,10 @@ class NodeInfo:
         self.details.setSpacing(4)
 
     def fill(self, spec: LayerSpec | None, report: NodeReport | None,
-             problems: Sequence[Problem]) -> list[str]:
+             problems: Sequence[Problem], figures: CostFigures | None = None) -> list[str]:
         """Show what `report` and `problems` say about a node of layer `spec` (None: an
-        unknown type); returns the shapes, parameter count and problems as plain text lines."""
+        unknown type), and what it costs; returns the shapes, parameter count, costs and
+        problems as plain text lines."""
         _clear(self.details)
         lines: list[str] = []
 
@@ -86,6 +88,17 @@ class NodeInfo:
                                              if problems else
                                              "The output is unknown until the layers before "
                                              "this one are fixed."))
+
+        if figures is not None:
+            self.details.addWidget(section_title("Cost"))
+            costs = QFormLayout()
+            costs.setContentsMargins(0, 0, 0, 0)
+            for caption, text in figures.rows():
+                value = value_label(text, f"cost_{caption.lower().replace(' ', '_')}")
+                value.setWordWrap(True)
+                costs.addRow(dim_label(caption, wrap=False), value)
+                lines.append(f"{caption}: {text}")
+            self.details.addLayout(costs)
 
         if problems:
             self.details.addWidget(section_title(f"Problems ({len(problems)})"))

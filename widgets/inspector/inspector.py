@@ -38,6 +38,7 @@ from widgets.inspector.style import (
     section_title,
     value_label,
 )
+from widgets.node_figures import CostFigures
 from widgets.palette import category_colours, format_value
 
 RenameCheck = Callable[[str], str | None]
@@ -100,7 +101,8 @@ class PropertyInspector(QWidget):
     # public API
 
     def show_node(self, node: Node | None, report: NodeReport | None = None,
-                  problems: Sequence[Problem] = ()) -> None:
+                  problems: Sequence[Problem] = (),
+                  figures: CostFigures | None = None) -> None:
         """Show `node` (None: the empty state). The same node again (same id, or the id it
         was just renamed to, and same type) is updated in place so the editor in use keeps
         the keyboard focus."""
@@ -117,7 +119,7 @@ class PropertyInspector(QWidget):
         self._params = dict(node.params)
         if not same:
             self._build_form(node)
-        self._refresh(node, report, problems)
+        self._refresh(node, report, problems, figures)
         self._stack.setCurrentWidget(self._scroll)
 
     def node_id(self) -> str | None:
@@ -294,7 +296,7 @@ class PropertyInspector(QWidget):
     # refreshing
 
     def _refresh(self, node: Node, report: NodeReport | None,
-                 problems: Sequence[Problem]) -> None:
+                 problems: Sequence[Problem], figures: CostFigures | None = None) -> None:
         assert self._id_edit is not None and self._header_summary is not None
         if not (_has_focus(self._id_edit) and self.rename_error_text()):
             blocked = self._id_edit.blockSignals(True)
@@ -317,7 +319,7 @@ class PropertyInspector(QWidget):
         self._header_summary.setText(self._summary_text())
         self._header_summary.setVisible(bool(self._header_summary.text()))
         assert self._info is not None
-        self._info_lines = self._info.fill(self._spec, report, problems)
+        self._info_lines = self._info.fill(self._spec, report, problems, figures)
 
     def _summary_text(self) -> str:
         if self._spec is None or self._spec.summary is None:

@@ -6,7 +6,13 @@ from collections.abc import Sequence
 
 from engine.catalogue.checks import float_input, normalise_dim
 from engine.catalogue.params import ChoiceParam, FloatParam, IntParam, Param
-from engine.catalogue.spec import LayerSpec, Params, TensorInfo
+from engine.catalogue.spec import (
+    LayerSpec,
+    Params,
+    TensorInfo,
+    no_cost,
+    output_values,
+)
 
 
 def _builder(name: str, *param_names: str):
@@ -17,11 +23,18 @@ def _builder(name: str, *param_names: str):
     return build
 
 
+COUNTED = {"ReLU", "LeakyReLU", "ELU", "GELU"}
+"""The activations ptflops counts (one MAC per value); it leaves the others out."""
+
+
 def _elementwise(name: str, help: str, *params: Param) -> LayerSpec:
     return LayerSpec(
         name=name, category="Activation", help=help, params=params,
         infer=lambda p, inputs: float_input(inputs),
         build=_builder(name, *(param.name for param in params)),
+        macs=output_values if name in COUNTED else no_cost,
+        # GELU's gradient needs its input; the others' their output
+        keeps="input" if name == "GELU" else "output",
     )
 
 
@@ -43,6 +56,7 @@ def _softmax(name: str, help: str) -> LayerSpec:
         params=(IntParam("dim", -1, "the dimension that sums to one (batch is 0; -1 is the "
                          "last)"),),
         infer=_softmax_infer, build=_builder(name, "dim"), warnings=_softmax_warnings,
+        keeps="output",
         summary=lambda p: f"dim={p['dim']}",
     )
 

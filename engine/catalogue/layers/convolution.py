@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.catalogue.checks import CLIP_FRAME_RANK, dims_text, ranked_input, spatial_output
+from engine.catalogue.checks import (
+    CLIP_FRAME_RANK,
+    dims_text,
+    product,
+    ranked_input,
+    spatial_output,
+)
 from engine.catalogue.params import BoolParam, ChoiceParam, IntParam, SizeParam
 from engine.catalogue.spec import LayerError, LayerSpec, Params, TensorInfo
 
@@ -102,6 +108,33 @@ def _conv_spec(n: int) -> LayerSpec:
                     dilation=dilation_p.expand(p["dilation"]), groups=p["groups"],
                     bias=p["bias"], padding_mode=p["padding_mode"])
 
+    def macs(p: Params, inputs: Sequence[TensorInfo], output: TensorInfo) -> int:
+        channels, positions = inputs[0].shape[0], product(output.shape[1:])
+        per_position = product(kernel_p.expand(p["kernel_size"])) * channels * \
+            p["out_channels"] // p["groups"]
+        return (per_position + (p["out_channels"] if p["bias"] else 0)) * positions
+
+    def kept(p: Params, inputs: Sequence[TensorInfo], output: TensorInfo) -> int:
+        """A padding mode other than zeros pads a copy of the input first: the
+        convolution keeps that copy (and keeps = "" then)."""
+        if p["padding_mode"] == "zeros":
+            return 0
+        padding = p["padding"]
+        if padding == "same":
+            pads = [d * (k - 1) for k, d in zip(kernel_p.expand(p["kernel_size"]),
+                                                dilation_p.expand(p["dilation"]),
+                                                strict=True)]
+        elif padding == "valid":
+            pads = [0] * n
+        else:
+            pads = [2 * q for q in padding_p.expand(padding)]
+        channels, spatial = inputs[0].shape[0], inputs[0].shape[1:]
+        return 4 * channels * product(s + q for s, q in zip(spatial, pads, strict=True))
+
+    def window(p: Params, inputs: Sequence[TensorInfo]):
+        return (kernel_p.expand(p["kernel_size"]), stride_p.expand(p["stride"]),
+                dilation_p.expand(p["dilation"]))
+
     def summary(p: Params) -> str:
         text = f"{p['out_channels']} {dims_text(kernel_p.expand(p['kernel_size']))}"
         stride = stride_p.expand(p["stride"])
@@ -127,7 +160,8 @@ def _conv_spec(n: int) -> LayerSpec:
             ChoiceParam("padding_mode", "zeros", "what the padding is filled with",
                         choices=("zeros", "reflect", "replicate", "circular")),
         ),
-        infer=infer, count=count, build=build, summary=summary,
+        infer=infer, count=count, build=build, summary=summary, macs=macs, window=window,
+        keeps="input", kept=kept,
         frame_rank=CLIP_FRAME_RANK if n == 2 else None,
     )
 

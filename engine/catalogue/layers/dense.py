@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from engine.catalogue.checks import float_input, normalise_dim, product
 from engine.catalogue.params import BoolParam, IntParam
-from engine.catalogue.spec import LayerError, LayerSpec, Params, TensorInfo
+from engine.catalogue.spec import LayerError, LayerSpec, Params, TensorInfo, size_of
 
 
 def _linear_infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
@@ -80,6 +80,8 @@ SPECS = [
             BoolParam("bias", True, "learn an additive bias per output"),
         ),
         infer=_linear_infer, count=_linear_count, build=_linear_build,
+        macs=lambda p, inputs, output: _linear_count(p, inputs) * size_of(output)
+        // p["out_features"], keeps="input",
         summary=lambda p: f"→{p['out_features']}",
     ),
     LayerSpec(
@@ -91,7 +93,7 @@ SPECS = [
             IntParam("start_dim", 1, "first dimension to merge (batch is 0)"),
             IntParam("end_dim", -1, "last dimension to merge (negative counts from the end)"),
         ),
-        infer=_flatten_infer, build=_flatten_build,
+        infer=_flatten_infer, build=_flatten_build, view=True,
     ),
     LayerSpec(
         name="Embedding",
@@ -105,7 +107,7 @@ SPECS = [
                      optional=True),
         ),
         infer=_embedding_infer,
-        count=lambda p, inputs: p["num_embeddings"] * p["embedding_dim"],
+        count=lambda p, inputs: p["num_embeddings"] * p["embedding_dim"], keeps="input",
         build=_embedding_build,
         summary=lambda p: f"{p['num_embeddings']}→{p['embedding_dim']}",
     ),

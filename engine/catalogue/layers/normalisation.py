@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from engine.catalogue.checks import CLIP_FRAME_RANK, float_input, ranked_input
 from engine.catalogue.params import BoolParam, FloatParam
-from engine.catalogue.spec import LayerSpec, Params, TensorInfo
+from engine.catalogue.spec import LayerSpec, Params, TensorInfo, input_values, size_of
 
 
 def _same(inputs: Sequence[TensorInfo]) -> TensorInfo:
@@ -54,6 +54,8 @@ def _batch_norm_spec(n: int) -> LayerSpec:
         ),
         infer=infer, build=build,
         count=lambda p, inputs: 2 * inputs[0].shape[0] if p["affine"] else 0,
+        macs=lambda p, inputs, output: size_of(inputs[0]) * (2 if p["affine"] else 1),
+        keeps="input",
         frame_rank=CLIP_FRAME_RANK if n == 2 else None,
     )
 
@@ -70,6 +72,11 @@ def _layer_norm_build(p: Params, inputs: Sequence[TensorInfo]):
 
     return nn.LayerNorm(inputs[0].shape[-1], eps=p["eps"],
                         elementwise_affine=p["elementwise_affine"], bias=p["bias"])
+
+
+def _mask(p: Params, inputs: Sequence[TensorInfo], output: TensorInfo) -> int:
+    """Dropout keeps which values it dropped: a byte each."""
+    return size_of(output)
 
 
 def _dropout_build(p: Params, inputs: Sequence[TensorInfo]):
@@ -98,7 +105,7 @@ def _channel_dropout_spec(n: int) -> LayerSpec:
                            maximum=1.0),),
         infer=lambda p, inputs: ranked_input(inputs, layout, n + 1,
                                              hint="use Dropout for vectors and sequences"),
-        build=build, summary=lambda p: f"p={p['p']:g}",
+        build=build, summary=lambda p: f"p={p['p']:g}", kept=_mask,
         frame_rank=CLIP_FRAME_RANK if n == 2 else None,
     )
 
@@ -119,7 +126,7 @@ SPECS = [
             BoolParam("bias", True, "learn the shift too (with elementwise_affine)"),
         ),
         infer=lambda p, inputs: float_input(inputs),
-        count=_layer_norm_count, build=_layer_norm_build,
+        count=_layer_norm_count, build=_layer_norm_build, macs=input_values, keeps="input",
     ),
     LayerSpec(
         name="Dropout",
@@ -129,7 +136,7 @@ SPECS = [
         params=(FloatParam("p", 0.5, "probability of zeroing a value", minimum=0.0,
                            maximum=1.0),),
         infer=lambda p, inputs: float_input(inputs),
-        build=_dropout_build,
+        build=_dropout_build, kept=_mask,
         summary=lambda p: f"p={p['p']:g}",
     ),
     _channel_dropout_spec(2),

@@ -7,7 +7,27 @@ from collections.abc import Sequence
 
 from engine.catalogue.checks import CLIP_FRAME_RANK, dims_text, ranked_input, spatial_output
 from engine.catalogue.params import BoolParam, SizeParam
-from engine.catalogue.spec import LayerError, LayerSpec, Params, TensorInfo
+from engine.catalogue.spec import (
+    LayerError,
+    LayerSpec,
+    Params,
+    TensorInfo,
+    bytes_of,
+    input_values,
+    no_cost,
+    size_of,
+)
+
+
+def _indices(p: Params, inputs: Sequence[TensorInfo], output: TensorInfo) -> int:
+    """Max pooling also keeps where each maximum came from (int64)."""
+    return 8 * size_of(output)
+
+
+def _negated_and_indices(p: Params, inputs: Sequence[TensorInfo], output: TensorInfo
+                         ) -> int:
+    return bytes_of(inputs[0]) + _indices(p, inputs, output)
+
 
 LAYOUTS = {1: "a signal [channels, length]",
            2: "an image [channels, height, width] or a clip of them [frames, channels, "
@@ -74,6 +94,10 @@ def _window_spec(kind: str, n: int) -> LayerSpec:
             return f"-{module}(-{args[0]})"
         return f"{module}({args[0]})"
 
+    def window(p: Params, inputs: Sequence[TensorInfo]):
+        kernel, stride, _, dilation = geometry(p)
+        return kernel, stride, dilation
+
     def summary(p: Params) -> str:
         kernel, stride, _, _ = geometry(p)
         text = dims_text(kernel)
@@ -81,11 +105,14 @@ def _window_spec(kind: str, n: int) -> LayerSpec:
 
     what = {"Max": "largest", "Avg": "average", "Min": "smallest"}[kind]
     return LayerSpec(
+        # min pooling keeps the negated copy of its input it pools, not the input itself
+        macs=input_values, keeps="" if kind == "Min" else "input",
+        kept={"Avg": no_cost, "Max": _indices, "Min": _negated_and_indices}[kind],
         name=f"{kind}Pool{n}d",
         category="Pooling",
         help=f"Keeps the {what} value of each window, downsampling each channel.",
         params=tuple(params),
-        infer=infer, build=build, expression=expression, summary=summary,
+        infer=infer, build=build, expression=expression, summary=summary, window=window,
         frame_rank=CLIP_FRAME_RANK if n == 2 else None,
     )
 
@@ -98,6 +125,16 @@ def _adaptive_spec(kind: str, n: int) -> LayerSpec:
         x = ranked_input(inputs, LAYOUTS[n], n + 1)
         return TensorInfo((x.shape[0], *size_p.expand(p["output_size"])))
 
+    def window(p: Params, inputs: Sequence[TensorInfo]):
+        sizes = inputs[0].shape[1:]
+        outputs = size_p.expand(p["output_size"])
+        # torch's windows for output i: from floor(i·in/out) to ceil((i+1)·in/out)
+        kernel = tuple(-(-size // out) + (1 if size % out else 0)
+                       for size, out in zip(sizes, outputs, strict=True))
+        return (kernel, tuple(max(size // out, 1) for size, out in zip(sizes, outputs,
+                                                                       strict=True)),
+                (1,) * len(sizes))
+
     def build(p: Params, inputs: Sequence[TensorInfo]):
         from torch import nn
 
@@ -105,13 +142,16 @@ def _adaptive_spec(kind: str, n: int) -> LayerSpec:
         return pool(size_p.expand(p["output_size"]))
 
     return LayerSpec(
+        macs=input_values,
+        # adaptive average pooling keeps only sizes; max pooling its input and indices
+        keeps="" if kind == "Avg" else "input", kept=no_cost if kind == "Avg" else _indices,
         name=f"Adaptive{kind}Pool{n}d",
         category="Pooling",
         help=f"{'Averages' if kind == 'Avg' else 'Takes the max'} over windows chosen so "
              "that each channel comes out at output_size, whatever the input size.",
         params=(size_p,),
         infer=infer, build=build,
-        summary=lambda p: "→" + dims_text(size_p.expand(p["output_size"])),
+        summary=lambda p: "→" + dims_text(size_p.expand(p["output_size"])), window=window,
         frame_rank=CLIP_FRAME_RANK if n == 2 else None,
     )
 

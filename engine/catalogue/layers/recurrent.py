@@ -9,6 +9,17 @@ from engine.catalogue.params import BoolParam, ChoiceParam, FloatParam, IntParam
 from engine.catalogue.spec import LayerError, LayerSpec, Params, TensorInfo
 
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
+ELEMENT_WISE_STEPS = {"RNN": 1, "GRU": 7, "LSTM": 10}
+"""ptflops' count of a step's element-wise work, in hidden sizes (the gates' additions and
+products)."""
+KEPT_PER_STEP = {"RNN": (1.0, 1.0), "GRU": (7.0, 1.0), "LSTM": (11.5, 7.0)}
+"""Values a layer keeps for the backward pass at every time step, in each direction of each
+of its layers: so many per hidden feature, and so many per feature of the wider of its
+input and its hidden state (gates, states, the copy of its input its kernel works on; an
+LSTM's output is among them). Read off the tensors autograd saves on the CPU (torch 2.13,
+oneDNN); see bench/memory_estimate.py."""
+PROJECTED_LSTM_PER_STEP = 8.5
+"""An LSTM with proj_size runs PyTorch's own kernel, which keeps this per hidden feature."""
 HINT = ("put a ToSequence before it to read an image's width (or a signal's length, or a "
         "clip's frames) as time, or a RepeatVector to repeat a vector over time")
 
@@ -40,6 +51,30 @@ def _recurrent_spec(name: str) -> LayerSpec:
             total += per_direction * directions
             layer_in = recurrent_in * directions
         return total
+
+    def macs(p: Params, inputs: Sequence[TensorInfo], output: TensorInfo) -> int:
+        hidden, directions = p["hidden_size"], 2 if p["bidirectional"] else 1
+        recurrent_in = output_size(p)
+        per_step, layer_in = 0, inputs[0].shape[-1]
+        for _ in range(p["num_layers"]):
+            per_step += gates * hidden * (layer_in + recurrent_in)
+            per_step += ELEMENT_WISE_STEPS[name] * hidden
+            if p["bias"]:
+                per_step += 2 * gates * hidden
+            layer_in = recurrent_in * directions
+        return per_step * inputs[0].shape[0] * directions
+
+    def kept(p: Params, inputs: Sequence[TensorInfo], output: TensorInfo) -> int:
+        directions = 2 if p["bidirectional"] else 1
+        per_hidden, per_wider = KEPT_PER_STEP[name]
+        if p.get("proj_size", 0):
+            per_hidden, per_wider = PROJECTED_LSTM_PER_STEP, 0.0
+        values, layer_in = 0.0, inputs[0].shape[-1]
+        for _ in range(p["num_layers"]):
+            hidden = p["hidden_size"]
+            values += per_hidden * hidden + per_wider * max(layer_in, hidden)
+            layer_in = output_size(p) * directions
+        return int(4 * values * directions * inputs[0].shape[0])
 
     def build(p: Params, inputs: Sequence[TensorInfo]):
         from torch import nn
@@ -94,7 +129,7 @@ def _recurrent_spec(name: str) -> LayerSpec:
         name=name, category="Recurrent",
         help=helps[name] + " Outputs the hidden state at every time step.",
         params=tuple(params), infer=infer, count=count, build=build,
-        expression=expression, warnings=warnings, summary=summary,
+        expression=expression, warnings=warnings, summary=summary, macs=macs, kept=kept,
     )
 
 

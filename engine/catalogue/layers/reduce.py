@@ -43,6 +43,7 @@ def _reduction_spec(name: str, what: str) -> LayerSpec:
         params=(IntParam("dim", 1, "the dimension to reduce (batch is 0; -1 is the last)"),
                 BoolParam("keepdim", False, "keep the reduced dimension, with size 1")),
         infer=infer, expression=expression,
+        keeps="input+output" if name == "Max" else "",
         summary=lambda p: f"dim={p['dim']}" + (" keep" if p["keepdim"] else ""),
     )
 

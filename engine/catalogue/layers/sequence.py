@@ -54,13 +54,13 @@ SPECS = [
              "column's channels × height become its features ([C, H, W] → [W, C·H]); a "
              "signal [C, L] becomes [L, C]; a clip's frames become time steps ([T, C, H, W] "
              "→ [T, C·H·W]).",
-        infer=_to_sequence_infer, expression=_to_sequence_expression,
+        infer=_to_sequence_infer, expression=_to_sequence_expression, view=True,
     ),
     LayerSpec(
         name="LastStep",
         category="Sequence",
         help="Keeps only the last time step of a sequence ([T, F] → [F]): many-to-one.",
-        infer=_last_step_infer,
+        infer=_last_step_infer, view=True,
         expression=lambda p, inputs, args, module: f"{args[0]}[:, -1]",
     ),
     LayerSpec(

@@ -49,7 +49,7 @@ SPECS = [
              "be -1 for 'what is left'. The batch dimension is kept.",
         params=(IntListParam("shape", [-1], "the new shape, without the batch",
                              allow_minus_one=True),),
-        infer=_reshape_infer, expression=_reshape_expression,
+        infer=_reshape_infer, expression=_reshape_expression, view=True,
         summary=lambda p: "[" + ", ".join(map(str, p["shape"])) + "]",
     ),
     LayerSpec(
@@ -59,7 +59,7 @@ SPECS = [
              "keep it first, e.g. [0, 2, 1] swaps the last two of a sequence.",
         params=(IntListParam("dims", [0, 2, 1], "the new order of the dimensions, batch "
                              "first", min_length=2, minimum=0),),
-        infer=_permute_infer,
+        infer=_permute_infer, view=True,
         expression=lambda p, inputs, args, module:
             f"{args[0]}.permute({', '.join(map(str, p['dims']))})",
         summary=lambda p: "(" + ", ".join(map(str, p["dims"])) + ")",

@@ -1,0 +1,182 @@
+"""What each node of a network costs in time, measured: forward and backward passes on
+random data of the Inputs' shapes, timed by torch.profiler.
+
+The network is compiled with each node's statement inside a profiler range named after the
+node (codegen's `labelled` forward). A node's forward time is its range; its backward time
+is the autograd functions whose sequence number belongs to an operation run inside that
+range (the profiler gives each forward operation and the backward function made from it
+the same number), plus the gradient accumulation into its parameters that follows them.
+Times are medians over the repeats, after warm-up steps that are not timed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import torch
+from torch.profiler import ProfilerActivity, profile
+
+from engine.analysis import Analysis
+from engine.codegen import PROFILE_LABEL
+from engine.compiler import compile_graph
+from engine.export.failing_node import reason
+from engine.export.prepare import example_inputs
+from engine.graph import Graph
+
+BACKWARD_PREFIX = "autograd::engine::evaluate_function: "
+ACCUMULATE_GRAD = "AccumulateGrad"
+WARM_UP_STEPS = 2
+"""The first steps allocate memory and pick kernels: a user's later steps do not pay that."""
+
+
+class ProfileError(Exception):
+    """The network could not be profiled; the message says why in a sentence."""
+
+
+@dataclass(frozen=True)
+class NodeTime:
+    """Seconds one node takes in a forward+backward step, median over the repeats."""
+
+    forward: float
+    backward: float
+
+    @property
+    def total(self) -> float:
+        return self.forward + self.backward
+
+
+@dataclass(frozen=True)
+class Profile:
+    batch: int
+    repeats: int
+    device: str
+    nodes: dict[str, NodeTime]
+    """Every node that runs code, in forward() order."""
+    step: float
+    """Median seconds of a whole forward+backward step, timed without the profiler."""
+
+    @property
+    def measured(self) -> float:
+        """The sum of the nodes' times: the step's time the profile accounts for."""
+        return sum(time.total for time in self.nodes.values())
+
+
+Progress = Callable[[int, int], None]
+"""(steps done, steps in all); called after each step."""
+
+
+def profile_network(graph: Graph, analysis: Analysis, batch: int, repeats: int = 5,
+                    progress: Progress | None = None) -> Profile:
+    """Time each node of the (error-free) network over `repeats` steps at `batch` samples,
+    on the CPU. Raises ProfileError when the network cannot run."""
+    if batch < 1 or repeats < 1:
+        raise ProfileError("the batch size and the number of repeats must be at least 1")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        network = compile_graph(graph, analysis, "Profiled", labelled=True).train()
+        inputs = example_inputs(analysis, batch)
+    total_steps = WARM_UP_STEPS + 2 * repeats
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        network.zero_grad(set_to_none=True)
+        outputs = network(*inputs)
+        outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+        loss = sum(output.float().sum() for output in outputs)
+        loss.backward()
+        done += 1
+        if progress is not None:
+            progress(done, total_steps)
+
+    try:
+        for _ in range(WARM_UP_STEPS):
+            step()
+        wall = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            step()
+            wall.append(time.perf_counter() - started)
+        profiler = profile(activities=[ProfilerActivity.CPU])
+        with _native_stderr_silenced():
+            profiler.start()
+        try:
+            for _ in range(repeats):
+                step()
+        finally:
+            with _native_stderr_silenced():
+                profiler.stop()
+    except (RuntimeError, MemoryError) as error:
+        raise ProfileError(f"a step at batch {batch} failed: {reason(error)}") from None
+    times = node_times(profiler.events(), repeats)
+    ordered = {node_id: times.get(node_id, NodeTime(0.0, 0.0)) for node_id in analysis.order
+               if not analysis.nodes[node_id].spec.is_input}
+    return Profile(batch, repeats, "cpu", ordered, statistics.median(wall))
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Kineto logs a line to the process's stderr as it starts and stops, which would
+    end up in the command's output and the designer's terminal."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def node_times(events: list, repeats: int) -> dict[str, NodeTime]:
+    """Per node, the medians over `repeats` of its forward range and of the backward
+    functions made by the operations inside it; `events` are torch.profiler's."""
+    ranges = sorted((e for e in events if e.name.startswith(PROFILE_LABEL)),
+                    key=lambda e: e.time_range.start)
+    starts = [e.time_range.start for e in ranges]
+    forward: dict[str, list[float]] = defaultdict(list)
+    repeat_of = {}
+    for event in ranges:
+        spans = forward[event.name[len(PROFILE_LABEL):]]
+        repeat_of[id(event)] = len(spans)
+        spans.append(event.cpu_time_total)
+    made_by: dict[tuple[int, int], tuple[str, int]] = {}
+    """(thread, sequence number) of a forward operation → (node, which repeat)."""
+    for event in events:
+        if event.sequence_nr < 0 or event.name.startswith((PROFILE_LABEL, BACKWARD_PREFIX)):
+            continue
+        index = bisect.bisect_right(starts, event.time_range.start) - 1
+        if index < 0:
+            continue
+        enclosing = ranges[index]
+        if event.time_range.end <= enclosing.time_range.end:
+            node = enclosing.name[len(PROFILE_LABEL):]
+            made_by[(event.thread, event.sequence_nr)] = (node, repeat_of[id(enclosing)])
+    backward: dict[tuple[str, int], float] = defaultdict(float)
+    last: tuple[str, int] | None = None
+    functions = sorted((e for e in events if e.name.startswith(BACKWARD_PREFIX)),
+                       key=lambda e: e.time_range.start)
+    for event in functions:
+        if event.name.endswith(ACCUMULATE_GRAD):
+            # a parameter's gradient is added up right after the function that made it
+            if last is not None:
+                backward[last] += event.cpu_time_total
+            continue
+        last = made_by.get((event.fwd_thread, event.sequence_nr))
+        if last is not None:
+            backward[last] += event.cpu_time_total
+    microseconds = 1e-6
+    return {node: NodeTime(
+        statistics.median(spans) * microseconds,
+        statistics.median(backward.get((node, r), 0.0) for r in range(len(spans)))
+        * microseconds)
+        for node, spans in forward.items() if len(spans) == repeats}
