@@ -7,7 +7,11 @@
   the canvas's share timed apart;
 - the cost figures on every edit: engine.costs.network_costs (MACs, memory, receptive
   fields, the training step's memory) with scene.set_costs and a heat map by MACs, on
-  200- and 500-node graphs (target: instant, a few ms).
+  200- and 500-node graphs (target: instant, a few ms);
+- the same 500 nodes with every residual block grouped into a collapsed block, against the
+  flat graph in the same run: opening (the canvas's view with blocks collapsed, set_graph,
+  fit_to_view, set_analysis) and an auto-layout (layered_layout of what is shown, applied,
+  synced); target: no slower than flat.
 
 The graphs are residual stacks of valid layers (Conv2d, BatchNorm2d, ReLU, Add), laid out
 with engine.layout.layered_layout before timing.
@@ -34,6 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtWidgets import QApplication
 
 from engine.analysis import analyse
+from engine.block_view import collapsed_view, view_analysis
+from engine.blocks import grouped as grouped_blocks
 from engine.costs import network_costs
 from engine.graph import Edge, Graph, Node
 from engine.layout import layered_layout
@@ -161,6 +167,70 @@ def cost_figures(size: int, repeats: int) -> None:
           f"{1000 * statistics.median(canvas_times):.1f} ms (median of {repeats})")
 
 
+def grouped(graph: Graph) -> Graph:
+    """The residual graph with each residual block made a collapsed block."""
+    grouped_graph = graph.copy()
+    for node_id in graph.nodes:
+        if node_id.endswith("_conv1"):
+            stem = node_id[:-len("_conv1")]
+            members = [f"{stem}_{part}" for part in ("conv1", "bn", "relu", "conv2", "add")]
+            result = grouped_blocks(grouped_graph, members, "Residual")
+            assert not isinstance(result, str), result
+            grouped_graph = result[0]
+    return grouped_graph
+
+
+def open_and_relayout(app: QApplication, size: int, repeats: int) -> None:
+    flat = residual_graph(size)
+    blocked = grouped(flat)
+    results: dict[str, tuple[list[float], list[float]]] = {}
+    for label, graph in (("flat", flat), ("grouped", blocked)) * repeats:
+        opens, layouts = results.setdefault(label, ([], []))
+        scene = GraphScene()
+        view = GraphView(scene)
+        view.resize(1600, 1000)
+        view.show()
+        app.processEvents()
+
+        def open_it(graph: Graph = graph, scene: GraphScene = scene,
+                    view: GraphView = view) -> None:
+            analysis = analyse(graph)
+            shown = collapsed_view(graph)
+            scene.set_graph(shown.graph)
+            view.fit_to_view()
+            scene.set_analysis(view_analysis(analysis, graph, shown))
+
+        direction = "left-to-right" if len(opens) % 2 == 0 else "top-to-bottom"
+
+        def relayout(graph: Graph = graph, scene: GraphScene = scene,
+                     direction: str = direction) -> None:
+            # as the designer's auto-layout: what is shown is laid out, a collapsed block
+            # moves as one, and the canvas shows the result; the direction alternates, so
+            # every node moves every time
+            for node_id, spot in layered_layout(collapsed_view(graph).graph,
+                                                direction).items():
+                if node_id in graph.blocks:
+                    graph.blocks[node_id].position = spot
+                else:
+                    graph.nodes[node_id].position = spot
+            scene.show_graph(collapsed_view(graph).graph)
+
+        opens.append(timed(open_it))
+        layouts.append(timed(relayout))
+        view.close()
+        view.deleteLater()
+        app.processEvents()
+    shown = {"flat": len(flat.nodes), "grouped": len(collapsed_view(blocked).graph.nodes)}
+    for label, (opens, layouts) in results.items():
+        print(f"{size} nodes {label:7} ({shown[label]} shown): open {_spread(opens)}, "
+              f"auto-layout {_spread(layouts)} ({repeats} repeats, alternating)")
+
+
+def _spread(seconds: list[float]) -> str:
+    ms = sorted(1000 * s for s in seconds)
+    return f"min/median/max {ms[0]:.0f}/{statistics.median(ms):.0f}/{ms[-1]:.0f} ms"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small graphs, few repeats")
@@ -171,11 +241,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         show_and_fit(app, 60, 1)
         edit_round_trip(40, 3)
         cost_figures(40, 3)
+        open_and_relayout(app, 60, 1)
     else:
         show_and_fit(app, 500, 5)
         edit_round_trip(200, 21)
         cost_figures(200, 21)
         cost_figures(500, 11)
+        open_and_relayout(app, 500, 5)
 
 
 if __name__ == "__main__":

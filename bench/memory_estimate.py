@@ -38,6 +38,7 @@ if str(ROOT) not in sys.path:
 from engine.analysis import analyse  # noqa: E402
 from engine.compiler import compile_graph  # noqa: E402
 from engine.memory import batch_size_of, optimizer_name_and_args, step_memory  # noqa: E402
+from engine.profiling import native_stderr_silenced  # noqa: E402
 from engine.project import load_project  # noqa: E402
 
 SMALLER_BATCH = {"alexnet": 8, "danq": 8, "crnn": 8}
@@ -72,8 +73,9 @@ def measured_peak(network: torch.nn.Module, x: torch.Tensor, optimizer: torch.op
         optimizer.zero_grad(set_to_none=True)
 
     step()
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True, record_shapes=True,
-                 with_stack=True) as profiler:
+    with native_stderr_silenced(), profile(activities=[ProfilerActivity.CPU],
+                                           profile_memory=True, record_shapes=True,
+                                           with_stack=True) as profiler:
         step()
     timeline = MemoryProfileTimeline(profiler._memory_profile())
     _, sizes = timeline._coalesce_timeline(torch.device("cpu"))

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from designer.document import Document
-from engine.graph import Edge, Node
+from engine.graph import Edge, Graph, Node
 
 Position = tuple[float, float]
 
@@ -81,8 +81,12 @@ class MoveNodes(QUndoCommand):
         self.document, self.moves = document, moves
 
     def _apply(self, which: int) -> None:
+        graph = self.document.graph
         for node_id, positions in self.moves.items():
-            self.document.graph.nodes[node_id].position = positions[which]
+            if node_id in graph.nodes:
+                graph.nodes[node_id].position = positions[which]
+            else:  # a collapsed block, moved as one
+                graph.blocks[node_id].position = positions[which]
 
     def redo(self) -> None:
         self._apply(1)
@@ -131,3 +135,24 @@ class SetProjectField(QUndoCommand):
 
     def undo(self) -> None:
         setattr(self.document.project, self.field, copy.deepcopy(self.before))
+
+
+class ReplaceGraph(QUndoCommand):
+    """An edit made of several changes at once (a quick fix, grouping into a block): the
+    whole graph before and after, so undo gives back the identical graph."""
+
+    def __init__(self, document: Document, after: Graph, text: str):
+        super().__init__(text)
+        self.document = document
+        self.before, self.after = document.graph.copy(), after.copy()
+
+    def redo(self) -> None:
+        self._show(self.after)
+
+    def undo(self) -> None:
+        self._show(self.before)
+
+    def _show(self, source: Graph) -> None:
+        # the document keeps its Graph object: views hold on to it
+        graph, fresh = self.document.graph, source.copy()
+        graph.nodes, graph.edges, graph.blocks = fresh.nodes, fresh.edges, fresh.blocks

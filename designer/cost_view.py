@@ -20,11 +20,13 @@ if TYPE_CHECKING:
     from designer.main_window import MainWindow
     from engine.profiling import Profile
 
-ColourBy = Literal["nothing", "parameters", "macs", "memory", "time"]
+ColourBy = Literal["nothing", "parameters", "macs", "memory", "time", "gradient", "dead"]
 COLOUR_BY_NAMES: dict[ColourBy, str] = {
     "nothing": "&Nothing", "parameters": "&Parameters", "macs": "&MACs",
-    "memory": "M&emory", "time": "Measured &Time",
+    "memory": "M&emory", "time": "Measured &Time", "gradient": "&Gradient Norm",
+    "dead": "&Dead Units",
 }
+HEALTH_FIGURES = {"gradient": "gradient_norm", "dead": "dead"}
 PROFILE_REPEATS = 5
 
 
@@ -48,6 +50,9 @@ class CostView(QObject):
         self.profile: Profile | None = None
         self._profile_key: tuple | None = None
         self.task: BackgroundTask | None = None
+        self.health: dict[str, dict[str, float | None]] = {}
+        """The newest health sample of the project's run, per node."""
+        self.health_note = ""
         self.totals = QLabel()
         self.totals.setObjectName("cost_totals")
 
@@ -84,6 +89,8 @@ class CostView(QObject):
         if mode == "nothing" or costs is None:
             return None
         scale = "log scale"
+        if mode in HEALTH_FIGURES:
+            return self._health_heat(mode)
         if mode == "parameters":
             return Heat("Parameters", {n: c.params for n, c in costs.nodes.items()},
                         lambda v: format_quantity(v).strip(), scale)
@@ -102,6 +109,23 @@ class CostView(QObject):
                     {n: t.total for n, t in profile.nodes.items()}, _milliseconds,
                     f"{scale} · batch {profile.batch}, median of {profile.repeats} steps "
                     f"on the {profile.device.upper()}")
+
+    def set_health(self, figures: dict[str, dict[str, float | None]], note: str) -> None:
+        """The layers' health from a run (live or saved): gradient norms, dead units."""
+        self.health, self.health_note = figures, note
+        if self.colour_by in HEALTH_FIGURES:
+            self._show_heat()
+
+    def _health_heat(self, mode: str) -> Heat:
+        figure = HEALTH_FIGURES[mode]
+        values = {node: value for node, figures in self.health.items()
+                  if (value := figures.get(figure)) is not None}
+        note = self.health_note if self.health else "no run yet: train to see it"
+        if mode == "gradient":
+            return Heat("Gradient norm of the parameters", values, lambda v: f"{v:.1g}",
+                        f"log scale · {note}")
+        return Heat("Dead units: ReLU outputs zero for a whole batch", values,
+                    lambda v: f"{100 * v:.0f} %", note, bounds=(0.0, 1.0))
 
     def _show_heat(self) -> None:
         self._window.scene.set_heat(self.heat())

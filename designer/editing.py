@@ -68,7 +68,8 @@ class Editor:
 
     def move(self, moves: dict[str, tuple[Any, Any]]) -> None:
         moves = {k: (tuple(old) if old is not None else None, tuple(new))
-                 for k, (old, new) in moves.items() if k in self.graph.nodes and old != new}
+                 for k, (old, new) in moves.items()
+                 if (k in self.graph.nodes or k in self.graph.blocks) and old != new}
         if moves:
             self.document.push(MoveNodes(self.document, moves))
 
@@ -88,9 +89,23 @@ class Editor:
             self.document.push(RenameNode(self.document, node_id, new_id))
         return problem
 
-    def auto_layout(self, direction: Direction) -> None:
-        positions = layered_layout(self.graph, direction)
-        moves = {n: (self.graph.nodes[n].position, positions[n]) for n in self.graph.nodes}
+    def auto_layout(self, direction: Direction, shown: Graph | None = None) -> None:
+        """Lay out the graph as it is `shown` (collapsed blocks as one node each); the
+        layers of a collapsed block move with it."""
+        shown = shown or self.graph
+        positions = layered_layout(shown, direction)
+        moves = {}
+        for node_id, new in positions.items():
+            old = shown.nodes[node_id].position
+            if node_id in self.graph.blocks:
+                moves[node_id] = (self.graph.blocks[node_id].position, new)
+                dx, dy = (new[0] - old[0], new[1] - old[1]) if old else (0.0, 0.0)
+                for member in self.graph.blocks[node_id].nodes:
+                    spot = self.graph.nodes[member].position
+                    if spot is not None:
+                        moves[member] = (spot, (spot[0] + dx, spot[1] + dy))
+            else:
+                moves[node_id] = (old, new)
         moves = {k: v for k, v in moves.items() if v[0] != v[1]}
         if moves:
             self.document.push(MoveNodes(self.document, moves, "Auto-layout"))

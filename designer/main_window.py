@@ -9,19 +9,30 @@ from PySide6.QtGui import (
     QResizeEvent,
     QShowEvent,
 )
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QUndoView, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QUndoView,
+    QWidget,
+)
 
+from designer.blocks import BlockController
+from designer.canvas_menu import show_node_menu
 from designer.cost_view import ColourBy, CostView
 from designer.dock_tabs import hide_stray_dock_tab_bars
 from designer.document import Document
 from designer.editing import Editor
 from designer.exchange import ExchangeController
 from designer.files import FileController
+from designer.inspect_panel import InspectPanel
 from designer.menus import build_menus
+from designer.quick_fixes import FixController
 from designer.training_controller import TrainingController
 from designer.training_panel import TrainingPanel
 from engine.analysis import Analysis, Problem
-from engine.editing import connection_problem
+from engine.inspection.health import health_problems, saved_health
 from engine.layout import NODE_SIZE
 from widgets.canvas import GraphScene, GraphView
 from widgets.inspector import PropertyInspector
@@ -49,9 +60,14 @@ class MainWindow(QMainWindow):
         self.problems = ProblemsList()
         self.history = QUndoView(self.document.undo_stack)
         self.history.setEmptyLabel("Opened")
+        self.blocks = BlockController(self)
+        self.fixes = FixController(self)
+        self.properties = QStackedWidget()
+        self.properties.addWidget(self.inspector)
+        self.properties.addWidget(self.blocks.panel)
         self.docks: dict[str, QDockWidget] = {}
         self._dock("palette", "Layers", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._dock("inspector", "Properties", self.inspector,
+        self._dock("inspector", "Properties", self.properties,
                    Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("problems", "Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("history", "History", self.history, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -59,9 +75,14 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel(self.document, self.training)
         self._dock("training", "Training", self.training_panel,
                    Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.inspect_panel = InspectPanel(self)
+        self._dock("inspect", "Inspect", self.inspect_panel,
+                   Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.docks["problems"], self.docks["training"])
+        self.tabifyDockWidget(self.docks["training"], self.docks["inspect"])
         self.docks["problems"].raise_()
         self._training_problems: list[Problem] = []
+        self._health_problems: list[Problem] = []
         self.tabifyDockWidget(self.docks["inspector"], self.docks["history"])
         self.docks["inspector"].raise_()
         self.resizeDocks([self.docks["problems"]], [130], Qt.Orientation.Vertical)
@@ -101,12 +122,18 @@ class MainWindow(QMainWindow):
         document.modified_changed.connect(self.setWindowModified)
         document.path_changed.connect(self._update_title)
         document.read_only_changed.connect(self._on_read_only)
-        scene.set_connection_check(lambda source, target, port: connection_problem(
-            document.graph, document.analysis, source, target, port))
+        scene.set_connection_check(self.blocks.connection_problem)
         scene.connect_requested.connect(self._connect_layers)
+        scene.connect_refused.connect(self.fixes.offer_adapters)
         scene.nodes_moved.connect(self.editor.move)
-        scene.delete_requested.connect(self.editor.delete)
+        scene.delete_requested.connect(self.blocks.delete)
         scene.layer_dropped.connect(self._add_dropped_layer)
+        scene.node_double_clicked.connect(self.blocks.double_clicked)
+        scene.block_frame_double_clicked.connect(lambda b: self.blocks.set_open(b, False))
+        scene.context_menu_requested.connect(lambda n, p: show_node_menu(self, n, p))
+        self.problems.set_fixable(self.fixes.fixable)
+        self.problems.fix_requested.connect(self.fixes.offer_for_problem)
+        self.blocks.refresh_palette()
         scene.selection_ids_changed.connect(lambda ids: self._show_selection())
         self.palette_panel.layer_activated.connect(self.add_layer_at_centre)
         self.inspector.params_edited.connect(self.editor.set_params)
@@ -120,24 +147,30 @@ class MainWindow(QMainWindow):
         # again and repainting the curves at their new size then costs a run nothing
         self.docks["training"].visibilityChanged.connect(self._on_training_dock_shown)
         self.training.started.connect(lambda event: self._on_training_refused([]))
+        self.training.started.connect(lambda event: self.show_health({}, [], ""))
+        self.training.health.connect(self._on_health)
+        self.training.ended.connect(lambda event: self.inspect_panel.mark_stale())
         self.costs.profile_running_changed.connect(lambda running: self._sync_profile_action())
 
     # -- document → views ----------------------------------------------------------------
     def _on_replaced(self) -> None:
-        self.scene.set_graph(self.document.graph)
+        self.blocks.refresh(replace=True)
+        self._show_saved_health()
+        self.inspect_panel.mark_stale()
         self._update_title()
         QTimer.singleShot(0, lambda: self.view.fit_to_view(READABLE_ZOOM))
 
     def _on_changed(self) -> None:
         self._training_problems = []  # the next Start checks the edited project again
-        self.scene.sync()
+        self.inspect_panel.network_edited(self.document.graph)
+        self.blocks.refresh()
         self._show_selection()
         self._update_title()
 
     def _on_analysed(self, analysis: Analysis) -> None:
-        self.scene.set_analysis(analysis)
+        self.scene.set_analysis(self.blocks.shown_analysis(analysis))
         self.costs.show_analysis(analysis)
-        self.problems.set_problems(analysis.problems + self._training_problems)
+        self._show_problems()
         self._show_selection()
         errors, warnings = len(analysis.errors), len(analysis.warnings)
         if errors:
@@ -181,20 +214,53 @@ class MainWindow(QMainWindow):
     def _on_training_refused(self, lines: list[str]) -> None:
         """A run that cannot start says why in the problems list, not halfway through."""
         self._training_problems = [Problem("error", "training", line) for line in lines]
-        self.problems.set_problems(self.document.analysis.problems + self._training_problems)
+        self._show_problems()
         if lines:
             self.docks["problems"].raise_()
 
+    def _show_problems(self) -> None:
+        self.problems.set_problems(self.document.analysis.problems + self._training_problems
+                                   + self._health_problems)
+
+    def show_health(self, figures: dict, problems: list, note: str) -> None:
+        """A run's layer health (live, or saved with its newest run): the heat map's
+        figures, and its unhealthy layers as warnings on the canvas and in the list."""
+        graph = self.document.graph
+        self._health_problems = [
+            Problem("warning", f"node '{p.node}' ({graph.nodes[p.node].type})", p.message,
+                    p.node) for p in problems if p.node in graph.nodes]
+        self.scene.set_run_problems(self._health_problems)
+        self.costs.set_health(figures, note)
+        self._show_problems()
+
+    def _on_health(self, event) -> None:
+        self.show_health(event.figures, event.problems, f"batch {event.step + 1} of the run")
+
+    def _show_saved_health(self) -> None:
+        saved = saved_health(self.document.project)
+        if saved is None:
+            self.show_health({}, [], "")
+        else:
+            health, figures = saved
+            self.show_health(figures, health_problems(health), "the project's newest run")
+
     def _show_selection(self) -> None:
+        if self.blocks.show_selection(self.scene.selected_node_ids(), self.document.analysis):
+            self.properties.setCurrentWidget(self.blocks.panel)
+            self.inspect_panel.show_node(None)
+            return
+        self.properties.setCurrentWidget(self.inspector)
         ids = [n for n in self.scene.selected_node_ids() if n in self.document.graph.nodes]
         if len(ids) != 1:
             self.inspector.show_node(None)
+            self.inspect_panel.show_node(None)
             return
         node_id = ids[0]
         analysis = self.document.analysis
         self.inspector.show_node(self.document.graph.nodes[node_id],
                                  analysis.nodes.get(node_id), analysis.problems_for(node_id),
                                  self.scene.figures(node_id))
+        self.inspect_panel.show_node(node_id)
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.document.display_name}[*] — Netdesigner")
@@ -212,22 +278,26 @@ class MainWindow(QMainWindow):
         self.scene.set_read_only(read_only, "Training: the network is read-only"
                                  if read_only else "")
         self.inspector.set_read_only(read_only)
+        self.blocks.panel.set_read_only(read_only)
         self.palette_panel.setEnabled(not read_only)
         for action in (self.cut_action, self.paste_action, self.duplicate_action,
                        self.delete_action, self.layout_down_action, self.layout_right_action,
-                       self.undo_action, self.redo_action):
+                       self.undo_action, self.redo_action, self.quick_fix_action,
+                       self.group_action, self.ungroup_action):
             action.setEnabled(not read_only)
         self._sync_profile_action()
 
     # -- user intents → editor -----------------------------------------------------------
     def _connect_layers(self, source: str, target: str, port: int) -> None:
-        problem = self.editor.connect(source, target, port)
+        problem = self.blocks.connect(source, target, port)
         if problem:
             self.statusBar().showMessage(f"Cannot connect: {problem}", 5000)
 
     def _add_dropped_layer(self, layer_type: str, position) -> None:
         x = position.x() - NODE_SIZE[0] / 2
         y = position.y() - NODE_SIZE[1] / 2
+        if self.blocks.drop(layer_type, (round(x), round(y))):
+            return
         node_id = self.editor.add_layer(layer_type, (round(x), round(y)))
         if node_id:
             self.scene.select_nodes([node_id])
@@ -236,12 +306,15 @@ class MainWindow(QMainWindow):
         """Double-click or Enter in the palette: after the selected layer, or in the middle
         of the view."""
         selected = self.scene.selected_node_ids()
-        after = selected[0] if len(selected) == 1 else None
+        after = selected[0] if len(selected) == 1 and selected[0] in self.document.graph.nodes \
+            else None
         if after is not None:
             position = self.editor.position_after(after)
         else:
             centre = self.view.mapToScene(self.view.viewport().rect().center())
             position = (round(centre.x() - NODE_SIZE[0] / 2), round(centre.y() - NODE_SIZE[1] / 2))
+        if self.blocks.drop(layer_type, position):
+            return
         node_id = self.editor.add_layer(layer_type, position, after)
         if node_id:
             self.scene.select_nodes([node_id])
@@ -259,7 +332,7 @@ class MainWindow(QMainWindow):
             self.scene.select_nodes([new])
 
     def delete_selection(self) -> None:
-        self.editor.delete(self.scene.selected_node_ids(), self.scene.selected_edges())
+        self.blocks.delete(self.scene.selected_node_ids(), self.scene.selected_edges())
 
     def select_all(self) -> None:
         self.scene.select_nodes(list(self.document.graph.nodes))
@@ -286,11 +359,12 @@ class MainWindow(QMainWindow):
             self.scene.select_nodes(ids)
 
     def auto_layout(self, direction) -> None:
-        self.editor.auto_layout(direction)
+        self.editor.auto_layout(direction, self.blocks.view.graph)
         self.view.fit_to_view()
 
     def focus_node(self, node_id: str) -> None:
-        if node_id in self.document.graph.nodes:
+        node_id = self.blocks.view.shown_id(node_id)
+        if self.scene.node_item(node_id) is not None:
             self.scene.select_nodes([node_id])
             self.view.centerOn(self.scene.node_item(node_id))
 
@@ -331,6 +405,7 @@ class MainWindow(QMainWindow):
             return
         self.training.stop_and_wait()
         self.costs.wait()
+        self.inspect_panel.wait()
         if self.exchange.task is not None:
             self.exchange.task.wait()
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -94,6 +94,16 @@ def _edit_menu(window: MainWindow) -> None:
     menu.addActions([window.cut_action, window.copy_action, window.paste_action,
                      window.duplicate_action, window.delete_action, window.select_all_action])
     menu.addSeparator()
+    window.quick_fix_action = _action(
+        window, "&Quick Fix…", window.fixes.offer_for_selection, "Ctrl+.",
+        "The fixes for the selected layer's problems")
+    window.group_action = _action(window, "&Group into Block", window.blocks.group, "Ctrl+G",
+                                  "Make the selected layers one block")
+    window.ungroup_action = _action(window, "U&ngroup Block", window.blocks.ungroup,
+                                    "Ctrl+Shift+G", "Make the selected block's layers plain "
+                                    "layers again")
+    menu.addActions([window.quick_fix_action, window.group_action, window.ungroup_action])
+    menu.addSeparator()
     history = window.docks["history"].toggleViewAction()
     history.setText("&History")
     history.setShortcut(QKeySequence("Ctrl+H"))

@@ -36,6 +36,7 @@ from engine.training import (
     runs,
 )
 from engine.training.checkpoint import load_weights
+from engine.training.events import HealthSampled
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,8 @@ class TrainingController(QObject):
     batches = Signal(list)
     """The BatchEnded events since the last drain."""
     epoch_ended = Signal(object)
+    health = Signal(object)
+    """HealthSampled: the layers' health at a sampled batch."""
     ended = Signal(object)
     """RunEnded, after the document is editable again."""
     refused = Signal(list)
@@ -245,6 +248,8 @@ class TrainingController(QObject):
                 self.started.emit(event)
             elif isinstance(event, EpochEnded):
                 self.epoch_ended.emit(event)
+            elif isinstance(event, HealthSampled):
+                self.health.emit(event)
             elif isinstance(event, RunEnded):
                 self._finish(event)
                 return

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
+from engine.blocks import block_problems, unroll
 from engine.catalogue import (
     CATALOGUE,
     LayerError,
@@ -30,6 +31,9 @@ from engine.graph import Edge, Graph, id_problem
 Severity = Literal["error", "warning"]
 
 SOFTMAX_LOSSES = {"CrossEntropyLoss"}
+SIGNAL_LAYERS = {"Conv1d"}
+"""Layers that read [channels, length]: given a sequence [time, features], time is channels."""
+SEQUENCE_MAKERS = {"Embedding", "ToSequence", "RepeatVector"}
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,11 @@ class Analysis:
     """Nodes in an order where each comes after its inputs (nodes on cycles left out)."""
     inputs: list[str]
     outputs: list[str]
+    graph: Graph | None = None
+    """The graph analysed: the one given, or with repeated blocks unrolled (see
+    engine.blocks); what compile and export build from, node for node."""
+    origin: dict[str, str] = field(default_factory=dict)
+    """For each node a repeated block added: the member it copies."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -127,7 +136,30 @@ class _Collector:
 
 
 def analyse(graph: Graph, training: Mapping[str, Any] | None = None) -> Analysis:
-    """Check the graph and infer every node's output shape and parameter count."""
+    """Check the graph and infer every node's output shape and parameter count. Repeated
+    blocks are unrolled first; a problem of a copy is reported on the member it copies."""
+    unrolled = unroll(graph)
+    analysis = _analyse(unrolled.graph, training)
+    analysis.graph, analysis.origin = unrolled.graph, unrolled.origin
+    problems = [_on_original(p, unrolled.origin, graph) for p in analysis.problems]
+    for block, message in block_problems(graph):
+        first = next((n for n in block.nodes if n in graph.nodes), None)
+        problems.insert(0, Problem("error", f"block '{block.id}'", message, node=first,
+                                   related=tuple(n for n in block.nodes if n != first)))
+    analysis.problems = list(dict.fromkeys(problems))
+    return analysis
+
+
+def _on_original(problem: Problem, origin: dict[str, str], graph: Graph) -> Problem:
+    if problem.node not in origin:
+        return problem
+    node_id = origin[problem.node]
+    return Problem(problem.severity, f"node '{node_id}' ({graph.nodes[node_id].type})",
+                   problem.message, node=node_id,
+                   related=tuple(origin.get(n, n) for n in problem.related))
+
+
+def _analyse(graph: Graph, training: Mapping[str, Any] | None) -> Analysis:
     report = _Collector(graph)
     nodes = {node_id: _check_node(node_id, graph, report) for node_id in graph.nodes}
     edges = _check_edges(graph, report)
@@ -163,7 +195,7 @@ def analyse(graph: Graph, training: Mapping[str, Any] | None = None) -> Analysis
     _check_network(graph, input_ids, outputs, training, report)
     # read top to bottom like the file: network-wide problems first, then node by node
     report.problems.sort(key=lambda p: -1 if p.node is None else position[p.node])
-    return Analysis(report.problems, nodes, order, input_ids, outputs)
+    return Analysis(report.problems, nodes, order, input_ids, outputs, graph)
 
 
 def _check_node(node_id: str, graph: Graph, report: _Collector) -> NodeReport:
@@ -294,6 +326,15 @@ def _infer_node(node_id: str, node: NodeReport, edges: list[Edge], wired: bool,
     node.kept_bytes = node.spec.kept_bytes(node.params, node.inputs, node.output)
     for advice in node.spec.advice(node.params, node.inputs):
         report.node(node_id, advice, severity="warning")
+    if node.spec.name in SIGNAL_LAYERS and len(edges) == 1:
+        source = nodes[edges[0].source].spec
+        if source is not None and (source.category == "Recurrent"
+                                   or source.name in SEQUENCE_MAKERS):
+            steps, features = node.inputs[0].shape[:2]
+            report.node(node_id, f"reads the sequence {node.inputs[0]} from "
+                        f"'{edges[0].source}' as {steps} channels of length {features}, "
+                        "so it slides across features, not time; put a Permute [0, 2, 1] "
+                        "before it to slide over time", severity="warning")
 
 
 def _check_network(graph: Graph, input_ids: list[str], outputs: list[str],

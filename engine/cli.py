@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from engine.analysis import Analysis, analyse
+from engine.blocks import Block, interface, membership
 from engine.costs import network_costs
 from engine.memory import batch_size_of
 from engine.project import Project, ProjectError, load_project
@@ -49,6 +50,24 @@ def shape_list(analysis: Analysis, node_id: str) -> list[int]:
     return list(output.shape) if output is not None else []
 
 
+def _block_data(block: Block, nodes: list[dict], analysis: Analysis) -> dict:
+    inside = [n for n in nodes if n["block"] == block.id]
+    output = _block_output(block, analysis)
+    return {"id": block.id, "name": block.class_name, "repeat": block.repeat,
+            "nodes": list(block.nodes), "params": sum(n["params"] for n in inside),
+            "macs": sum(n["macs"] for n in inside),
+            "output_shape": shape_list(analysis, output) if output else []}
+
+
+def _block_output(block: Block, analysis: Analysis) -> str | None:
+    """The node that gives the block's output, after its last repetition."""
+    found = interface(analysis.graph, block).outputs if analysis.graph else []
+    if not found:
+        return None
+    copies = [c for c, m in analysis.origin.items() if m == found[0]]
+    return copies[-1] if copies else found[0]
+
+
 def command_validate(args: argparse.Namespace) -> int:
     project = _load(args.file)
     analysis = analyse(project.graph, project.training)
@@ -67,16 +86,18 @@ def summary_data(project: Project, analysis: Analysis) -> dict:
     step at the project's batch size and optimiser (engine.costs)."""
     total = analysis.total_params
     costs = network_costs(project.graph, analysis, project.training)
+    owner = membership(project.graph)
     nodes = []
     for node_id in analysis.order:
         cost = costs.nodes[node_id]
         nodes.append({
-            "id": node_id, "type": project.graph.nodes[node_id].type,
+            "id": node_id, "type": (analysis.graph or project.graph).nodes[node_id].type,
             "output_shape": shape_list(analysis, node_id), "params": cost.params,
             "macs": cost.macs, "activation_bytes": cost.output_bytes,
             "receptive_field": None if cost.receptive_field is None
             else list(cost.receptive_field),
             "sequence_length": cost.sequence_length,
+            "block": owner.get(analysis.origin.get(node_id, node_id)),
         })
     return {
         "name": project.name,
@@ -84,9 +105,31 @@ def summary_data(project: Project, analysis: Analysis) -> dict:
         "trainable_params": total,
         "nodes": nodes,
         "outputs": {node_id: shape_list(analysis, node_id) for node_id in analysis.outputs},
+        "blocks": [_block_data(block, nodes, analysis) for block in project.graph.blocks.values()],
         "total_macs": costs.total_macs,
         "train_step_bytes": costs.step_bytes,
     }
+
+
+def _summary_rows(data: dict, analysis: Analysis) -> list[tuple[str, ...]]:
+    """One row per node; a block's row (its totals) comes before its members, indented, and
+    the copies of a repeated block are in its totals only."""
+    blocks = {b["id"]: b for b in data["blocks"]}
+    rows, shown = [], set()
+    for n in data["nodes"]:
+        block = blocks.get(n["block"]) if n["block"] else None
+        if n["id"] in analysis.origin:
+            continue
+        if block is not None and block["id"] not in shown:
+            shown.add(block["id"])
+            times = f" ×{block['repeat']}" if block["repeat"] > 1 else ""
+            rows.append((block["id"], f"{block['name']}{times}",
+                         "[" + ", ".join(map(str, block["output_shape"])) + "]",
+                         f"{block['params']:,}", format_quantity(block["macs"]).strip(), ""))
+        rows.append((("  " if block else "") + n["id"], n["type"],
+                     str(analysis.nodes[n["id"]].output), f"{n['params']:,}",
+                     format_quantity(n["macs"]).strip(), format_bytes(n["activation_bytes"])))
+    return rows
 
 
 def command_summary(args: argparse.Namespace) -> int:
@@ -95,9 +138,7 @@ def command_summary(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data))
         return 0
-    rows = [(n["id"], n["type"], str(analysis.nodes[n["id"]].output), f"{n['params']:,}",
-             format_quantity(n["macs"]).strip(), format_bytes(n["activation_bytes"]))
-            for n in data["nodes"]]
+    rows = _summary_rows(data, analysis)
     print(project.name)
     print("\n".join(table_lines(("node", "type", "output shape", "params", "MACs",
                                  "output/sample"), rows, left_columns=3)))
@@ -238,17 +279,27 @@ def build_parser() -> argparse.ArgumentParser:
     from engine.profiling_command import add_profile_command
 
     add_profile_command(commands, _positive)
+
+    from engine.inspection.command import add_inspect_command
+
+    add_inspect_command(commands, _non_negative)
     return parser
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+def _at_least(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}")
+        return value
+    return parse
+
+
+_positive = _at_least(1)
+_non_negative = _at_least(0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

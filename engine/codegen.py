@@ -14,7 +14,7 @@ PROFILE_LABEL = "node:"
 
 
 def forward_lines(graph: Graph, analysis: Analysis, free_early: bool = False,
-                  labelled: bool = False) -> list[str]:
+                  labelled: bool = False, every_output: bool = False) -> list[str]:
     """The body of `def forward(self, <inputs>)`: one statement per layer, in an order where
     each comes after its inputs. The graph must be free of errors.
 
@@ -23,7 +23,11 @@ def forward_lines(graph: Graph, analysis: Analysis, free_early: bool = False,
     large network until forward() returns costs memory and, through the allocator, time.
 
     With `labelled`, each layer's statement runs in a profiler range named after its node,
-    so that torch.profiler can tell what each node costs (engine.profiling)."""
+    so that torch.profiler can tell what each node costs (engine.profiling).
+
+    With `every_output`, forward() returns a dict of every node's output, the Inputs'
+    included, instead of the network's outputs (engine.inspection looks inside with it)."""
+    graph = analysis.graph or graph  # repeated blocks unrolled
     last_use = {}
     for node_id in analysis.order:
         for edge in graph.incoming(node_id):
@@ -49,14 +53,18 @@ def forward_lines(graph: Graph, analysis: Analysis, free_early: bool = False,
             if done:
                 lines.append(f"del {', '.join(done)}")
     outputs = analysis.outputs
-    lines.append("return " + (outputs[0] if len(outputs) == 1 else
-                              "(" + ", ".join(outputs) + ",)"))
+    if every_output:
+        lines.append("return {" + ", ".join(f"{n!r}: {n}" for n in analysis.order) + "}")
+    else:
+        lines.append("return " + (outputs[0] if len(outputs) == 1 else
+                                  "(" + ", ".join(outputs) + ",)"))
     return lines
 
 
 def forward_source(graph: Graph, analysis: Analysis, indent: str = "",
-                   free_early: bool = False, labelled: bool = False) -> str:
+                   free_early: bool = False, labelled: bool = False,
+                   every_output: bool = False) -> str:
     signature = ", ".join(["self", *analysis.inputs])
-    body = "".join(f"{indent}    {line}\n"
-                   for line in forward_lines(graph, analysis, free_early, labelled))
+    body = "".join(f"{indent}    {line}\n" for line in forward_lines(
+        graph, analysis, free_early and not every_output, labelled, every_output))
     return f"{indent}def forward({signature}):\n{body}"

@@ -36,13 +36,17 @@ class CompiledNetwork(nn.Module):
 
 
 def compile_graph(graph: Graph, analysis: Analysis | None = None,
-                  name: str = "Network", labelled: bool = False) -> CompiledNetwork:
-    """With `labelled`, forward() marks each node's work for torch.profiler (see
-    codegen.forward_lines); otherwise it is plain PyTorch."""
+                  name: str = "Network", labelled: bool = False,
+                  every_output: bool = False) -> CompiledNetwork:
+    """With `labelled`, forward() marks each node's work for torch.profiler; with
+    `every_output`, it returns every node's output by node id (see codegen.forward_lines).
+    Otherwise it is plain PyTorch."""
     analysis = analysis or analyse(graph)
+    graph = analysis.graph or graph  # repeated blocks unrolled
     if not analysis.ok:
         raise CompileError(analysis.errors)
-    source = forward_source(graph, analysis, free_early=True, labelled=labelled)
+    source = forward_source(graph, analysis, free_early=True, labelled=labelled,
+                            every_output=every_output)
     forward = _define(source, name)
     cls = type(_class_name(name), (CompiledNetwork,), {
         "forward": forward, "code": source,

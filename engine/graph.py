@@ -11,9 +11,12 @@ import keyword
 import re
 from collections.abc import Container
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+
+if TYPE_CHECKING:
+    from engine.blocks import Block
 
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 RESERVED_IDS = frozenset({"self", "torch", "F", "nn"})
@@ -80,9 +83,11 @@ class Graph:
     """Nodes in insertion order, edges as a list (so a broken file's duplicate or dangling
     edges can be held, shown and reported rather than lost)."""
 
-    def __init__(self, nodes: list[Node] | None = None, edges: list[Edge] | None = None):
+    def __init__(self, nodes: list[Node] | None = None, edges: list[Edge] | None = None,
+                 blocks: list[Block] | None = None):
         self.nodes: dict[str, Node] = {}
         self.edges: list[Edge] = []
+        self.blocks: dict[str, Block] = {block.id: block for block in blocks or []}
         for node in nodes or []:
             self.add_node(node)
         for edge in edges or []:
@@ -90,7 +95,8 @@ class Graph:
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, Graph) and list(self.nodes.values()) == list(
-            other.nodes.values()) and self.edges == other.edges)
+            other.nodes.values()) and self.edges == other.edges
+            and list(self.blocks.values()) == list(other.blocks.values()))
 
     def __repr__(self) -> str:
         return f"Graph({len(self.nodes)} nodes, {len(self.edges)} edges)"
@@ -137,6 +143,8 @@ class Graph:
         self.edges = [Edge(new if e.source == old else e.source,
                            new if e.target == old else e.target, e.target_port)
                       for e in self.edges]
+        for block in self.blocks.values():
+            block.rename(old, new)
 
     def incoming(self, node_id: str) -> list[Edge]:
         """Edges into a node, ordered by target port."""

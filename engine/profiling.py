@@ -77,6 +77,7 @@ def profile_network(graph: Graph, analysis: Analysis, batch: int, repeats: int =
                     progress: Progress | None = None) -> Profile:
     """Time each node of the (error-free) network over `repeats` steps at `batch` samples,
     on the CPU. Raises ProfileError when the network cannot run."""
+    graph = analysis.graph or graph  # repeated blocks unrolled
     if batch < 1 or repeats < 1:
         raise ProfileError("the batch size and the number of repeats must be at least 1")
     with torch.random.fork_rng(devices=[]):
@@ -106,13 +107,13 @@ def profile_network(graph: Graph, analysis: Analysis, batch: int, repeats: int =
             step()
             wall.append(time.perf_counter() - started)
         profiler = profile(activities=[ProfilerActivity.CPU])
-        with _native_stderr_silenced():
+        with native_stderr_silenced():
             profiler.start()
         try:
             for _ in range(repeats):
                 step()
         finally:
-            with _native_stderr_silenced():
+            with native_stderr_silenced():
                 profiler.stop()
     except (RuntimeError, MemoryError) as error:
         raise ProfileError(f"a step at batch {batch} failed: {reason(error)}") from None
@@ -123,7 +124,7 @@ def profile_network(graph: Graph, analysis: Analysis, batch: int, repeats: int =
 
 
 @contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
+def native_stderr_silenced() -> Iterator[None]:
     """Kineto logs a line to the process's stderr as it starts and stops, which would
     end up in the command's output and the designer's terminal."""
     sys.stderr.flush()

@@ -1,4 +1,5 @@
-"""Project files, format 1: one UTF-8 JSON document per network (see DESIGN.md).
+"""Project files, format 2: one UTF-8 JSON document per network (see DESIGN.md). Format 2
+adds the graph's "blocks"; a format-1 file is migrated on load (it has none).
 
 Loading reads data only (json, never pickle or eval). Every way a file can be broken ends in
 ProjectError with sentences a person can act on. Saving is atomic.
@@ -14,16 +15,18 @@ from pathlib import Path
 from typing import Any
 
 from engine.atomic import write_atomically
+from engine.blocks import Block
 from engine.catalogue import spec_for
 from engine.graph import Edge, Graph, Node
 
 FORMAT = "netdesigner.project"
-VERSION = 1
+VERSION = 2
 EXTENSION = ".ndproj"
 
 TOP_KEYS = {"format", "version", "name", "graph", "training"}
 NODE_KEYS = {"id", "type", "params", "position"}
 EDGE_KEYS = {"source", "target", "target_port"}
+BLOCK_KEYS = {"id", "nodes", "name", "repeat", "collapsed", "position", "inputs"}
 
 
 class ProjectError(Exception):
@@ -84,6 +87,7 @@ def project_from_dict(data: Any, source: str = "", default_name: str = "Untitled
                            f"version {version}); this version reads up to version {VERSION}. "
                            "Update Netdesigner to open it.", source)
 
+    data = _migrated(data)
     problems: list[str] = []
     unknown = sorted(set(data) - TOP_KEYS)
     if unknown:
@@ -102,14 +106,87 @@ def project_from_dict(data: Any, source: str = "", default_name: str = "Untitled
     if not isinstance(graph_data, dict):
         problems.append("\"graph\" is missing or not an object with \"nodes\" and \"edges\"")
         raise ProjectError(problems, source)
-    unknown = sorted(set(graph_data) - {"nodes", "edges"})
+    unknown = sorted(set(graph_data) - {"nodes", "edges", "blocks"})
     if unknown:
         problems.append(f"unknown key(s) in \"graph\": {', '.join(map(repr, unknown))}")
     nodes = _read_nodes(graph_data.get("nodes", []), problems)
     edges = _read_edges(graph_data.get("edges", []), problems)
+    blocks = _read_blocks(graph_data.get("blocks", []), problems)
     if problems:
         raise ProjectError(problems, source)
-    return Project(name=name, graph=Graph(nodes, edges), training=training)
+    return Project(name=name, graph=Graph(nodes, edges, blocks), training=training)
+
+
+def _migrated(data: dict[str, Any]) -> dict[str, Any]:
+    """The file's data in the current format. Version 1 → 2: no blocks."""
+    if data["version"] == 1:
+        data = dict(data, version=2)
+        if isinstance(data.get("graph"), dict):
+            data["graph"] = dict(data["graph"], blocks=data["graph"].get("blocks", []))
+    return data
+
+
+def _read_blocks(items: Any, problems: list[str]) -> list[Block]:
+    if not isinstance(items, list):
+        problems.append("\"graph.blocks\" must be a list of blocks")
+        return []
+    blocks: list[Block] = []
+    for index, item in enumerate(items):
+        block_id = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(block_id, str) or not block_id:
+            problems.append(f"block {index + 1} is not an object with an \"id\" and \"nodes\"")
+            continue
+        label = f"block '{block_id}'"
+        unknown = sorted(set(item) - BLOCK_KEYS)
+        if unknown:
+            problems.append(f"{label}: unknown key(s) {', '.join(map(repr, unknown))}; a "
+                            f"block has {', '.join(sorted(BLOCK_KEYS))}")
+        members, name = item.get("nodes"), item.get("name", "")
+        repeat, collapsed = item.get("repeat", 1), item.get("collapsed", True)
+        position = _position(item.get("position"))
+        inputs = _block_inputs(item.get("inputs", []))
+        if inputs is None:
+            problems.append(f"{label}: \"inputs\" must be a list of [[node id, port], ...] "
+                            "lists, one per input of the block")
+        elif not isinstance(members, list) or not all(isinstance(n, str) for n in members):
+            problems.append(f"{label}: \"nodes\" must be a list of node ids")
+        elif not isinstance(name, str) or not isinstance(collapsed, bool):
+            problems.append(f"{label}: \"name\" must be text and \"collapsed\" true or false")
+        elif not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
+            problems.append(f"{label}: \"repeat\" must be a whole number ≥ 1")
+        elif position is False:
+            problems.append(f"{label}: \"position\" must be [x, y], two numbers")
+        elif block_id in {b.id for b in blocks}:
+            problems.append(f"{label}: the id is used by two blocks; ids must be unique")
+        else:
+            blocks.append(Block(block_id, list(members), name, repeat, collapsed,
+                                position or None, inputs))
+    return blocks
+
+
+def _block_inputs(value: Any) -> list[list[tuple[str, int]]] | None:
+    if not isinstance(value, list):
+        return None
+    inputs = []
+    for feeds in value:
+        if not isinstance(feeds, list) or not all(
+                isinstance(f, list) and len(f) == 2 and isinstance(f[0], str)
+                and isinstance(f[1], int) and not isinstance(f[1], bool) and f[1] >= 0
+                for f in feeds):
+            return None
+        inputs.append([(f[0], f[1]) for f in feeds])
+    return inputs
+
+
+def _position(value: Any) -> tuple[float, float] | bool | None:
+    """[x, y] as a tuple, None when absent, False when malformed."""
+    if value is None:
+        return None
+    if (not isinstance(value, list) or len(value) != 2 or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            for v in value)):
+        return False
+    return (float(value[0]), float(value[1]))
 
 
 def _read_nodes(items: Any, problems: list[str]) -> list[Node]:
@@ -144,14 +221,10 @@ def _read_nodes(items: Any, problems: list[str]) -> list[Node]:
         if not isinstance(params, dict):
             problems.append(f"{label}: \"params\" must be an object of parameter values")
             continue
-        position = item.get("position")
-        if position is not None:
-            if (not isinstance(position, list) or len(position) != 2 or not all(
-                    isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-                    for v in position)):
-                problems.append(f"{label}: \"position\" must be [x, y], two numbers")
-                continue
-            position = (float(position[0]), float(position[1]))
+        position = _position(item.get("position"))
+        if position is False:
+            problems.append(f"{label}: \"position\" must be [x, y], two numbers")
+            continue
         nodes.append(Node(node_id, layer_type, dict(params), position))
     return nodes
 
@@ -221,9 +294,26 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         edges.append(entry)
     data: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": project.name,
                             "graph": {"nodes": nodes, "edges": edges}}
+    if project.graph.blocks:
+        data["graph"]["blocks"] = [_block_entry(b) for b in project.graph.blocks.values()]
     if project.training is not None:
         data["training"] = project.training
     return data
+
+
+def _block_entry(block: Block) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": block.id, "nodes": list(block.nodes)}
+    if block.name:
+        entry["name"] = block.name
+    if block.repeat != 1:
+        entry["repeat"] = block.repeat
+    if not block.collapsed:
+        entry["collapsed"] = False
+    if block.inputs:
+        entry["inputs"] = [[[n, port] for n, port in feeds] for feeds in block.inputs]
+    if block.position is not None:
+        entry["position"] = [_tidy(block.position[0]), _tidy(block.position[1])]
+    return entry
 
 
 def _tidy(value: float) -> float | int:
@@ -237,12 +327,13 @@ def dumps_project(project: Project) -> str:
     for key in ("format", "version", "name"):
         lines.append(f"  {json.dumps(key)}: {json.dumps(data[key], ensure_ascii=False)},")
     lines.append('  "graph": {')
-    for key in ("nodes", "edges"):
+    keys = list(data["graph"])
+    for key in keys:
         items = data["graph"][key]
         rows = [f"      {json.dumps(item, ensure_ascii=False)}" for item in items]
         body = (",\n".join(rows) + "\n    ") if rows else ""
         lines.append(f'    "{key}": [' + ("\n" if rows else "") + body + "]"
-                     + ("," if key == "nodes" else ""))
+                     + ("," if key != keys[-1] else ""))
     lines.append("  }" + ("," if "training" in data else ""))
     if "training" in data:
         settings = [f"    {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"

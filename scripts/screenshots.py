@@ -8,7 +8,9 @@ and `<stem>-results.png` with the confusion matrix and samples once the run has 
     .venv/bin/python scripts/screenshots.py --colour-by macs [STEM ...]
 
 With `--colour-by`, the canvas is coloured by that figure (time: after profiling the
-layers) and shot as `<stem>-<figure>.png`.
+layers) and shot as `<stem>-<figure>.png`. With `--inspect NODE`, a copy of the project is
+trained for --epochs, opened with the Inspect dock showing NODE's output for the first
+validation sample, and shot as `<stem>-inspect.png`.
 
 Runs train copies of the projects in a temporary folder, so no run lands in projects/.
 """
@@ -34,6 +36,17 @@ import designer.files  # noqa: E402
 from designer.main_window import MainWindow  # noqa: E402
 from designer.theme import apply_theme  # noqa: E402
 from engine.project import load_project, save_project  # noqa: E402
+
+
+def start(dark: bool, out: Path) -> tuple[QApplication, Path]:
+    """The application in the chosen theme, and a scratch folder for settings, recovery
+    files and runs."""
+    app = QApplication.instance() or QApplication([])
+    apply_theme(app, dark=dark)
+    scratch = Path(tempfile.mkdtemp())
+    designer.files.recovery_directory = lambda: scratch / "recovery"
+    out.mkdir(parents=True, exist_ok=True)
+    return app, scratch
 
 
 def open_window(scratch: Path, project: Path) -> MainWindow:
@@ -117,6 +130,29 @@ def shoot_a_run(app: QApplication, template: Path, epochs: int, scratch: Path, o
     close_window(window)
 
 
+def shoot_inside(app: QApplication, template: Path, node: str, epochs: int, scratch: Path,
+                 out: Path, suffix: str) -> None:
+    from PySide6.QtCore import Qt
+
+    from engine.cli import main as command_line
+    from engine.training.runs import runs_folder
+
+    copy = scratch / template.name
+    shutil.copy(template, copy)
+    run = runs_folder(copy, load_project(copy).name) / "20261206-120000"
+    command_line(["train", str(copy), "--epochs", str(epochs), "--out", str(run)])
+    window = open_window(scratch, copy)
+    dock = window.docks["inspect"]
+    dock.show()
+    dock.raise_()
+    window.resizeDocks([dock], [430], Qt.Orientation.Vertical)
+    wait_until(app, lambda: window.inspect_panel.look is not None)
+    window.scene.select_nodes([node])
+    window.view.centerOn(window.scene.node_item(node))
+    shoot(window, app, out / f"{template.stem}-inspect{suffix}.png")
+    close_window(window)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dark", action="store_true")
@@ -126,18 +162,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=2, help="epochs per run (--training)")
     parser.add_argument("--colour-by", choices=["parameters", "macs", "memory", "time"],
                         help="colour the canvas by this figure")
+    parser.add_argument("--inspect", metavar="NODE", help="train, then shoot the Inspect "
+                        "dock with NODE's output")
     parser.add_argument("projects", nargs="*", help="stems of projects/*.ndproj (default all)")
     args = parser.parse_args(argv)
-    app = QApplication.instance() or QApplication([])
-    apply_theme(app, dark=args.dark)
-    scratch = Path(tempfile.mkdtemp())
-    designer.files.recovery_directory = lambda: scratch / "recovery"
-    args.out.mkdir(parents=True, exist_ok=True)
+    app, scratch = start(args.dark, args.out)
     suffix = "-dark" if args.dark else ""
     for template in sorted((ROOT / "projects").glob("*.ndproj")):
         if args.projects and template.stem not in args.projects:
             continue
-        if args.training:
+        if args.inspect:
+            shoot_inside(app, template, args.inspect, args.epochs, scratch, args.out, suffix)
+        elif args.training:
             shoot_a_run(app, template, args.epochs, scratch, args.out, suffix)
         else:
             shoot_the_design(app, template, scratch, args.out, suffix, args.colour_by)

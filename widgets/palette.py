@@ -307,6 +307,40 @@ class LayerPalette(QWidget):
                 self._layer_items[spec.name] = item
             category_item.setExpanded(True)
 
+    def set_blocks(self, blocks: Sequence[tuple[str, str, str]]) -> None:
+        """List saved blocks under "Blocks": (payload, name, description) each; dragging or
+        activating one carries its payload as a layer row carries its type."""
+        old = self._category_items.pop("Blocks", None)
+        if old is not None:
+            for index in range(old.childCount()):
+                self._layer_items.pop(old.child(index).data(0, LAYER_ROLE), None)
+            self._tree.takeTopLevelItem(self._tree.indexOfTopLevelItem(old))
+        if not blocks:
+            return
+        bold = QFont(self._tree.font())
+        bold.setBold(True)
+        category_item = QTreeWidgetItem(["Blocks"])
+        category_item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        category_item.setFont(0, bold)
+        category_item.setData(0, LAYER_ROLE, None)
+        colour = category_colours().get("Block")
+        if colour is not None and colour.isValid():
+            category_item.setIcon(0, _swatch(colour))
+        self._tree.addTopLevelItem(category_item)
+        self._category_items["Blocks"] = category_item
+        for payload, name, description in blocks:
+            item = QTreeWidgetItem([name])
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                          | Qt.ItemFlag.ItemIsDragEnabled)
+            item.setData(0, LAYER_ROLE, payload)
+            item.setData(0, SEARCH_TEXT_ROLE, f"{name}\n{description}\nblock".casefold())
+            item.setToolTip(0, f"<b>{html.escape(name)}</b> &nbsp;<i>block</i><p>"
+                               f"{html.escape(description)}</p><p>Drag it onto the canvas, "
+                               "or double-click to add it.</p>")
+            category_item.addChild(item)
+            self._layer_items[payload] = item
+        category_item.setExpanded(True)
+
     def _update_search_icon(self) -> None:
         self._search_icon.setIcon(_magnifier(self.palette().color(
             QPalette.ColorRole.PlaceholderText)))

@@ -5,9 +5,9 @@ Activating a row (click or Enter) asks the application to show the node or edge 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QModelIndex, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -165,12 +166,16 @@ class ProblemsList(QWidget):
 
     problem_activated = Signal(str)
     edge_activated = Signal(object)
+    fix_requested = Signal(object, QPoint)
+    """A problem whose Fix button was pressed, and where (global) to offer the fixes."""
 
-    COLUMNS = ("Severity", "Where", "Message")
+    COLUMNS = ("Severity", "Where", "Message", "")
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._problems: list[Problem] = []
+        self._fixable: Callable[[Problem], bool] = lambda problem: False
+        self._fix_buttons: list[QToolButton] = []
 
         self._summary_icon = QLabel()
         self._summary = QLabel()
@@ -197,7 +202,9 @@ class ProblemsList(QWidget):
         self._tree.setItemDelegate(_RoomyRows(self._tree))
         self._tree.setFrameShape(QTreeWidget.Shape.NoFrame)
         columns = self._tree.header()
-        columns.setStretchLastSection(True)
+        columns.setStretchLastSection(False)
+        columns.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        columns.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         columns.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         columns.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         columns.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -222,10 +229,21 @@ class ProblemsList(QWidget):
 
     # public API
 
+    def set_fixable(self, fixable: Callable[[Problem], bool]) -> None:
+        """Which problems get a Fix button (the application knows which it can repair)."""
+        self._fixable = fixable
+
+    def fix_button(self, problem: Problem) -> QToolButton | None:
+        for button in self._fix_buttons:
+            if button.property("problem") is problem:
+                return button
+        return None
+
     def set_problems(self, problems: Sequence[Problem]) -> None:
         """Show these problems, errors first, each severity in the order given."""
         self._problems = sorted_problems(problems)
         self._tree.clear()
+        self._fix_buttons = []
         for problem in self._problems:
             item = QTreeWidgetItem([problem.severity, problem.where, problem.message])
             item.setIcon(0, severity_icon(problem.severity))
@@ -236,6 +254,8 @@ class ProblemsList(QWidget):
             for column in range(len(self.COLUMNS)):
                 item.setToolTip(column, tip)
             self._tree.addTopLevelItem(item)
+            if self._fixable(problem):
+                self._add_fix_button(item, problem)
         # the location column fits its longest entry, within reason, so messages keep room
         self._tree.resizeColumnToContents(1)
         if self._tree.columnWidth(1) > 260:
@@ -247,6 +267,18 @@ class ProblemsList(QWidget):
         self._summary_icon.setPixmap(severity_icon(worst).pixmap(QSize(14, 14),
                                                                  self.devicePixelRatioF()))
         self._stack.setCurrentWidget(self._tree if self._problems else self._empty)
+
+    def _add_fix_button(self, item: QTreeWidgetItem, problem: Problem) -> None:
+        button = QToolButton()
+        button.setText("Fix…")
+        button.setAutoRaise(True)
+        button.setToolTip("See the quick fixes for this problem and apply one (Ctrl+. on "
+                          "the selected layer)")
+        button.setProperty("problem", problem)
+        button.clicked.connect(lambda: self.fix_requested.emit(
+            problem, button.mapToGlobal(button.rect().bottomLeft())))
+        self._tree.setItemWidget(item, 3, button)
+        self._fix_buttons.append(button)
 
     def problems(self) -> list[Problem]:
         """The problems shown, in display order."""

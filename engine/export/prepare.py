@@ -11,6 +11,7 @@ import torch
 from engine.analysis import Analysis, analyse
 from engine.compiler import CompiledNetwork, compile_graph
 from engine.export import ExportError
+from engine.export.block_classes import flat_names
 from engine.project import Project
 from engine.training.checkpoint import load_weights
 from engine.training.config import TrainingError
@@ -50,7 +51,7 @@ def prepare(project: Project, weights: Path | None = None,
         network = compile_graph(project.graph, analysis, project.name)
     if weights is not None:
         try:
-            load_weights(network, weights)
+            load_weights(network, weights, flat_names(project.graph))
         except TrainingError as error:
             raise ExportError(f"{weights}: {error}") from None
     return PreparedNetwork(project, analysis, network.eval(), weights)

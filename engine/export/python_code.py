@@ -7,6 +7,7 @@ import re
 
 from engine.codegen import forward_lines
 from engine.export import ExportError
+from engine.export.block_classes import BlockClass, block_classes, network_lines
 from engine.export.layer_constructor import constructor
 from engine.export.prepare import PreparedNetwork
 from engine.export.source_format import bracketed, call, docstring_text, literal, statement
@@ -77,11 +78,34 @@ def _docstring(prepared: PreparedNetwork, cls: str) -> str:
             '"""')
 
 
+def _indented(text: str, indent: str) -> str:
+    return "\n".join(indent + line for line in text.splitlines())
+
+
+def _block_class(block: BlockClass) -> list[str]:
+    return [f"class {block.name}(nn.Module):",
+            "    def __init__(self) -> None:",
+            "        super().__init__()",
+            *(_indented(line, " " * 8) for line in block.layers), "",
+            f"    {block.signature}",
+            *(statement(line, " " * 8) for line in block.body), "", ""]
+
+
 def model_source(prepared: PreparedNetwork, class_name: str) -> str:
     """The text of model.py, defining `class_name`. Raises ExportError naming a layer that
     cannot be written."""
     analysis = prepared.analysis
-    body = forward_lines(prepared.project.graph, analysis, free_early=False)
+    graph = prepared.project.graph
+    classes: list[str] = []
+    if graph.blocks:
+        modules = dict(prepared.network.named_children())
+        class_names, blocks = block_classes(graph, analysis, modules)
+        layers, body = network_lines(graph, analysis, modules, class_names)
+        layers = [_indented(line, " " * 8) for line in layers]
+        classes = [line for block in blocks for line in _block_class(block)]
+    else:
+        layers = _layers(prepared)
+        body = forward_lines(graph, analysis, free_early=False)
     signature = ", ".join(["self", *(f"{i}: torch.Tensor" for i in analysis.inputs)])
     returns = "torch.Tensor" if len(analysis.outputs) == 1 else "tuple[torch.Tensor, ...]"
     imports = ["import torch", "import torch.nn.functional as F", "from torch import nn"]
@@ -89,10 +113,11 @@ def model_source(prepared: PreparedNetwork, class_name: str) -> str:
         imports.remove("import torch.nn.functional as F")
     parts = [
         _docstring(prepared, class_name), "", *imports, "", *_constants(prepared), "", "",
+        *classes,
         f"class {class_name}(nn.Module):",
         "    def __init__(self) -> None:",
         "        super().__init__()",
-        *_layers(prepared), "",
+        *layers, "",
         f"    def forward({signature}) -> {returns}:",
         *(statement(line, " " * 8) for line in body),
     ]

@@ -7,7 +7,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from safetensors.torch import save_file
+
 from engine.export import ExportError
+from engine.export.block_classes import nested_state
 from engine.export.dataset_file import write_dataset
 from engine.export.prepare import PreparedNetwork
 from engine.export.python_code import model_source
@@ -51,7 +54,12 @@ def export_python(prepared: PreparedNetwork, folder: Path) -> PythonExport:
         if plan is not None:
             (stage / "train.py").write_text(train_source(plan, class_name), encoding="utf-8")
             write_dataset(plan.dataset, stage / "data.npz")
-        if prepared.weights is not None:
+        if prepared.weights is not None and prepared.project.graph.blocks:
+            # model.py nests the layers of blocks, and its state dict names them so
+            state = {k: v.contiguous() for k, v in prepared.network.state_dict().items()}
+            save_file(nested_state(state, prepared.project.graph),
+                      str(stage / "weights.safetensors"))
+        elif prepared.weights is not None:
             shutil.copyfile(prepared.weights, stage / "weights.safetensors")
         files = sorted(path.name for path in stage.iterdir())
     return PythonExport(folder, files, plan)

@@ -23,8 +23,10 @@ def save_weights(model: nn.Module, path: Path) -> None:
         save_file(state, str(temporary))
 
 
-def load_weights(model: nn.Module, path: Path) -> None:
-    """Load weights saved for this network, or explain why they do not fit it."""
+def load_weights(model: nn.Module, path: Path,
+                 layer_names: dict[str, str] | None = None) -> None:
+    """Load weights saved for this network, or explain why they do not fit it.
+    `layer_names` maps other names of its layers (model.py's nesting of blocks) to its own."""
     try:
         state = load_file(str(path))
     except FileNotFoundError:
@@ -32,6 +34,8 @@ def load_weights(model: nn.Module, path: Path) -> None:
     except Exception as error:  # safetensors raises its own error types for broken files
         raise TrainingError(f"{path.name} is not a readable weights file ({error})") from None
     expected = model.state_dict()
+    if layer_names:
+        state = {_renamed(key, layer_names): value for key, value in state.items()}
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
     wrong = sorted(k for k in set(state) & set(expected) if state[k].shape != expected[k].shape)
@@ -47,6 +51,11 @@ def load_weights(model: nn.Module, path: Path) -> None:
         raise TrainingError(f"{path.name} was saved for a different network: "
                             + "; ".join(parts))
     model.load_state_dict(state)
+
+
+def _renamed(key: str, layer_names: dict[str, str]) -> str:
+    layer, _, tensor = key.rpartition(".")
+    return f"{layer_names[layer]}.{tensor}" if layer in layer_names else key
 
 
 def save(out_dir: Path, model: nn.Module, optimizer, scheduler, shuffle: torch.Generator,

@@ -49,4 +49,17 @@ class RunEnded:
     """The last validation figures of the weights the run ends with."""
 
 
-Event = RunStarted | BatchEnded | EpochEnded | RunEnded
+@dataclass(frozen=True)
+class HealthSampled:
+    """The layers' health at one sampled batch (engine.inspection.health)."""
+
+    epoch: int
+    step: int
+    """The batch's number over the whole run, from 0."""
+    figures: dict[str, dict[str, float | None]]
+    """Per node: mean, std, gradient_norm, dead."""
+    problems: list[Any]
+    """HealthProblems of the run so far."""
+
+
+Event = RunStarted | BatchEnded | EpochEnded | HealthSampled | RunEnded

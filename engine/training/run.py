@@ -13,6 +13,7 @@ from engine.analysis import Analysis, analyse
 from engine.catalogue import TensorInfo
 from engine.compiler import compile_graph
 from engine.data import DataError, Dataset, load_dataset, split_validation
+from engine.inspection.health import DEFAULT_EVERY
 from engine.project import Project
 from engine.training.config import TrainingConfig, TrainingError, read_training
 from engine.training.ctc_length import time_steps_problem
@@ -121,9 +122,9 @@ def plan_run(project: Project, epochs: int | None = None,
     return RunPlan(project, config, analysis, dataset, task, output)
 
 
-def build_trainer(plan: RunPlan, device: str | None = None,
-                  out_dir: Path | None = None) -> Trainer:
+def build_trainer(plan: RunPlan, device: str | None = None, out_dir: Path | None = None,
+                  health_every: int = DEFAULT_EVERY) -> Trainer:
     torch.manual_seed(plan.config.seed)  # the same seed gives the same initial weights
     model = compile_graph(plan.project.graph, plan.analysis, plan.project.name)
     return Trainer(model, plan.dataset, plan.config, plan.task,
-                   pick_device(device or plan.config.device), out_dir)
+                   pick_device(device or plan.config.device), out_dir, health_every)

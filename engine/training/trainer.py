@@ -23,10 +23,18 @@ from torch import nn
 
 from engine.atomic import write_atomically
 from engine.data import Dataset
+from engine.inspection.health import DEFAULT_EVERY, HealthSampler, health_problems
 from engine.training import checkpoint, distributed
 from engine.training.allocator import keep_large_blocks
 from engine.training.config import EarlyStopping, TrainingConfig, TrainingError
-from engine.training.events import BatchEnded, EpochEnded, Event, RunEnded, RunStarted
+from engine.training.events import (
+    BatchEnded,
+    EpochEnded,
+    Event,
+    HealthSampled,
+    RunEnded,
+    RunStarted,
+)
 from engine.training.optimisers import build_optimizer, build_scheduler, steps_per_batch
 from engine.training.tasks import Task
 
@@ -66,7 +74,8 @@ class _Monitor:
 
 class Trainer:
     def __init__(self, model: nn.Module, data: Dataset, config: TrainingConfig, task: Task,
-                 device: torch.device | str = "cpu", out_dir: Path | None = None):
+                 device: torch.device | str = "cpu", out_dir: Path | None = None,
+                 health_every: int = DEFAULT_EVERY):
         if data.x_val is None:
             raise TrainingError("the trainer needs a validation set; split one off first")
         self.model = model.to(device)
@@ -89,6 +98,8 @@ class Trainer:
         """Whether this process writes checkpoints and results."""
         self.distributed_summary: dict[str, Any] | None = None
         """After a distributed run: world size, batch sizes, every rank's weights digest."""
+        self.health = HealthSampler(self.model, health_every)
+        """The layers' health, sampled every `health_every` batches (0: never)."""
 
     # -- control, from any thread ------------------------------------------------------
     def add_listener(self, listener: Listener) -> None:
@@ -164,6 +175,7 @@ class Trainer:
                     break
                 begin = time.perf_counter()
                 index = order[batch * batch_size:(batch + 1) * batch_size]
+                sampled = self.health.begin((epoch - 1) * batches + batch)
                 try:
                     if group is None:
                         value = self._step(x[index], y[index], optimizer)
@@ -171,6 +183,7 @@ class Trainer:
                         value, halted = self._shared_step(forward, x[index], y[index],
                                                           optimizer)
                 except recoverable as error:
+                    self.health.cancel()
                     self.model.load_state_dict(good_state)
                     ended = self._failed(error, epoch, batch + 1, batches)
                     break
@@ -181,6 +194,8 @@ class Trainer:
                 busy += time.perf_counter() - begin
                 self._emit(BatchEnded(epoch, batch + 1, batches, value, seen / busy,
                                       optimizer.param_groups[0]["lr"]))
+                if sampled:
+                    self._emit_health(epoch)
                 if halted:  # a process was asked to stop: all stop after this same batch
                     break
             if ended is not None:
@@ -233,6 +248,12 @@ class Trainer:
         self._emit(ended)
         return ended
 
+    def _emit_health(self, epoch: int) -> None:
+        health = self.health.health
+        if health.steps:
+            self._emit(HealthSampled(epoch, health.steps[-1], self.health.last,
+                                     health_problems(health)))
+
     def _step(self, xb: torch.Tensor, yb: torch.Tensor, optimizer) -> float:
         outputs = self.model(xb)
         loss = self.task.loss(outputs, yb)
@@ -241,6 +262,7 @@ class Trainer:
             raise _BatchFailed(f"the loss became {value}")
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        self.health.after_backward()
         if self.config.gradient_clip:
             nn.utils.clip_grad_norm_(self.model.parameters(), self.config.gradient_clip)
         optimizer.step()
@@ -266,6 +288,7 @@ class Trainer:
             raise _BatchFailed(f"the loss became {value}")
         optimizer.zero_grad(set_to_none=True)
         loss.backward()  # DDP averages the gradients of all processes here
+        self.health.after_backward()
         if self.config.gradient_clip:
             nn.utils.clip_grad_norm_(self.model.parameters(), self.config.gradient_clip)
         optimizer.step()
@@ -383,6 +406,8 @@ class Trainer:
                      "classes": self.data.classes},
             "device": str(self.device),
         }
+        if self.health.health.steps:
+            data["health"] = self.health.health.to_json()
         if self.distributed_summary is not None:
             data["distributed"] = self.distributed_summary
         write_atomically(out_dir / "metrics.json", json.dumps(data, indent=1))

@@ -73,15 +73,17 @@ def test_summary_json_has_the_documented_keys(capsys):
     data = json.loads(out)
     assert code == 0
     assert set(data) == {"name", "total_params", "trainable_params", "nodes", "outputs",
-                         "total_macs", "train_step_bytes"}
+                         "total_macs", "train_step_bytes", "blocks"}
+    assert data["blocks"] == []
     assert data["outputs"] == {"log_probs": [32, 11]}
     assert data["nodes"][0] == {"id": "strip", "type": "Input", "output_shape": [1, 8, 64],
                                 "params": 0, "macs": 0, "activation_bytes": 4 * 8 * 64,
-                                "receptive_field": None, "sequence_length": None}
+                                "receptive_field": None, "sequence_length": None,
+                                "block": None}
     assert sum(n["params"] for n in data["nodes"]) == data["total_params"] == 491_531
     assert {tuple(n) for n in data["nodes"]} == {(
         "id", "type", "output_shape", "params", "macs", "activation_bytes",
-        "receptive_field", "sequence_length")}
+        "receptive_field", "sequence_length", "block")}
 
 
 def test_summary_of_an_invalid_project_lists_its_problems(capsys, tmp_path):

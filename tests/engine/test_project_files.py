@@ -78,7 +78,7 @@ def test_saved_files_hold_only_parameters_that_differ_from_the_defaults(tmp_path
     data = json.loads((tmp_path / "p.ndproj").read_text())
     assert data["graph"]["nodes"][1]["params"] == {"out_channels": 6, "kernel_size": 5,
                                                    "padding": 2}
-    assert data["format"] == "netdesigner.project" and data["version"] == 1
+    assert data["format"] == "netdesigner.project" and data["version"] == 2
 
 
 def test_saved_files_put_one_node_per_line_for_small_diffs(tmp_path):
@@ -118,7 +118,7 @@ def test_a_crash_while_saving_leaves_the_old_file_whole(tmp_path, monkeypatch):
     ('{"format": "keras", "version": 1}', "its \"format\" is 'keras'"),
     ('{"format": "netdesigner.project", "version": 7, "graph": {}}',
      "saved by a newer Netdesigner (file format version 7); this version reads up to "
-     "version 1"),
+     "version 2"),
     ('{"format": "netdesigner.project", "version": "1", "graph": {}}',
      "the project's \"version\" is '1'"),
     ('{"format": "netdesigner.project", "version": 1}', "\"graph\" is missing"),

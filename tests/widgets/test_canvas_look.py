@@ -26,9 +26,9 @@ def test_parameter_counts_are_short(count, text):
     assert format_count(count) == text
 
 
-def test_category_colours_are_distinct_and_cover_the_catalogue():
-    assert set(CATEGORY_COLOURS) == set(CATEGORIES)
-    assert len({c.name() for c in CATEGORY_COLOURS.values()}) == len(CATEGORIES)
+def test_category_colours_are_distinct_and_cover_the_catalogue_and_blocks():
+    assert set(CATEGORY_COLOURS) == {*CATEGORIES, "Block"}
+    assert len({c.name() for c in CATEGORY_COLOURS.values()}) == len(CATEGORIES) + 1
     assert all(isinstance(c, QColor) for c in CATEGORY_COLOURS.values())
 
 

@@ -68,6 +68,14 @@ class ConnectionDragging:
             return drag.source_id, node.node_id, port
         return None
 
+    def refused_target(self) -> tuple[str, str, int] | None:
+        """(source, target, target port) when the drag is over a target that refuses it."""
+        drag = self.drag
+        if drag is None or drag.target is None or drag.accepted:
+            return None
+        node, port = drag.target
+        return drag.source_id, node.node_id, port
+
     def cancel(self) -> None:
         drag, self.drag = self.drag, None
         if drag is not None:

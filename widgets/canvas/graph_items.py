@@ -5,7 +5,7 @@ large graphs), and the analysis shown on them."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Container, Mapping
+from collections.abc import Container, Mapping, Sequence
 
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtWidgets import QGraphicsScene
@@ -76,11 +76,11 @@ class GraphItems:
         self._sync_edges(graph, analysis)
         self._sync_ports()
 
-    def show_analysis(self, analysis: Analysis | None) -> None:
-        """Shapes on the edges, parameter counts on the nodes and problems as outlines and
-        tooltips."""
+    def show_analysis(self, analysis: Analysis | None, extra: Sequence[Problem] = ()) -> None:
+        """Shapes on the edges, parameter counts on the nodes and problems (the analysis's
+        and `extra` ones, a run's say) as outlines and tooltips."""
         problems: dict[str, list[Problem]] = defaultdict(list)
-        for problem in analysis.problems if analysis else []:
+        for problem in [*(analysis.problems if analysis else []), *extra]:
             if problem.node is not None:
                 problems[problem.node].append(problem)
             for other in problem.related:
@@ -181,7 +181,10 @@ class GraphItems:
             feeding.add(edge.source)
         for node_id, item in self.nodes.items():
             ports = used.get(node_id, set())
-            count = input_port_count(spec_for(item.face.layer_type), ports)
+            if item.is_block:
+                count = max(item.node.params.get("inputs", 1), max(ports, default=-1) + 1)
+            else:
+                count = input_port_count(spec_for(item.face.layer_type), ports)
             if len(item.input_ports) != count or item.output_port is None:
                 item.set_port_counts(count, has_output=True)
                 for edge in item.edges:

@@ -28,22 +28,35 @@ class Heat:
     format: Callable[[float], str] = field(compare=False)
     note: str = ""
     """A line under the scale: how the figures were made, or why there are none."""
+    bounds: tuple[float, float] | None = None
+    """A fixed linear scale (a share from 0 to 1, say) instead of the logarithmic one from
+    the smallest figure above 0 to the largest; every node with a figure is coloured."""
+
+    def _shown(self) -> dict[str, float]:
+        if self.bounds is not None:
+            return {node: value for node, value in self.values.items() if math.isfinite(value)}
+        return {node: value for node, value in self.values.items()
+                if value > 0 and math.isfinite(value)}
 
     def span(self) -> tuple[float, float] | None:
-        shown = [value for value in self.values.values() if value > 0]
+        if self.bounds is not None:
+            return self.bounds
+        shown = list(self._shown().values())
         return (min(shown), max(shown)) if shown else None
 
     def levels(self) -> dict[str, float]:
         """Each node's place on the scale, 0 for the smallest figure to 1 for the largest."""
-        span = self.span()
+        span, shown = self.span(), self._shown()
         if span is None:
             return {}
         low, high = span
+        if self.bounds is not None:
+            return {node: min(1.0, max(0.0, (value - low) / (high - low)))
+                    for node, value in shown.items()}
         if high <= low:
-            return {node: 1.0 for node, value in self.values.items() if value > 0}
+            return {node: 1.0 for node in shown}
         scale = math.log(high / low)
-        return {node: math.log(value / low) / scale
-                for node, value in self.values.items() if value > 0}
+        return {node: math.log(value / low) / scale for node, value in shown.items()}
 
 
 def heat_colour(level: float) -> QColor:

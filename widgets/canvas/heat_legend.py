@@ -45,7 +45,8 @@ class HeatLegend(QWidget):
         low, high = span
         if high <= low:
             return [self._heat.format(high)]
-        return [self._heat.format(value) for value in (low, math.sqrt(low * high), high)]
+        middle = (low + high) / 2 if self._heat.bounds is not None else math.sqrt(low * high)
+        return [self._heat.format(value) for value in (low, middle, high)]
 
     def lines(self) -> list[str]:
         """The text lines above and below the scale: title, then note."""

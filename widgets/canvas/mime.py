@@ -13,3 +13,17 @@ def layer_payload(layer_type: str) -> bytes:
 
 def layer_from_payload(payload: bytes) -> str:
     return bytes(payload).decode("utf-8").strip()
+
+
+BLOCK_PREFIX = "block:"
+"""A saved block travels the same way as a layer: its payload is this prefix and the path of
+its block file."""
+
+
+def block_payload(path: str) -> str:
+    return BLOCK_PREFIX + path
+
+
+def block_path(payload: str) -> str | None:
+    """The block file a payload names, or None for a layer type."""
+    return payload[len(BLOCK_PREFIX):] if payload.startswith(BLOCK_PREFIX) else None

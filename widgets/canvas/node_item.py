@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.analysis import Problem
+from engine.block_view import BLOCK_TYPE
 from engine.catalogue import LayerSpec, spec_for
 from engine.graph import Node
 from widgets.canvas.flow import PortKind, port_offset
@@ -42,6 +43,8 @@ from widgets.node_figures import CostFigures
 if TYPE_CHECKING:
     from widgets.canvas.edge_item import EdgeItem
 
+STACK_OFFSET = 4.0
+"""How far each of the cards drawn behind a collapsed block stands out."""
 HALO = 4.0
 """Room outside the card for the selection ring and the shadow."""
 BADGE_RADIUS = 7.0
@@ -60,6 +63,12 @@ class NodeFace:
 
 
 def face_for(node: Node) -> NodeFace:
+    if node.type == BLOCK_TYPE:
+        repeat = node.params.get("repeat", 1)
+        times = f" ×{repeat}" if repeat != 1 else ""
+        layers = node.params.get("layers", 0)
+        return NodeFace(f"{node.params.get('name', 'Block')}{times}", "Block", node.id,
+                        f"{layers} layer{'s' * (layers != 1)}")
     spec = spec_for(node.type)
     return NodeFace(node.type, spec.category if spec else None, node.id,
                     _summary(spec, node.params))
@@ -299,8 +308,14 @@ class NodeItem(QGraphicsItem):
             self.setZValue(2 if value else 1)
         return super().itemChange(change, value)
 
+    @property
+    def is_block(self) -> bool:
+        return self.face.category == "Block"
+
     def boundingRect(self) -> QRectF:
-        return QRectF(-HALO, -HALO, NODE_WIDTH + 2 * HALO, NODE_HEIGHT + 2 * HALO + 2)
+        extra = 2 * STACK_OFFSET if self.is_block else 0.0
+        return QRectF(-HALO, -HALO, NODE_WIDTH + 2 * HALO + extra,
+                      NODE_HEIGHT + 2 * HALO + 2 + extra)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -315,6 +330,15 @@ class NodeItem(QGraphicsItem):
         detail = option.levelOfDetailFromTransform(painter.worldTransform())
         card = QRectF(0, 0, NODE_WIDTH, NODE_HEIGHT)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+
+        if self.is_block:
+            # a collapsed block is a stack of cards: it reads as "several layers in one"
+            painter.setPen(QPen(colours.node_border, 1.0))
+            painter.setBrush(colours.header_fill("Block"))
+            for step in (2, 1):
+                painter.drawRoundedRect(card.translated(step * STACK_OFFSET,
+                                                        step * STACK_OFFSET),
+                                        NODE_RADIUS, NODE_RADIUS)
 
         if detail >= DETAIL_ZOOM:
             # a soft shadow from two offset layers: far cheaper than a blur effect

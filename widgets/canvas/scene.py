@@ -12,13 +12,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtWidgets import (
+    QGraphicsScene,
+    QGraphicsSceneContextMenuEvent,
+    QGraphicsSceneMouseEvent,
+)
 
-from engine.analysis import Analysis
+from engine.analysis import Analysis, Problem
 from engine.costs import Costs
 from engine.graph import Edge, Graph
+from widgets.canvas.block_frame import BlockFrame
 from widgets.canvas.connection import ConnectionDrag
 from widgets.canvas.connection_dragging import ConnectionCheck, ConnectionDragging
 from widgets.canvas.edge_item import EdgeItem
@@ -51,6 +56,13 @@ class GraphScene(QGraphicsScene):
     """read-only and the message to show: views show it as a banner."""
     heat_changed = Signal(object)
     """the Heat the nodes are coloured by, or None: views show its legend."""
+    context_menu_requested = Signal(str, QPoint)
+    """a node id (selected first) and the screen point: the user asked for its menu."""
+    block_frame_double_clicked = Signal(str)
+    """the id of an open block whose frame's tab was double-clicked."""
+    connect_refused = Signal(str, str, int)
+    """source, target, target port: the user dropped a connection on a target that cannot
+    take it as it is (the application may offer a way through an adapter)."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -58,6 +70,7 @@ class GraphScene(QGraphicsScene):
         self._graph = Graph()
         self._analysis: Analysis | None = None
         self._figures: dict[str, CostFigures] = {}
+        self._run_problems: list[Problem] = []
         self._heat: Heat | None = None
         self._items = GraphItems(self, self.look)
         self._connecting = ConnectionDragging(self)
@@ -66,6 +79,8 @@ class GraphScene(QGraphicsScene):
         self._move_start: dict[str, QPointF] | None = None
         self._selection_quiet = 0
         self._reported_selection: list[str] = []
+        self._frames: dict[str, BlockFrame] = {}
+        self._frame_members: dict[str, tuple[str, list[str]]] = {}
         self.selectionChanged.connect(self._on_selection_changed)
 
     # ------------------------------------------------------------------ state
@@ -128,6 +143,36 @@ class GraphScene(QGraphicsScene):
             self._connecting.forget_verdicts()
             self.sync()
 
+    def show_graph(self, graph: Graph) -> None:
+        """Show `graph` in place of the one shown, touching only what differs: for views
+        that derive the graph they show (blocks collapsed into one node)."""
+        self._graph = graph
+        self.sync()
+
+    def set_block_frames(self, frames: dict[str, tuple[str, list[str]]]) -> None:
+        """Frames round open blocks: block id → (title, member node ids)."""
+        self._frame_members = frames
+        for block_id in [b for b in self._frames if b not in frames]:
+            self.removeItem(self._frames.pop(block_id))
+        self._fit_frames()
+
+    def block_frame(self, block_id: str) -> BlockFrame | None:
+        return self._frames.get(block_id)
+
+    def _fit_frames(self) -> None:
+        for block_id, (title, members) in self._frame_members.items():
+            items = [self._items.nodes[m] for m in members if m in self._items.nodes]
+            if not items:
+                continue
+            area = items[0].sceneBoundingRect()
+            for item in items[1:]:
+                area = area.united(item.sceneBoundingRect())
+            frame = self._frames.get(block_id)
+            if frame is None:
+                frame = self._frames[block_id] = BlockFrame(block_id, title, self.look)
+                self.addItem(frame)
+            frame.fit(area, title)
+
     def sync(self) -> None:
         """Bring the items in line with the graph after any change to it."""
         self._connecting.forget_verdicts()
@@ -137,6 +182,7 @@ class GraphScene(QGraphicsScene):
         drag = self._connecting.drag
         if drag is not None and self._items.nodes.get(drag.source_id) is not drag.source:
             self._connecting.cancel()  # the node it started from is gone
+        self._fit_frames()
 
     # ------------------------------------------------------------------ analysis
 
@@ -145,7 +191,13 @@ class GraphScene(QGraphicsScene):
         outlines and tooltips."""
         self._analysis = analysis
         self._connecting.forget_verdicts()
-        self._items.show_analysis(analysis)
+        self._items.show_analysis(analysis, self._run_problems)
+
+    def set_run_problems(self, problems: list[Problem]) -> None:
+        """Problems found outside the analysis (a training run's unhealthy layers), shown
+        on their nodes as the analysis's are."""
+        self._run_problems = list(problems)
+        self._items.show_analysis(self._analysis, self._run_problems)
 
     def set_costs(self, costs: Costs | None, profile: Profile | None = None) -> None:
         """Show each node's MACs and memory on its face and its whole cost, with the time
@@ -269,10 +321,26 @@ class GraphScene(QGraphicsScene):
             self._finish_move()
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        frame = next((f for f in self._frames.values()
+                      if f.tab().contains(event.scenePos())), None)
+        if frame is not None and node_at(self, event.scenePos()) is None:
+            event.accept()
+            self.block_frame_double_clicked.emit(frame.block_id)
+            return
         node = node_at(self, event.scenePos())
         super().mouseDoubleClickEvent(event)
         if node is not None and event.button() == Qt.MouseButton.LeftButton:
             self.node_double_clicked.emit(node.node_id)
+
+    def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:
+        node = node_at(self, event.scenePos())
+        if node is None:
+            super().contextMenuEvent(event)
+            return
+        if not node.isSelected():
+            self.select_nodes([node.node_id])
+        event.accept()
+        self.context_menu_requested.emit(node.node_id, event.screenPos())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
@@ -309,9 +377,12 @@ class GraphScene(QGraphicsScene):
             self.nodes_moved.emit(moved)
 
     def _finish_connection(self) -> None:
+        refused = self._connecting.refused_target()
         connection = self._connecting.finish()
         if connection is not None:
             self.connect_requested.emit(*connection)
+        elif refused is not None:
+            self.connect_refused.emit(*refused)
 
     # ------------------------------------------------------------------ palette and font
 

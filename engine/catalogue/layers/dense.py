@@ -25,6 +25,15 @@ def _linear_build(p: Params, inputs: Sequence[TensorInfo]):
     return nn.Linear(inputs[0].shape[-1], p["out_features"], bias=p["bias"])
 
 
+def _linear_warnings(p: Params, inputs: Sequence[TensorInfo]) -> list[str]:
+    x = inputs[0]
+    if len(x.shape) != 3:
+        return []
+    return [f"on an image {x} it weighs each row's {x.shape[-1]} values alone and gives "
+            f"{TensorInfo((*x.shape[:-1], p['out_features']))}; put a Flatten before it to "
+            "use the whole image"]
+
+
 def _flatten_dims(p: Params, x: TensorInfo) -> tuple[int, int]:
     rank = len(x.shape) + 1
     start = normalise_dim(p["start_dim"], rank, "start_dim")
@@ -80,6 +89,7 @@ SPECS = [
             BoolParam("bias", True, "learn an additive bias per output"),
         ),
         infer=_linear_infer, count=_linear_count, build=_linear_build,
+        warnings=_linear_warnings,
         macs=lambda p, inputs, output: _linear_count(p, inputs) * size_of(output)
         // p["out_features"], keeps="input",
         summary=lambda p: f"→{p['out_features']}",

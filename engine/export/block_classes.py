@@ -1,0 +1,201 @@
+"""model.py for a network with blocks: one nn.Module class per block, used by the network
+class (an nn.Sequential of copies for a repeated block), as a PyTorch user writes ResNet.
+
+The compiled network stays flat (node ids are its attributes); `module_paths` says where each
+of its layers sits in the nested classes, so trained weights can be written under the names
+model.py gives them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from engine.analysis import Analysis, analyse
+from engine.blocks import Block, interface, membership, unroll
+from engine.codegen import forward_lines
+from engine.export import ExportError
+from engine.export.layer_constructor import constructor
+from engine.export.source_format import call
+from engine.graph import Edge, Graph, Node
+
+
+@dataclass
+class BlockClass:
+    name: str
+    layers: list[str]
+    """`self.x = nn.X(...)` lines of __init__, unindented."""
+    signature: str
+    body: list[str]
+    """forward()'s statements, unindented."""
+
+
+def module_paths(graph: Graph) -> dict[str, str]:
+    """Node id of the compiled (unrolled) network → its attribute path in model.py."""
+    unrolled = unroll(graph)
+    paths: dict[str, str] = {}
+    for block in graph.blocks.values():
+        local = _local_names(block)
+        if block.repeat == 1:
+            paths |= {m: f"{block.id}.{local[m]}" for m in block.nodes}
+            continue
+        paths |= {m: f"{block.id}.0.{local[m]}" for m in block.nodes}
+        for k, members in enumerate(unrolled.copies.get(block.id, []), start=1):
+            paths |= {c: f"{block.id}.{k}.{local[m]}"
+                      for c, m in zip(members, block.nodes, strict=True)}
+    return paths
+
+
+def nested_state(state: dict, graph: Graph) -> dict:
+    """A flat state dict renamed to model.py's nesting."""
+    paths = module_paths(graph)
+    renamed = {}
+    for key, value in state.items():
+        node_id, _, rest = key.partition(".")
+        renamed[f"{paths.get(node_id, node_id)}.{rest}"] = value
+    return renamed
+
+
+def flat_names(graph: Graph) -> dict[str, str]:
+    """model.py's attribute path of each layer in a block → its node id (the inverse of
+    module_paths), so weights trained from model.py load into the project."""
+    if not graph.blocks:
+        return {}
+    return {path: node_id for node_id, path in module_paths(graph).items()}
+
+
+def _local_names(block: Block) -> dict[str, str]:
+    local = {m: block.local_name(m) for m in block.nodes}
+    if len(set(local.values())) != len(local):
+        return {m: m for m in block.nodes}
+    return local
+
+
+def block_classes(graph: Graph, analysis: Analysis,
+                  modules: dict) -> tuple[dict[str, list[str]], list[BlockClass]]:
+    """Block id → the class name of each of its repetitions, and each distinct class once:
+    blocks (and repetitions) whose code is the same share a class; a repetition that gets
+    another input size than the first (a first Conv2d's in_channels) gets its own."""
+    unrolled = unroll(graph)
+    names: dict[str, list[str]] = {}
+    classes: dict[tuple, BlockClass] = {}
+    taken: dict[str, int] = {}
+    for block in graph.blocks.values():
+        found = interface(graph, block)
+        infos = [analysis.nodes[s].output for s in found.inputs]
+        repetitions = [block.nodes, *unrolled.copies.get(block.id, [])]
+        names[block.id] = []
+        for members in repetitions:
+            inner, inner_analysis, local = _inner_graph(graph, block, infos)
+            made = _class_of(block.class_name, inner, inner_analysis, local,
+                             {m: modules[c] for m, c in zip(block.nodes, members, strict=True)
+                              if c in modules})
+            key = (block.class_name, tuple(made.layers), tuple(made.body))
+            if key not in classes:
+                count = taken.get(block.class_name, 0) + 1
+                taken[block.class_name] = count
+                made.name = block.class_name if count == 1 else f"{block.class_name}{count}"
+                classes[key] = made
+            names[block.id].append(classes[key].name)
+            infos = [analysis.nodes[members[block.nodes.index(found.outputs[0])]].output]
+    return names, list(classes.values())
+
+
+def _inner_graph(graph: Graph, block: Block,
+                 infos: list) -> tuple[Graph, Analysis, dict[str, str]]:
+    """The block as a network of its own: an Input per block input (of the size it gets
+    where it meets the network) and the members under their local names."""
+    local = _local_names(block)
+    found = interface(graph, block)
+    taken = set(local.values())
+    input_names = {}
+    for index, source in enumerate(found.inputs):
+        wanted = "x" if len(found.inputs) == 1 else f"x{index + 1}"
+        while wanted in taken:
+            wanted += "_"
+        taken.add(wanted)
+        input_names[source] = wanted
+    inner = Graph()
+    for name, info in zip(input_names.values(), infos, strict=True):
+        inner.add_node(Node(name, "Input", {"shape": list(info.shape), "dtype": info.dtype}))
+    for member in block.nodes:
+        node = graph.nodes[member]
+        inner.add_node(Node(local[member], node.type, dict(node.params)))
+    for edge in graph.edges:
+        if edge.target in local and (edge.source in local or edge.source in input_names):
+            source = local.get(edge.source) or input_names[edge.source]
+            inner.add_edge(Edge(source, local[edge.target], edge.target_port))
+    return inner, analyse(inner), local
+
+
+def _class_of(name: str, inner: Graph, inner_analysis: Analysis, local: dict[str, str],
+              modules: dict) -> BlockClass:
+    by_local = {v: k for k, v in local.items()}
+    layers = []
+    for node_id in inner_analysis.order:
+        member = by_local.get(node_id)
+        if member is not None and member in modules:
+            layers.append(_layer_line(node_id, modules[member], inner.nodes[node_id].type))
+    signature = ", ".join(["self", *(f"{i}: torch.Tensor" for i in inner_analysis.inputs)])
+    return BlockClass(name, layers, f"def forward({signature}) -> torch.Tensor:",
+                      forward_lines(inner, inner_analysis))
+
+
+def _layer_line(attribute: str, module, node_type: str) -> str:
+    try:
+        arguments = constructor(module)
+    except ValueError as error:
+        raise ExportError(f"node '{attribute}' ({node_type}) cannot be exported as Python "
+                          f"code: {error}") from None
+    return call(f"nn.{type(module).__name__}", arguments, "", f"self.{attribute} = ")
+
+
+def network_lines(graph: Graph, analysis: Analysis, modules: dict,
+                  class_names: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+    """The network class's __init__ layers and forward() body, blocks called as one."""
+    unrolled_graph = analysis.graph or graph
+    owner_of = membership(graph)
+
+    def owner(node_id: str) -> str | None:
+        return owner_of.get(analysis.origin.get(node_id, node_id))
+
+    collapsed = nx.DiGraph()
+    first_seen: dict[str, int] = {}
+    for index, node_id in enumerate(analysis.order):
+        unit = owner(node_id) or node_id
+        first_seen.setdefault(unit, index)
+        collapsed.add_node(unit)
+    for edge in unrolled_graph.edges:
+        source, target = owner(edge.source) or edge.source, owner(edge.target) or edge.target
+        if source != target:
+            collapsed.add_edge(source, target)
+    order = list(nx.lexicographical_topological_sort(collapsed, key=first_seen.__getitem__))
+
+    def variable(node_id: str) -> str:
+        return owner(node_id) or node_id
+
+    layers, body = [], []
+    for unit in order:
+        if unit in graph.blocks:
+            block = graph.blocks[unit]
+            sources = interface(graph, block).inputs
+            instances = [f"{name}()" for name in class_names[unit]]
+            if block.repeat == 1:
+                layers.append(f"self.{unit} = {instances[0]}")
+            else:
+                layers.append(f"self.{unit} = nn.Sequential(" + ", ".join(instances) + ")")
+            body.append(f"{unit} = self.{unit}({', '.join(variable(s) for s in sources)})")
+            continue
+        report = analysis.nodes[unit]
+        if report.spec is None or report.spec.is_input:
+            continue
+        if unit in modules:
+            layers.append(_layer_line(unit, modules[unit], unrolled_graph.nodes[unit].type))
+        args = [variable(e.source) for e in unrolled_graph.incoming(unit)]
+        expression = report.spec.code(report.params, report.inputs, args, f"self.{unit}")
+        body.append(f"{unit} = {expression}")
+    outputs = [variable(o) for o in analysis.outputs]
+    body.append("return " + (outputs[0] if len(outputs) == 1 else
+                             "(" + ", ".join(outputs) + ",)"))
+    return layers, body
