@@ -89,11 +89,12 @@ class Editor:
             self.document.push(RenameNode(self.document, node_id, new_id))
         return problem
 
-    def auto_layout(self, direction: Direction, shown: Graph | None = None) -> None:
+    def auto_layout(self, direction: Direction, shown: Graph | None = None,
+                    wrap_after: int | None = None) -> None:
         """Lay out the graph as it is `shown` (collapsed blocks as one node each); the
         layers of a collapsed block move with it."""
         shown = shown or self.graph
-        positions = layered_layout(shown, direction)
+        positions = layered_layout(shown, direction, wrap_after=wrap_after)
         moves = {}
         for node_id, new in positions.items():
             old = shown.nodes[node_id].position

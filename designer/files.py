@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from designer.recovery import RecoveryStore, session_id
 from engine.project import EXTENSION, Project, ProjectError, dumps_project, load_project
+from engine.training.runs import runs_folder
 
 if TYPE_CHECKING:
     from designer.main_window import MainWindow
@@ -37,10 +39,10 @@ class FileController:
         self.autosave.start()
 
     # -- prompts (tests answer the real dialogs) -----------------------------------------
-    def confirm_discard(self) -> bool:
-        """Ask before a training run or unsaved changes would be lost; True when it is fine
-        to go on."""
-        if not self.confirm_stop_training():
+    def confirm_discard(self, leaving: str = "show another project") -> bool:
+        """Ask before a training run or unsaved changes would be lost by `leaving` ('quit
+        Netdesigner', ...); True when it is fine to go on."""
+        if not self.confirm_stop_training(leaving):
             return False
         if not self.document.modified:
             return True
@@ -56,14 +58,15 @@ class FileController:
             return self.save()
         return answer == QMessageBox.StandardButton.Discard
 
-    def confirm_stop_training(self) -> bool:
+    def confirm_stop_training(self, leaving: str = "show another project") -> bool:
         """A run trains the open project: leaving it stops the run (what it learnt so far is
         saved with the run)."""
         training = self.window.training
         if not training.running:
             return True
         box = QMessageBox(QMessageBox.Icon.Question, "Training in progress",
-                          "Stop the training run?", QMessageBox.StandardButton.Yes
+                          f"Stop the training run and {leaving}?",
+                          QMessageBox.StandardButton.Yes
                           | QMessageBox.StandardButton.No, self.window)
         box.setObjectName("stop_training")
         box.setInformativeText("The weights learnt so far are kept with the run.")
@@ -146,16 +149,36 @@ class FileController:
 
     def _save_to(self, path: Path) -> bool:
         previous = self.document.path
+        project = self.document.project
+        named = project.name
+        unsaved_runs = runs_folder(None, named) if previous is None else None
+        if named == "Untitled" or (previous is not None and named == previous.stem):
+            # a name nobody chose follows the file; one the user gave stays
+            project.name = Path(path).stem
         try:
             self.document.save(path)
         except OSError as error:
+            project.name = named
             self.show_error("Cannot save project", f"{path} could not be written: "
                             f"{error.strerror or error}")
             return False
         self.recovery.discard(previous, self.session)
+        self._keep_runs(unsaved_runs, path)
         self._remember(path)
         self.window.statusBar().showMessage(f"Saved {path}", 3000)
         return True
+
+    def _keep_runs(self, unsaved_runs: Path | None, path: Path) -> None:
+        """Runs made before the project had a file (kept in a temporary folder) move in
+        beside it when it is first saved, where its runs are listed."""
+        target = runs_folder(Path(path), self.document.project.name)
+        if unsaved_runs is None or not unsaved_runs.is_dir() or target.exists():
+            return
+        try:
+            shutil.move(str(unsaved_runs), str(target))
+        except OSError:
+            return  # they stay where they were; nothing of the project is lost
+        self.window.training_panel.list_runs()
 
     def show_new_project(self, project: Project) -> None:
         """Show a project made elsewhere (an import) as a new, unsaved document."""

@@ -139,6 +139,10 @@ class InspectPanel(QWidget):
         self._stale = False
         self.inspection = None
         project = copy.deepcopy(self._window.document.project)
+        if project.training is None:  # as Start trains it: with the settings the form shows
+            from designer.training_panel import DEFAULTS
+
+            project.training = copy.deepcopy(DEFAULTS)
         self._start(("open", (project, self.sample.value())))
 
     def request(self, what: Any) -> None:

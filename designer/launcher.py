@@ -6,7 +6,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-HEADLESS = {"validate", "summary", "train", "export", "import", "-h", "--help"}
+COMMANDS = ("validate", "summary", "profile", "inspect", "train", "export", "import")
+HEADLESS = {*COMMANDS, "-h", "--help"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -16,14 +17,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return cli(args)
     if len(args) > 1 or (args and args[0].startswith("-")):
-        print("usage: netdesigner [FILE] | netdesigner {validate,summary,train,export,import} ...",
+        print(f"usage: netdesigner [FILE] | netdesigner {{{','.join(COMMANDS)}}} ...",
               file=sys.stderr)
         return 2
     try:
         from designer.app import run
     except ImportError as error:
         print(f"netdesigner: the designer needs PySide6 ({error}); the command line works "
-              "without it: netdesigner validate|summary|train|export|import ...", file=sys.stderr)
+              f"without it: netdesigner {'|'.join(COMMANDS)} ...", file=sys.stderr)
         return 1
     return run(args[0] if args else None)
 

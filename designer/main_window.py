@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QUndoView,
     QWidget,
@@ -32,8 +33,9 @@ from designer.quick_fixes import FixController
 from designer.training_controller import TrainingController
 from designer.training_panel import TrainingPanel
 from engine.analysis import Analysis, Problem
+from engine.blocks import membership
 from engine.inspection.health import health_problems, saved_health
-from engine.layout import NODE_SIZE
+from engine.layout import NODE_SIZE, wrap_to_fit
 from widgets.canvas import GraphScene, GraphView
 from widgets.inspector import PropertyInspector
 from widgets.palette import LayerPalette
@@ -41,9 +43,20 @@ from widgets.problems import ProblemsList
 
 STATE_VERSION = 1
 READABLE_ZOOM = 0.6
+"""Opening, Fit and auto-layout never show a network smaller than this: node faces stay
+legible."""
+PROBLEMS_DOCK_HEIGHT = 150
+"""The bottom docks' first height: a strip of problems, the rest for the canvas."""
 TRAINING_DOCK_HEIGHT = 380
 """Room for the training form and curves that can be read, when the window allows it."""
-"""Opening a network never shows it smaller than this: node faces stay legible."""
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    return area
 
 
 class MainWindow(QMainWindow):
@@ -76,7 +89,9 @@ class MainWindow(QMainWindow):
         self._dock("training", "Training", self.training_panel,
                    Qt.DockWidgetArea.BottomDockWidgetArea)
         self.inspect_panel = InspectPanel(self)
-        self._dock("inspect", "Inspect", self.inspect_panel,
+        # in a scroll area: at its own minimum height it would hold the whole row of bottom
+        # docks (Problems, Training) taller than the canvas can spare
+        self._dock("inspect", "Inspect", scrolling(self.inspect_panel),
                    Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.docks["problems"], self.docks["training"])
         self.tabifyDockWidget(self.docks["training"], self.docks["inspect"])
@@ -85,9 +100,7 @@ class MainWindow(QMainWindow):
         self._health_problems: list[Problem] = []
         self.tabifyDockWidget(self.docks["inspector"], self.docks["history"])
         self.docks["inspector"].raise_()
-        self.resizeDocks([self.docks["problems"]], [130], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [240, 290],
-                         Qt.Orientation.Horizontal)
+        self._size_docks()
         self._default_state = self.saveState(STATE_VERSION)
         self.validity = QLabel()
         self.parameters = QLabel()
@@ -99,6 +112,7 @@ class MainWindow(QMainWindow):
         self.exchange = ExchangeController(self)
         build_menus(self)
         self._connect()
+        self.sync_edit_actions()
         self._sync_training_actions()
         self.setAcceptDrops(True)
         self.resize(1280, 820)
@@ -135,6 +149,10 @@ class MainWindow(QMainWindow):
         self.problems.fix_requested.connect(self.fixes.offer_for_problem)
         self.blocks.refresh_palette()
         scene.selection_ids_changed.connect(lambda ids: self._show_selection())
+        scene.selection_ids_changed.connect(lambda ids: self.sync_edit_actions())
+        document.undo_stack.indexChanged.connect(lambda index: self.sync_edit_actions())
+        document.changed.connect(self.sync_edit_actions)
+        QGuiApplication.clipboard().dataChanged.connect(self.sync_edit_actions)
         self.palette_panel.layer_activated.connect(self.add_layer_at_centre)
         self.inspector.params_edited.connect(self.editor.set_params)
         self.inspector.rename_requested.connect(self._rename)
@@ -147,6 +165,7 @@ class MainWindow(QMainWindow):
         # again and repainting the curves at their new size then costs a run nothing
         self.docks["training"].visibilityChanged.connect(self._on_training_dock_shown)
         self.training.started.connect(lambda event: self._on_training_refused([]))
+        self.training.warned.connect(self._on_training_warned)
         self.training.started.connect(lambda event: self.show_health({}, [], ""))
         self.training.health.connect(self._on_health)
         self.training.ended.connect(lambda event: self.inspect_panel.mark_stale())
@@ -172,15 +191,6 @@ class MainWindow(QMainWindow):
         self.costs.show_analysis(analysis)
         self._show_problems()
         self._show_selection()
-        errors, warnings = len(analysis.errors), len(analysis.warnings)
-        if errors:
-            text, colour = f"✖ {errors} error{'s' * (errors != 1)}", "#d64545"
-        elif warnings:
-            text, colour = f"⚠ {warnings} warning{'s' * (warnings != 1)}", "#c98a16"
-        else:
-            text, colour = "✔ valid", "#2e9d5b"
-        self.validity.setText(text)
-        self.validity.setStyleSheet(f"color: {colour}; font-weight: 600; padding: 0 8px;")
         self.parameters.setText(f"{analysis.total_params:,} parameters")
         shapes = [f"{n} {analysis.nodes[n].output}" for n in analysis.outputs
                   if analysis.nodes[n].output is not None]
@@ -211,6 +221,10 @@ class MainWindow(QMainWindow):
                                            else "&Pause")
         self.stop_training_action.setEnabled(panel.stop_button.isEnabled())
 
+    def _on_training_warned(self, lines: list[str]) -> None:
+        self._training_problems = [Problem("warning", "training", line) for line in lines]
+        self._show_problems()
+
     def _on_training_refused(self, lines: list[str]) -> None:
         """A run that cannot start says why in the problems list, not halfway through."""
         self._training_problems = [Problem("error", "training", line) for line in lines]
@@ -219,8 +233,20 @@ class MainWindow(QMainWindow):
             self.docks["problems"].raise_()
 
     def _show_problems(self) -> None:
-        self.problems.set_problems(self.document.analysis.problems + self._training_problems
-                                   + self._health_problems)
+        """The problems list, and the status bar's count of the same problems."""
+        shown = (self.document.analysis.problems + self._training_problems
+                 + self._health_problems)
+        self.problems.set_problems(shown)
+        errors = sum(1 for p in shown if p.severity == "error")
+        warnings = len(shown) - errors
+        if errors:
+            text, colour = f"✖ {errors} error{'s' * (errors != 1)}", "#d64545"
+        elif warnings:
+            text, colour = f"⚠ {warnings} warning{'s' * (warnings != 1)}", "#c98a16"
+        else:
+            text, colour = "✔ valid", "#2e9d5b"
+        self.validity.setText(text)
+        self.validity.setStyleSheet(f"color: {colour}; font-weight: 600; padding: 0 8px;")
 
     def show_health(self, figures: dict, problems: list, note: str) -> None:
         """A run's layer health (live, or saved with its newest run): the heat map's
@@ -280,12 +306,35 @@ class MainWindow(QMainWindow):
         self.inspector.set_read_only(read_only)
         self.blocks.panel.set_read_only(read_only)
         self.palette_panel.setEnabled(not read_only)
-        for action in (self.cut_action, self.paste_action, self.duplicate_action,
-                       self.delete_action, self.layout_down_action, self.layout_right_action,
-                       self.undo_action, self.redo_action, self.quick_fix_action,
-                       self.group_action, self.ungroup_action):
-            action.setEnabled(not read_only)
+        self.sync_edit_actions()
         self._sync_profile_action()
+
+    def sync_edit_actions(self) -> None:
+        """Each editing action enabled only when it has something to act on."""
+        writable = not self.document.read_only
+        ids = self.scene.selected_node_ids()
+        selected = bool(ids or self.scene.selected_edges())
+        stack = self.document.undo_stack
+        graph = self.document.graph
+        owner = membership(graph)
+        in_block = any(i in graph.blocks or i in owner for i in ids)
+        mime = QGuiApplication.clipboard().mimeData()
+        enabled = {
+            self.undo_action: writable and stack.canUndo(),
+            self.redo_action: writable and stack.canRedo(),
+            self.cut_action: writable and bool(ids),
+            self.copy_action: bool(ids),
+            self.duplicate_action: writable and bool(ids),
+            self.delete_action: writable and selected,
+            self.paste_action: writable and mime is not None and mime.hasText(),
+            self.layout_down_action: writable and bool(graph.nodes),
+            self.layout_right_action: writable and bool(graph.nodes),
+            self.quick_fix_action: writable and len(ids) == 1,
+            self.group_action: writable and bool(ids) and not in_block,
+            self.ungroup_action: writable and in_block,
+        }
+        for action, on in enabled.items():
+            action.setEnabled(on)
 
     # -- user intents → editor -----------------------------------------------------------
     def _connect_layers(self, source: str, target: str, port: int) -> None:
@@ -359,8 +408,19 @@ class MainWindow(QMainWindow):
             self.scene.select_nodes(ids)
 
     def auto_layout(self, direction) -> None:
-        self.editor.auto_layout(direction, self.blocks.view.graph)
-        self.view.fit_to_view()
+        """Lay the network out, wrapping a long one into columns (rows, left to right) so
+        that it fits the canvas at a zoom where its text can be read."""
+        room = self.view.viewport().size()
+        shown = self.blocks.view.graph
+        wrap_after = wrap_to_fit(shown, direction, room.width() / READABLE_ZOOM - 80,
+                                 room.height() / READABLE_ZOOM - 80)
+        self.editor.auto_layout(direction, shown, wrap_after)
+        self.fit_to_window()
+
+    def fit_to_window(self) -> None:
+        """The whole network if it can be read so, else as much of it as can, from its
+        start: never smaller than a legible zoom."""
+        self.view.fit_to_view(READABLE_ZOOM)
 
     def focus_node(self, node_id: str) -> None:
         node_id = self.blocks.view.shown_id(node_id)
@@ -374,18 +434,32 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
+        self._first_layout = not isinstance(state, QByteArray)
+        if not self._first_layout:
             self.restoreState(state, STATE_VERSION)
+
+    def _size_docks(self) -> None:
+        self.resizeDocks([self.docks["problems"]], [PROBLEMS_DOCK_HEIGHT],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [240, 290],
+                         Qt.Orientation.Horizontal)
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state, STATE_VERSION)
         for dock in self.docks.values():
             dock.setVisible(True)
         self.docks["inspector"].raise_()
+        self.docks["problems"].raise_()
+        self._size_docks()
         self._tidy_dock_tabs_soon()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if getattr(self, "_first_layout", False):
+            # sizes given before the window had its size are spread over what it gained;
+            # given again at the real size, the canvas keeps the room
+            self._first_layout = False
+            QTimer.singleShot(0, self, self._size_docks)
         self._tidy_dock_tabs_soon()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -400,7 +474,7 @@ class MainWindow(QMainWindow):
         hide_stray_dock_tab_bars(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.files.confirm_discard():
+        if not self.files.confirm_discard("quit Netdesigner"):
             event.ignore()
             return
         self.training.stop_and_wait()

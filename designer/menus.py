@@ -3,10 +3,11 @@ attributes for the parts that enable, disable or trigger them."""
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QMessageBox
 
 from designer.cost_view import COLOUR_BY_NAMES
 
@@ -21,6 +22,10 @@ def build_menus(window: MainWindow) -> None:
     _edit_menu(window)
     _view_menu(window)
     _train_menu(window)
+    _help_menu(window)
+    window.view.empty_hint = ("To begin, drag a layer (an Input first) from the Layers panel "
+                              "onto the canvas, or pick a network to start from with File > "
+                              "New from Template (Ctrl+Shift+N), or open a project (Ctrl+O).")
     toolbar = window.addToolBar("Main")
     toolbar.setObjectName("main_toolbar")
     toolbar.setMovable(False)
@@ -113,7 +118,7 @@ def _edit_menu(window: MainWindow) -> None:
 def _view_menu(window: MainWindow) -> None:
     view = window.view
     menu = window.menuBar().addMenu("&View")
-    window.fit_action = _action(window, "&Fit to Window", view.fit_to_view, "Ctrl+0")
+    window.fit_action = _action(window, "&Fit to Window", window.fit_to_window, "Ctrl+0")
     window.zoom_in_action = _action(window, "Zoom &In", lambda: view.zoom_by(1.25),
                                     Keys.ZoomIn)
     window.zoom_out_action = _action(window, "Zoom &Out", lambda: view.zoom_by(0.8),
@@ -176,3 +181,50 @@ def _fill_recent_menu(window: MainWindow) -> None:
         action.triggered.connect(lambda checked=False, p=path: window.files.open_path(p))
     if not paths:
         window.recent_menu.addAction("No recent projects").setEnabled(False)
+
+
+def _help_menu(window: MainWindow) -> None:
+    menu = window.menuBar().addMenu("&Help")
+    window.shortcuts_action = _action(window, "&Keyboard Shortcuts",
+                                      lambda: show_shortcuts(window), "Ctrl+/")
+    menu.addAction(window.shortcuts_action)
+    menu.addAction(_action(window, "&About Netdesigner", lambda: show_about(window)))
+
+
+def shortcut_rows(window: MainWindow) -> list[tuple[str, str]]:
+    """Every action of the window that has a shortcut: (what it does, its keys)."""
+    rows = {}
+    for action in window.findChildren(QAction):
+        keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
+                         for k in action.shortcuts() if not k.isEmpty())
+        text = action.text().replace("&", "").rstrip("…").strip()
+        if keys and text:
+            rows.setdefault(text, keys)
+    return sorted(rows.items())
+
+
+def show_shortcuts(window: MainWindow) -> None:
+    rows = "".join(f"<tr><td>{html.escape(text)}</td><td>&nbsp;&nbsp;<b>{html.escape(keys)}"
+                   "</b></td></tr>" for text, keys in shortcut_rows(window))
+    box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard Shortcuts",
+                      f"<table>{rows}</table><p>Also: drag from an output port to an input "
+                      "port to connect; Space+drag or the middle button to pan; the wheel "
+                      "to zoom; Esc cancels a connection.</p>", QMessageBox.StandardButton.Ok,
+                      window)
+    box.setObjectName("shortcuts")
+    box.open()
+
+
+def show_about(window: MainWindow) -> None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("netdesigner")
+    except PackageNotFoundError:
+        release = "(not installed)"
+    QMessageBox.about(window, "About Netdesigner",
+                      f"<b>Netdesigner</b> {html.escape(release)}<p>Design convolutional, "
+                      "recurrent and CRNN networks on a canvas, check them as you edit, "
+                      "train them and take them to plain PyTorch, ONNX or TorchScript.</p>"
+                      "<p>Projects are .ndproj files; `netdesigner --help` lists the "
+                      "command line.</p>")

@@ -21,10 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from engine.analysis import analyse
+from engine.layout import layered_layout, wrap_to_fit
 from engine.project import ProjectError, load_project
 from widgets.canvas import GraphScene, GraphView
 
 INDEX = "templates.json"
+PREVIEW_ZOOM = 0.45
+"""The smallest zoom of the template preview: the layers' names still read."""
 """In the templates folder: the groups, in order, and each template's purpose."""
 
 
@@ -144,9 +147,16 @@ class TemplateDialog(QDialog):
             return
         project = load_project(path)
         analysis = analyse(project.graph, project.training)
+        # the preview is small: the network wrapped into columns that fill it, at a zoom
+        # where the layers' names can still be read
+        room = self.preview.viewport().size()
+        rows = wrap_to_fit(project.graph, "top-to-bottom", room.width() / PREVIEW_ZOOM - 80,
+                           room.height() / PREVIEW_ZOOM - 80)
+        for node_id, spot in layered_layout(project.graph, wrap_after=rows).items():
+            project.graph.nodes[node_id].position = spot
         self.scene.set_graph(project.graph)
         self.scene.set_analysis(analysis)
-        self.preview.fit_to_view()
+        self.preview.fit_to_view(PREVIEW_ZOOM)
         outputs = ", ".join(str(analysis.nodes[n].output) for n in analysis.outputs)
         dataset = (project.training or {}).get("dataset", {})
         trains = f" Trains on {dataset.get('name') or dataset.get('path')}." if dataset else ""

@@ -7,19 +7,22 @@ loop never waits for plotting and the window never waits for training.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import torch
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from designer.document import Document
 from designer.training_runtime import shared_runtime
+from engine.analysis import CompileError
 from engine.atomic import write_atomically
 from engine.data.worker import LoadCancelled
 from engine.project import Project
@@ -37,6 +40,22 @@ from engine.training import (
 )
 from engine.training.checkpoint import load_weights
 from engine.training.events import HealthSampled
+
+
+def refusal_sentences(message: str) -> list[str]:
+    """One entry per problem of a refusal: a heading that ends with ':' and the lines it
+    lists are one problem, so the problems list counts what the status bar counts."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].endswith(":"):
+        return [f"{lines[0]} " + "; ".join(lines[1:])]
+    return lines
+
+
+@dataclass(frozen=True)
+class Warned:
+    """The run starts, but probably trains badly: one sentence per reason."""
+
+    warnings: list[str]
 
 
 @dataclass(frozen=True)
@@ -108,6 +127,8 @@ class TrainingController(QObject):
     ended = Signal(object)
     """RunEnded, after the document is editable again."""
     refused = Signal(list)
+    warned = Signal(list)
+    """Sentences about a run that started but will probably train badly."""
     """Why a run cannot start: one sentence per problem."""
     ready_changed = Signal()
     """`ready` became true: the application is set up to train (a second after start-up)."""
@@ -149,7 +170,8 @@ class TrainingController(QObject):
             self._ready = True
             self.ready_changed.emit()
 
-    def start(self, from_weights: Path | None = None) -> bool:
+    def start(self, from_weights: Path | None = None,
+              default_training: dict[str, Any] | None = None) -> bool:
         """Make the document read-only and prepare and run the training in the background.
         Preparing (generating the data, compiling the network) takes seconds for large
         data, so it happens off the GUI thread too; a project that cannot train ends with
@@ -161,6 +183,10 @@ class TrainingController(QObject):
         self._stop_requested = False
         self.document.set_read_only(True)
         project = self.document.project
+        if project.training is None and default_training is not None:
+            # the settings the form shows, used without writing them into the document:
+            # pressing Start is not an edit
+            project = dataclasses.replace(project, training=copy.deepcopy(default_training))
         self._thread = threading.Thread(
             target=self._prepare_and_train, args=(project, self.run_dir, from_weights),
             name="training", daemon=True)
@@ -169,11 +195,7 @@ class TrainingController(QObject):
         return True
 
     def _new_run_dir(self) -> Path:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        folder, number = runs_folder(self.document) / stamp, 2
-        while folder.exists():  # two runs within a second
-            folder, number = runs_folder(self.document) / f"{stamp}-{number}", number + 1
-        return folder
+        return runs.new_run_folder(self.document.path, self.document.project.name)
 
     def _prepare_and_train(self, project: Project, run_dir: Path,
                            from_weights: Path | None) -> None:
@@ -189,7 +211,10 @@ class TrainingController(QObject):
                 {"training": project.training,
                  "from_weights": str(from_weights) if from_weights else None}, indent=1))
         except TrainingError as error:
-            self._events.append(Refused(str(error).splitlines()))
+            self._events.append(Refused(refusal_sentences(str(error))))
+            return
+        except CompileError as error:
+            self._events.append(Refused([p.message for p in error.problems]))
             return
         except LoadCancelled:
             self._events.append(RunEnded("stopped", "Stopped before the first batch", 0))
@@ -197,7 +222,7 @@ class TrainingController(QObject):
         except Exception as error:  # a broken data file, a full disk: said, never raised
             self._events.append(Refused([f"{type(error).__name__}: {error}"]))
             return
-        trainer.add_listener(partial(self._listen, trainer))
+        trainer.add_listener(partial(self._listen, trainer, plan.warnings))
         self.trainer = trainer
         if self._stop_requested:  # Stop was pressed while the run was being prepared
             self._events.append(RunEnded("stopped", "Stopped before the first batch", 0))
@@ -208,7 +233,7 @@ class TrainingController(QObject):
             self._events.append(RunEnded("failed", f"{type(error).__name__}: {error}",
                                          len(trainer.history)))
 
-    def _listen(self, trainer: Trainer, event: Event) -> None:
+    def _listen(self, trainer: Trainer, warnings: list[str], event: Event) -> None:
         """The trainer's listener, on the training thread."""
         if isinstance(event, RunEnded) and (event.epochs_done > 0 or event.reason != "failed"):
             try:
@@ -216,6 +241,8 @@ class TrainingController(QObject):
             except Exception:  # a model that fails on them: the run's result still stands
                 self.samples = None
         self._events.append(event)
+        if isinstance(event, RunStarted) and warnings:
+            self._events.append(Warned(warnings))
 
     def pause(self) -> None:
         if self.trainer is not None:
@@ -250,6 +277,8 @@ class TrainingController(QObject):
                 self.epoch_ended.emit(event)
             elif isinstance(event, HealthSampled):
                 self.health.emit(event)
+            elif isinstance(event, Warned):
+                self.warned.emit(event.warnings)
             elif isinstance(event, RunEnded):
                 self._finish(event)
                 return

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTabWidget,
@@ -101,16 +102,19 @@ class TrainingPanel(QWidget):
         self.early_stopping = QSpinBox(minimum=0, maximum=1000, specialValueText="off")
         self.device = QComboBox()
         self.device.addItems(["auto", *available_devices()])
+        # the settings in two columns: all of them in sight in a dock of a third of the
+        # window's height, where one column would scroll
         form = QFormLayout()
-        for label, widget in (("Loss", self.loss),
-                              ("Optimizer", self.optimizer), ("Learning rate", self.lr),
-                              ("Schedule", self.scheduler), ("Batch size", self.batch_size),
-                              ("Epochs", self.epochs),
+        for label, widget in (("Loss", self.loss), ("Optimizer", self.optimizer),
+                              ("Learning rate", self.lr), ("Schedule", self.scheduler)):
+            form.addRow(label, widget)
+        more = QFormLayout()
+        for label, widget in (("Batch size", self.batch_size), ("Epochs", self.epochs),
                               ("Validation split", self.validation_split),
                               ("Gradient clip", self.gradient_clip),
                               ("Early stopping patience", self.early_stopping),
                               ("Device", self.device)):
-            form.addRow(label, widget)
+            more.addRow(label, widget)
         _align_labels([form, self.dataset.form])
         self.from_last = QCheckBox("Start from the last run's weights")
         self.start_button = QPushButton("Start")
@@ -137,30 +141,40 @@ class TrainingPanel(QWidget):
         self.plots = TrainingPlots()
         self.runs = QListWidget()
         self.runs.setToolTip("Earlier runs of this project: tick one to overlay its curves")
-        self.runs.setMaximumHeight(110)
+        self.runs.setMinimumHeight(48)
+        # it takes the room the column has left, and never asks for more
+        self.runs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         self.export_button = QPushButton("Export curves…")
-        settings = QVBoxLayout()
-        settings.addWidget(self.dataset)
-        settings.addLayout(form)
-        settings.addWidget(self.from_last)
-        settings.addWidget(self.result)
-        settings.addWidget(QLabel("Runs"))
-        settings.addWidget(self.runs)
-        settings.addWidget(self.export_button)
-        settings.addStretch(1)
+        first = QVBoxLayout()
+        first.addWidget(self.dataset)
+        first.addLayout(form)
+        first.addStretch(1)
+        second = QVBoxLayout()
+        second.addLayout(more)
+        second.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(first, 1)
+        columns.addSpacing(16)
+        columns.addLayout(second, 1)
         form_holder = QWidget()
-        form_holder.setLayout(settings)
-        scroll = QScrollArea()
+        form_holder.setLayout(columns)
+        scroll = QScrollArea()  # only for docks far smaller than the default
         scroll.setWidget(form_holder)
         scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumHeight(24)  # the settings scroll: they must not make the dock tall
-        # the controls of a run stay in sight however small the dock is
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setMinimumHeight(24)
+        self.settings_page = scroll
+        # the controls of a run, its result and the project's runs stay in sight however
+        # small the dock is
         side = QVBoxLayout()
         side.addLayout(buttons)
         side.addWidget(self.progress)
         side.addWidget(self.status)
-        side.addWidget(scroll, 1)
+        side.addWidget(self.from_last)
+        side.addWidget(self.result)
+        side.addWidget(QLabel("Runs"))
+        side.addWidget(self.runs, 1)
+        side.addWidget(self.export_button)
         column = QWidget()
         column.setLayout(side)
         column.setFixedWidth(COLUMN_WIDTH)
@@ -169,6 +183,7 @@ class TrainingPanel(QWidget):
         # its parents to lay out again, up to the main window (which then animates every
         # dock into place), five times a second during a run
         self.status.setFixedWidth(COLUMN_WIDTH - margins.left() - margins.right())
+        self.result.setFixedWidth(COLUMN_WIDTH - margins.left() - margins.right())
         self.confusion = ConfusionMatrixView()
         self.samples = SampleGrid()
         results = QSplitter()
@@ -176,10 +191,20 @@ class TrainingPanel(QWidget):
         results.addWidget(self.samples)
         results.setSizes([380, 620])
         self.tabs = QTabWidget()
+        self.tabs.addTab(self.settings_page, "Settings")
         self.tabs.addTab(self.plots, "Curves")
         self.tabs.addTab(results, "Results")
         layout = QHBoxLayout(self)
-        layout.addWidget(column)
+        # scrolls only in a dock smaller than the room Training gets when it is raised: the
+        # panel must not hold the docks it shares a tab row with at its own height
+        holder = QScrollArea()
+        holder.setWidget(column)
+        holder.setWidgetResizable(True)
+        holder.setFrameShape(QScrollArea.Shape.NoFrame)
+        holder.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        holder.setFixedWidth(COLUMN_WIDTH)
+        holder.setMinimumHeight(24)
+        layout.addWidget(holder)
         layout.addWidget(self.tabs, 1)
 
         self.dataset.edited.connect(self._dataset_edited)
@@ -192,7 +217,7 @@ class TrainingPanel(QWidget):
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(controller.stop)
         document.changed.connect(self.show_settings)
-        document.replaced.connect(self.plots.clear_overlays)
+        document.replaced.connect(self.forget_last_run)
         document.replaced.connect(self.list_runs)
         document.path_changed.connect(self.list_runs)
         self.runs.itemChanged.connect(self._overlay_checked_runs)
@@ -242,6 +267,8 @@ class TrainingPanel(QWidget):
 
     def _dataset_edited(self, entry: dict[str, Any]) -> None:
         training = self.settings()
+        if training.get("dataset") == entry and self.document.project.training is not None:
+            return  # the same data chosen again: nothing changed
         training["dataset"] = entry
         self.document.push(SetProjectField(self.document, "training", training,
                                            "Choose training data"))
@@ -283,6 +310,24 @@ class TrainingPanel(QWidget):
         if training != self.document.project.training:
             self.document.push(SetProjectField(self.document, "training", training,
                                                "Edit training settings"))
+
+    def forget_last_run(self) -> None:
+        """Another project is shown: the curves, results and status of the last run were
+        that of another network, and go (its own runs are in the Runs list)."""
+        if self.controller.running:
+            return
+        self.plots.clear_overlays()
+        training = self.settings()
+        self.plots.start_run(metric_for(_name_of(training.get("loss")))
+                             or self.plots.current_metric(), int(training.get("epochs", 10)))
+        self.confusion.clear()
+        self.confusion.setVisible(True)
+        self.samples.clear()
+        self.result.setText("")
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.status.setText("Ready" if self.controller.ready
+                            else "Getting ready to train…")
 
     # -- run history -------------------------------------------------------------------
     def list_runs(self) -> None:
@@ -329,14 +374,12 @@ class TrainingPanel(QWidget):
 
     # -- runs ----------------------------------------------------------------------------
     def start(self) -> None:
-        if self.document.project.training is None:
-            self.document.push(SetProjectField(self.document, "training", DEFAULTS,
-                                               "Edit training settings"))
         runs = finished_runs(self.document)
         weights = runs[-1] / "weights.safetensors" if runs and self.from_last.isChecked() \
             else None
         self.result.setText("")
-        if self.controller.start(from_weights=weights):
+        if self.controller.start(from_weights=weights, default_training=DEFAULTS):
+            self.tabs.setCurrentWidget(self.plots)  # the run's curves, from its first batch
             self._set_running(True)
             self.pause_button.setEnabled(False)  # until the trainer exists
             self.controls_changed.emit()
@@ -347,9 +390,11 @@ class TrainingPanel(QWidget):
         if self.controller.paused:
             self.controller.resume()
             self.pause_button.setText("Pause")
+            self.status.setText("Training resumed")
         else:
             self.controller.pause()
             self.pause_button.setText("Resume")
+            self.status.setText("Paused: Resume goes on from the same batch")
         self.controls_changed.emit()
 
     def _on_ready(self) -> None:
@@ -391,10 +436,11 @@ class TrainingPanel(QWidget):
         elapsed = time.perf_counter() - self._run_started
         left = elapsed / max(self._batches_done, 1) * (self._batches_total - self._batches_done)
         self.progress.setValue(self._batches_done)
-        # the line break is ours: the label would break "samples/s" at its slash
-        self.status.setText(f"Epoch {last.epoch}, batch {last.batch}/{last.batches} · "
-                            f"loss {last.loss:.4f}\n{last.samples_per_second:,.0f} "
-                            f"samples/s · ETA {clock(left)}")
+        if not self.controller.paused:  # batches that were on their way keep "Paused"
+            # the line break is ours: the label would break "samples/s" at its slash
+            self.status.setText(f"Epoch {last.epoch}, batch {last.batch}/{last.batches} · "
+                                f"loss {last.loss:.4f}\n{last.samples_per_second:,.0f} "
+                                f"samples/s · ETA {clock(left)}")
         now = time.perf_counter()
         if now - self._plotted_at >= PLOT_INTERVAL:
             self._plotted_at = now

@@ -51,6 +51,16 @@ class Problem:
         return f"{self.severity}: {self.where}: {self.message}"
 
 
+class CompileError(Exception):
+    """The network cannot be built: it has errors, or it is too large for this machine;
+    `problems` lists why."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("the network cannot be built:\n"
+                         + "\n".join(str(p) for p in problems))
+
+
 @dataclass
 class NodeReport:
     spec: LayerSpec | None

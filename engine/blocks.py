@@ -50,9 +50,11 @@ class Block:
 
     def local_name(self, node_id: str) -> str:
         """A member's name inside the block's class: its id without the block's prefix."""
+        from engine.graph import id_problem
+
         prefix = f"{self.id}_"
         local = node_id[len(prefix):] if node_id.startswith(prefix) else node_id
-        return local if local and not local[0].isdigit() else node_id
+        return local if local and id_problem(local) is None else node_id
 
 
 @dataclass

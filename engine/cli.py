@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from engine.analysis import Analysis, analyse
+from engine.analysis import Analysis, CompileError, analyse
 from engine.blocks import Block, interface, membership
 from engine.costs import network_costs
 from engine.memory import batch_size_of
@@ -171,6 +171,8 @@ def command_train(args: argparse.Namespace) -> int:
         requested = args.device or read_training(project.training).device
         if not distributed.launched():
             distributed.check_launch(args.nproc, requested)
+            # every process of the run writes to one folder, chosen once here
+            args.out = args.out or str(_default_run_folder(args, project))
             return distributed.launch(args.nproc, _worker_args(args))
         device = distributed.worker_device(requested)
     except TrainingError as error:
@@ -200,6 +202,20 @@ def _refuse(error: UserError, lead: bool) -> int:
     return 1
 
 
+def _default_run_folder(args: argparse.Namespace, project: Project) -> Path:
+    """A new run in the project's runs folder, where the designer lists it and export finds
+    it; with --resume, the newest run there."""
+    from engine.training.runs import new_run_folder, newest_run, runs_folder
+
+    if args.resume:
+        newest = newest_run(project.path, project.name)
+        if newest is None:
+            raise UserError([f"{args.file}: cannot resume: the project has no run yet in "
+                             f"{runs_folder(project.path, project.name)}"])
+        return newest
+    return new_run_folder(project.path, project.name)
+
+
 def _train(args: argparse.Namespace, project: Project, device: str | None = None,
            lead: bool = True) -> int:
     import signal
@@ -208,7 +224,7 @@ def _train(args: argparse.Namespace, project: Project, device: str | None = None
     from engine.training.plot import save_curves
     from engine.training.progress import ProgressPrinter, format_metrics
 
-    out_dir = Path(args.out) if args.out else Path(args.file).with_suffix(".run")
+    out_dir = Path(args.out) if args.out else _default_run_folder(args, project)
     try:
         plan = plan_run(project, epochs=args.epochs)
         trainer = build_trainer(plan, device or args.device, out_dir)
@@ -217,6 +233,8 @@ def _train(args: argparse.Namespace, project: Project, device: str | None = None
     if lead:  # the other processes of a distributed run train silently
         trainer.add_listener(ProgressPrinter())
         print(f"{project.name}: {plan.dataset.describe()}")
+        for warning in plan.warnings:
+            print(f"{args.file}: warning: {warning}", file=sys.stderr)
     # Ctrl+C stops after the current batch and still saves what was learnt
     previous = signal.signal(signal.SIGINT, lambda *_: trainer.stop())
     try:
@@ -230,14 +248,16 @@ def _train(args: argparse.Namespace, project: Project, device: str | None = None
     figures = format_metrics({k: v for k, v in result.metrics.items()
                               if k.startswith("val_")})
     if lead:
-        print(f"{result.message}. {figures}. Weights and metrics in {out_dir}")
+        said = ". ".join(part.rstrip(". ") for part in (result.message, figures) if part)
+        print(f"{said}. Weights and metrics in {out_dir}")
     return 1 if result.reason == "failed" else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="netdesigner",
-        description="Design, check and train neural networks stored as .ndproj files.")
+        description="Design, check and train neural networks stored as .ndproj files. "
+                    "`netdesigner [FILE]` with no command opens the designer (on FILE).")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check a project; exit 1 with one line "
@@ -254,7 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train the network on the project's dataset")
     train.add_argument("file", metavar="FILE")
     train.add_argument("--out", metavar="DIR", help="where weights.safetensors, metrics.json "
-                       "and curves.png go (default: FILE with .run instead of .ndproj)")
+                       "and curves.png go (default: a new folder named by the time in "
+                       "NAME.runs/ beside the project, where the designer lists its runs "
+                       "and export finds the newest)")
     train.add_argument("--epochs", type=_positive, metavar="N", help="override the project's "
                        "number of epochs")
     train.add_argument("--device", metavar="D", help="auto, cpu, cuda, cuda:N or mps "
@@ -309,6 +331,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         for line in error.lines:
             print(line, file=sys.stderr)
+        return 1
+    except CompileError as error:
+        for problem in error.problems:
+            print(f"netdesigner: {problem}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("netdesigner: interrupted", file=sys.stderr)

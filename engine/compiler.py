@@ -14,17 +14,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from engine.analysis import Analysis, Problem, analyse
+from engine.analysis import Analysis, CompileError, Problem, analyse
+from engine.capacity import network_memory_problem
 from engine.codegen import forward_source
 from engine.graph import Graph
 
-
-class CompileError(Exception):
-    """The graph has errors; `problems` lists them."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("the network has errors:\n" + "\n".join(str(p) for p in problems))
+__all__ = ["CompileError", "CompiledNetwork", "compile_graph"]
 
 
 class CompiledNetwork(nn.Module):
@@ -45,6 +40,9 @@ def compile_graph(graph: Graph, analysis: Analysis | None = None,
     graph = analysis.graph or graph  # repeated blocks unrolled
     if not analysis.ok:
         raise CompileError(analysis.errors)
+    too_large = network_memory_problem(analysis)
+    if too_large:
+        raise CompileError([Problem("error", "network", too_large)])
     source = forward_source(graph, analysis, free_early=True, labelled=labelled,
                             every_output=every_output)
     forward = _define(source, name)

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from engine.blocks import Block
 
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-RESERVED_IDS = frozenset({"self", "torch", "F", "nn"})
-"""Names the generated forward() code uses itself."""
+RESERVED_IDS = frozenset({"self", "torch", "F", "nn", "code", "input_ids", "output_ids"})
+"""Names the generated forward() code uses itself, and the compiled network's own
+attributes (engine.compiler.CompiledNetwork)."""
 
 
 def id_problem(node_id: str) -> str | None:
@@ -28,6 +29,8 @@ def id_problem(node_id: str) -> str | None:
     generated code), or None when it can."""
     if not ID_PATTERN.match(node_id):
         return "use letters, digits and _ only, not starting with a digit"
+    if node_id.startswith("__"):
+        return "names starting with __ belong to Python itself; pick another name"
     if keyword.iskeyword(node_id) or node_id in RESERVED_IDS or node_id in _module_attributes():
         return "it is a reserved word in Python or PyTorch; pick another name"
     return None

@@ -17,10 +17,12 @@ MARGIN_ALONG, MARGIN_ACROSS = 70.0, 40.0
 
 
 def layered_layout(graph: Graph, direction: Direction = "top-to-bottom",
-                   node_size: tuple[float, float] = NODE_SIZE
-                   ) -> dict[str, tuple[float, float]]:
+                   node_size: tuple[float, float] = NODE_SIZE,
+                   wrap_after: int | None = None) -> dict[str, tuple[float, float]]:
     """A position (top-left corner) for every node: each node one layer after its deepest
-    input."""
+    input. With `wrap_after`, a network deeper than that many layers continues in a new
+    column (a new row, left to right) beside the last, like text on a page, so that a long
+    chain fits a window at a zoom that can be read."""
     width, height = node_size
     if direction == "left-to-right":
         layer_gap, node_gap = width + MARGIN_ALONG, height + MARGIN_ACROSS
@@ -64,9 +66,36 @@ def layered_layout(graph: Graph, direction: Direction = "top-to-bottom",
             shift = 0.0  # nothing collided: keep every node exactly on its inputs' line
         for node_id, value in zip(members, placed, strict=True):
             slot[node_id] = value + shift
+    wrap = wrap_after if wrap_after and wrap_after > 0 else len(graph.nodes) + 1
+    band = (max(slot.values(), default=0.0) - min(slot.values(), default=0.0) + 1) * node_gap \
+        + node_gap
     positions = {}
     for node_id in graph.nodes:
-        along, across = depth[node_id] * layer_gap, slot[node_id] * node_gap
+        page, line = divmod(depth[node_id], wrap)
+        along = line * layer_gap
+        across = slot[node_id] * node_gap + page * band
         positions[node_id] = ((along, across) if direction == "left-to-right"
                               else (across, along))
     return positions
+
+
+def wrap_to_fit(graph: Graph, direction: Direction, width: float, height: float,
+                node_size: tuple[float, float] = NODE_SIZE) -> int | None:
+    """How many layers a column (a row, left to right) of `layered_layout` should hold so
+    that the network fits a `width` × `height` area (in scene units), or, when it cannot,
+    fits across and runs on along the flow; None when it fits unwrapped."""
+    positions = layered_layout(graph, direction, node_size)
+    if not positions:
+        return None
+    along_axis = 1 if direction == "top-to-bottom" else 0
+    node_along, node_across = (node_size[1], node_size[0]) if along_axis else node_size
+    step = node_along + MARGIN_ALONG
+    layers = round(max(p[along_axis] for p in positions.values()) / step) + 1
+    across = [p[1 - along_axis] for p in positions.values()]
+    band = max(across) - min(across) + node_across + MARGIN_ACROSS + node_across
+    room_along, room_across = (height, width) if along_axis else (width, height)
+    fitting = max(1, int((room_along - node_along) // step) + 1)
+    if layers <= fitting:
+        return None
+    columns = max(1, int(room_across // band))
+    return max(fitting, -(-layers // columns))

@@ -24,12 +24,14 @@ from dataclasses import dataclass
 import torch
 from torch.profiler import ProfilerActivity, profile
 
-from engine.analysis import Analysis
+from engine.analysis import Analysis, CompileError
+from engine.capacity import too_large as too_large_for_memory
 from engine.codegen import PROFILE_LABEL
 from engine.compiler import compile_graph
 from engine.export.failing_node import reason
 from engine.export.prepare import example_inputs
 from engine.graph import Graph
+from engine.memory import step_memory
 
 BACKWARD_PREFIX = "autograd::engine::evaluate_function: "
 ACCUMULATE_GRAD = "AccumulateGrad"
@@ -80,9 +82,16 @@ def profile_network(graph: Graph, analysis: Analysis, batch: int, repeats: int =
     graph = analysis.graph or graph  # repeated blocks unrolled
     if batch < 1 or repeats < 1:
         raise ProfileError("the batch size and the number of repeats must be at least 1")
+    too_large = too_large_for_memory(f"a profiled step at batch {batch} (estimated)",
+                                     step_memory(graph, analysis, batch, "SGD").peak)
+    if too_large:
+        raise ProfileError(f"{too_large}; profile a smaller batch")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
-        network = compile_graph(graph, analysis, "Profiled", labelled=True).train()
+        try:
+            network = compile_graph(graph, analysis, "Profiled", labelled=True).train()
+        except CompileError as error:
+            raise ProfileError("; ".join(p.message for p in error.problems)) from None
         inputs = example_inputs(analysis, batch)
     total_steps = WARM_UP_STEPS + 2 * repeats
     done = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,15 @@ def project_from_dict(data: Any, source: str = "", default_name: str = "Untitled
                            f"version {version}); this version reads up to version {VERSION}. "
                            "Update Netdesigner to open it.", source)
 
+    try:
+        broken = _broken_text(data)
+    except RecursionError:
+        raise ProjectError("this is not a valid project file: it is nested far too deeply",
+                           source) from None
+    if broken:
+        raise ProjectError(f"\"{broken}\" holds a character that is not valid Unicode (a lone "
+                           "surrogate such as \\ud800, which no file or terminal can show); "
+                           "remove it", source)
     data = _migrated(data)
     problems: list[str] = []
     unknown = sorted(set(data) - TOP_KEYS)
@@ -115,6 +125,30 @@ def project_from_dict(data: Any, source: str = "", default_name: str = "Untitled
     if problems:
         raise ProjectError(problems, source)
     return Project(name=name, graph=Graph(nodes, edges, blocks), training=training)
+
+
+def _broken_text(value: Any, where: str = "") -> str | None:
+    """Where the data holds text that cannot be written as UTF-8, or None."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return where
+        return None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        label = (f"{where}[{key}]" if isinstance(key, int) else
+                 f"{where}.{key}" if where else str(key))
+        found = (_broken_text(key, where or "a key") if isinstance(key, str) else None) \
+            or _broken_text(item, label)
+        if found:
+            return found
+    return None
 
 
 def _migrated(data: dict[str, Any]) -> dict[str, Any]:
@@ -256,9 +290,22 @@ def _read_edges(items: Any, problems: list[str]) -> list[Edge]:
     return edges
 
 
+MAX_PROJECT_BYTES = 256 * 1024**2
+"""Far beyond any network a person draws; a larger "project" is something else."""
+
+
 def load_project(path: str | os.PathLike[str]) -> Project:
     path = Path(path)
     try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            raise ProjectError("this is not a regular file (a pipe or a device never ends); "
+                               "give a project file", str(path))
+        if info.st_size > MAX_PROJECT_BYTES:
+            raise ProjectError(f"this file holds {info.st_size:,} bytes, far more than a "
+                               "project; it is not a Netdesigner project", str(path))
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ProjectError("no such file", str(path)) from None

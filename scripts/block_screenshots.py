@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from engine.blocks import without  # noqa: E402
 from engine.graph import Edge  # noqa: E402
 from engine.project import Project, load_project, save_project  # noqa: E402
-from scripts.screenshots import close_window, open_window, start  # noqa: E402
+from scripts.screenshots import close_window, open_window, started  # noqa: E402
 from tests.engine.resnet_blocks import resnet18  # noqa: E402
 
 
@@ -92,14 +91,9 @@ def shoot_resnet(app: QApplication, scratch: Path, target: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--dark", action="store_true")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    args = parser.parse_args(argv)
-    app, scratch = start(args.dark, args.out)
-    suffix = "-dark" if args.dark else ""
-    shoot_quick_fix(app, scratch, args.out / f"quick-fix{suffix}.png")
-    shoot_resnet(app, scratch, args.out / f"resnet18-blocks{suffix}.png")
+    app, scratch, out, suffix = started(__doc__, argv)
+    shoot_quick_fix(app, scratch, out / f"quick-fix{suffix}.png")
+    shoot_resnet(app, scratch, out / f"resnet18-blocks{suffix}.png")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,17 @@ def start(dark: bool, out: Path) -> tuple[QApplication, Path]:
     return app, scratch
 
 
+def started(description: str, argv: list[str] | None) -> tuple[QApplication, Path, Path, str]:
+    """For the screenshot scripts that take only --dark and --out: the application, its
+    scratch folder, the folder to write to and the file names' suffix."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--dark", action="store_true")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args(argv)
+    app, scratch = start(args.dark, args.out)
+    return app, scratch, args.out, "-dark" if args.dark else ""
+
+
 def open_window(scratch: Path, project: Path) -> MainWindow:
     window = MainWindow(QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat))
     window.resize(1500, 950)
@@ -123,9 +134,9 @@ def shoot_a_run(app: QApplication, template: Path, epochs: int, scratch: Path, o
                and progress.value() >= progress.maximum() // (2 * epochs))
     shoot(window, app, out / f"{template.stem}-training{suffix}.png")
     wait_until(app, lambda: not window.training.running)
-    panel.tabs.setCurrentIndex(0)
+    panel.tabs.setCurrentWidget(panel.plots)
     shoot(window, app, out / f"{template.stem}-trained{suffix}.png")
-    panel.tabs.setCurrentIndex(1)
+    panel.tabs.setCurrentIndex(panel.tabs.count() - 1)
     shoot(window, app, out / f"{template.stem}-results{suffix}.png")
     close_window(window)
 

@@ -5,6 +5,7 @@ how many rows. It edits the `training.dataset` entry of the project file format.
 from __future__ import annotations
 
 import csv
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +27,22 @@ BROWSE_FOLDER = "Folder of images…"
 _BROWSE_FILE, _BROWSE_FOLDER = "<browse file>", "<browse folder>"
 
 
+HEADER_BYTES = 1 << 16
+"""The most of a CSV file read on the GUI thread to list its columns."""
+
+
 def csv_columns(path: Path) -> list[str]:
     """The names in a CSV file's header row, or none when it cannot be read (the run then
-    says what is wrong with the file)."""
+    says what is wrong with the file). Only a regular file is opened, and only its start is
+    read: a named pipe or a device would hold the window forever."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            return [name.strip() for name in next(csv.reader(handle), [])]
-    except (OSError, UnicodeDecodeError, csv.Error):
+        if not stat.S_ISREG(path.stat().st_mode):
+            return []
+        with path.open("rb") as handle:
+            head = handle.read(HEADER_BYTES)
+        first = head.split(b"\n", 1)[0].decode("utf-8-sig")
+        return [name.strip() for name in next(csv.reader([first]), [])]
+    except (OSError, ValueError, csv.Error):
         return []
 
 
@@ -130,16 +140,25 @@ class DatasetChooser(QWidget):
 
     def _describe_path(self, path: str) -> str:
         resolved = self._resolve(path)
-        if resolved.is_dir():
+        try:
+            is_dir, exists = resolved.is_dir(), resolved.exists()
+        except (OSError, ValueError) as error:  # a name too long, a NUL byte in it
+            why = getattr(error, "strerror", None) or str(error)
+            return f"Cannot be used: {why} ({len(path):,} characters)"
+        if is_dir:
             return "Images in one subfolder per class, resized to the Input's shape"
-        if not resolved.exists():
-            return f"Not found: {resolved}"
+        if not exists:
+            shown = str(resolved) if len(str(resolved)) <= 120 else "…" + str(resolved)[-100:]
+            return f"Not found: {shown}"
         if _is_csv(path):
             return "A table with a header row: one sample per row, or windows of rows"
         return "Arrays x and y (and optionally x_val, y_val)"
 
     def _resolve(self, path: str) -> Path:
-        resolved = Path(path).expanduser()
+        try:
+            resolved = Path(path).expanduser()
+        except RuntimeError:  # '~someone' who is not a user here
+            resolved = Path(path)
         if not resolved.is_absolute() and self.base_dir is not None:
             resolved = self.base_dir / resolved
         return resolved

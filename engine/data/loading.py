@@ -10,6 +10,7 @@ from engine.catalogue import TensorInfo, closest
 from engine.data import files
 from engine.data.builtin import BUILTINS
 from engine.data.dataset import DataError, Dataset
+from engine.data.files.checks import refuse_irregular
 
 
 def load_dataset(entry: Any, base_dir: Path | None = None, sample: TensorInfo | None = None,
@@ -33,14 +34,25 @@ def load_dataset(entry: Any, base_dir: Path | None = None, sample: TensorInfo | 
         return BUILTINS[name].make(seed)
     if "path" not in entry or not isinstance(entry["path"], str):
         raise DataError("\"dataset\" needs \"name\" (a built-in) or \"path\" (your data)")
-    path = Path(entry["path"]).expanduser()
+    try:
+        path = Path(entry["path"]).expanduser()
+    except RuntimeError:  # '~someone' who has no home here
+        path = Path(entry["path"])
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
     options = {k: v for k, v in entry.items() if k != "path"}
-    if path.is_dir():
+    try:
+        is_dir, exists = path.is_dir(), path.exists()
+    except (OSError, ValueError) as error:
+        shown = entry["path"] if len(entry["path"]) <= 80 else entry["path"][:77] + "..."
+        why = getattr(error, "strerror", None) or str(error)
+        raise DataError(f"the dataset path {shown!r} ({len(entry['path']):,} characters) "
+                        f"cannot be used: {why}") from None
+    if is_dir:
         return files.load_image_folder(path, sample, **_options(options, set(), path))
-    if not path.exists():
+    if not exists:
         raise DataError(f"the dataset {entry['path']!r} does not exist (looked for {path})")
+    refuse_irregular(path, path.name)
     suffix = path.suffix.lower()
     if suffix == ".npz":
         return files.load_npz(path, **_options(options, set(), path))

@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 
 from engine.analysis import Analysis, analyse
+from engine.capacity import network_memory_problem
 from engine.compiler import CompiledNetwork, compile_graph
 from engine.export import ExportError
 from engine.export.block_classes import flat_names
@@ -39,6 +40,9 @@ def prepare(project: Project, weights: Path | None = None,
     analysis = analyse(project.graph, project.training)
     if not analysis.ok:
         raise ExportError([str(problem) for problem in analysis.errors])
+    too_large = network_memory_problem(analysis)
+    if too_large:
+        raise ExportError(too_large)
     if weights is not None and not weights.is_file():
         raise ExportError(f"there is no weights file {weights}")
     if weights is None and find_weights:

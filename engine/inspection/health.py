@@ -19,8 +19,6 @@ from typing import Any
 import torch
 from torch import nn
 
-from engine.training.runs import METRICS_FILE, finished_runs, runs_folder
-
 DEFAULT_EVERY = 20
 """Batches between two samples."""
 VANISHING = 1e-7
@@ -100,6 +98,7 @@ class HealthSampler:
             if not isinstance(value, torch.Tensor) or not value.is_floating_point():
                 return
             value = value.detach()
+            # mean and std apart: torch.std_mean is several times slower on the CPU
             mean = float(value.mean())  # NaN or infinite when any value is
             finite = math.isfinite(mean)
             self._sample[node_id] = {
@@ -200,6 +199,9 @@ def saved_health(project) -> tuple[Health, dict[str, dict[str, float | None]]] |
     """The health kept with the project's newest finished run, with each node's newest
     figures; None when it has no run, or its run kept none (or kept something unreadable:
     a health record is worth no error message)."""
+    # here, not at the top: engine.training's trainer imports this module
+    from engine.training.runs import METRICS_FILE, finished_runs, runs_folder
+
     runs = finished_runs(runs_folder(project.path, project.name))
     if not runs:
         return None

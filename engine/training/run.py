@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from engine.analysis import Analysis, analyse
+from engine.capacity import network_memory_problem, training_memory_problem
 from engine.catalogue import TensorInfo
 from engine.compiler import compile_graph
 from engine.data import DataError, Dataset, load_dataset, split_validation
@@ -30,6 +31,24 @@ class RunPlan:
     """Already split into training and validation."""
     task: Task
     output: TensorInfo
+    warnings: list[str] = field(default_factory=list)
+    """What will train but probably badly (targets far from unit scale, say)."""
+
+
+UNSCALED_TARGETS = 1e4
+"""Targets to predict beyond ± this are almost surely in raw units: MSE on them starts in
+the hundreds of millions or more and trains badly."""
+
+
+def target_warnings(dataset: Dataset) -> list[str]:
+    if dataset.kind != "values" or not dataset.y.is_floating_point() or dataset.y.numel() == 0:
+        return []
+    largest = float(dataset.y.abs().max())
+    if largest <= UNSCALED_TARGETS:
+        return []
+    return [f"the targets to predict reach {largest:.3g}: a loss on values that large starts "
+            f"near {largest * largest:.1g} and trains badly; scale them first (subtract their "
+            "mean and divide by their standard deviation, and scale predictions back)"]
 
 
 def available_devices() -> list[str]:
@@ -99,6 +118,10 @@ def plan_run(project: Project, epochs: int | None = None,
         raise TrainingError(f"training needs one Input and one output; the network has "
                             f"{len(analysis.inputs)} Input(s) and outputs "
                             f"{', '.join(analysis.outputs) or 'none'}")
+    too_large = network_memory_problem(analysis) or training_memory_problem(
+        analysis, project.training)
+    if too_large:
+        raise TrainingError(too_large)
     input_id, output_id = analysis.inputs[0], analysis.outputs[0]
     base_dir = project.path.parent if project.path is not None else Path.cwd()
     try:
@@ -119,7 +142,7 @@ def plan_run(project: Project, epochs: int | None = None,
         dataset = split_validation(dataset, config.validation_split, config.seed)
     except DataError as error:
         raise TrainingError(str(error)) from None
-    return RunPlan(project, config, analysis, dataset, task, output)
+    return RunPlan(project, config, analysis, dataset, task, output, target_warnings(dataset))
 
 
 def build_trainer(plan: RunPlan, device: str | None = None, out_dir: Path | None = None,

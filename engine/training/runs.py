@@ -1,9 +1,11 @@
 """Where a project's training runs live: one folder per run, named by its start time, in
-`<stem>.runs/` beside the project file. The designer writes them; export reads them."""
+`<stem>.runs/` beside the project file. The designer and `netdesigner train` write them;
+the designer lists them, export and inspect read the newest."""
 
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 
 WEIGHTS_FILE = "weights.safetensors"
@@ -15,6 +17,24 @@ def runs_folder(project_path: Path | None, project_name: str) -> Path:
     if project_path is None:
         return Path(tempfile.gettempdir()) / "netdesigner-runs" / project_name
     return project_path.with_name(f"{project_path.stem}.runs")
+
+
+def new_run_folder(project_path: Path | None, project_name: str) -> Path:
+    """A folder for a run starting now (not created): named by the time, with -2, -3, ...
+    for a second run within the same second."""
+    folder = runs_folder(project_path, project_name)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    run, number = folder / stamp, 2
+    while run.exists():
+        run, number = folder / f"{stamp}-{number}", number + 1
+    return run
+
+
+def newest_run(project_path: Path | None, project_name: str) -> Path | None:
+    """The newest run folder, finished or not (what --resume goes on with)."""
+    folder = runs_folder(project_path, project_name)
+    runs = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    return runs[-1] if runs else None
 
 
 def finished_runs(folder: Path) -> list[Path]:

@@ -55,7 +55,7 @@ def test_opening_another_project_during_a_run_asks_first(window, project_copy, q
     seen: list[str] = []
     answer_next_dialog(QMessageBox.StandardButton.No, seen)
     window.files.new()
-    assert seen == ["Stop the training run?"]
+    assert seen == ["Stop the training run and show another project?"]
     assert window.training.running and window.document.path == project_copy
 
     answer_next_dialog(QMessageBox.StandardButton.Yes)

@@ -102,3 +102,89 @@ def test_the_validate_command_never_shows_a_traceback(tmp_path_factory, text):
     assert "internal error" not in err.getvalue()
     if code == 1:
         assert (out.getvalue() + err.getvalue()).strip()
+
+
+# -- hostile values: ids nn.Module owns, sizes no machine holds, data that lies -----------
+
+HOSTILE_IDS = ["code", "__class__", "__dict__", "__init__", "input_ids", "output_ids",
+               "training", "forward", "_modules", "self", "torch", "x" * 300]
+SIZE_PARAMS = ["out_features", "out_channels", "hidden_size", "embedding_dim", "n"]
+_DATA_FOLDER: list[Path] = []
+
+
+def hostile_data_folder() -> Path:
+    """Data files that lie or never end, made once for every example."""
+    if not _DATA_FOLDER:
+        import tempfile
+
+        from tests.engine import hostile_files
+
+        folder = Path(tempfile.mkdtemp())
+        for build in (hostile_files.fifo(".csv"), hostile_files.endless(".npz"),
+                      hostile_files.lying_npz, hostile_files.pickled_member,
+                      hostile_files.class_id_beyond_int64):
+            build(folder)
+        _DATA_FOLDER.append(folder)
+    return _DATA_FOLDER[0]
+
+
+@st.composite
+def hostile_documents(draw):
+    document = json.loads(draw(st.sampled_from(SOURCES)))
+    nodes = document["graph"]["nodes"]
+    for _ in range(draw(st.integers(1, 3))):
+        node = draw(st.sampled_from(nodes))
+        action = draw(st.sampled_from(["id", "size", "shape", "data"]))
+        if action == "id":
+            old, new = node["id"], draw(st.sampled_from(HOSTILE_IDS))
+            node["id"] = new
+            for edge in document["graph"]["edges"]:
+                for end in ("source", "target"):
+                    if edge[end] == old:
+                        edge[end] = new
+        elif action == "size":
+            node.setdefault("params", {})[draw(st.sampled_from(SIZE_PARAMS))] = draw(
+                st.integers(10**6, 10**15))
+        elif action == "shape" and node["type"] == "Input":
+            shape = node["params"]["shape"]
+            shape[draw(st.integers(0, len(shape) - 1))] = draw(st.integers(10**4, 10**9))
+        elif action == "data" and document.get("training"):
+            document["training"]["dataset"] = draw(st.sampled_from([
+                {"path": str(hostile_data_folder() / "pipe.csv"), "target": "label"},
+                {"path": str(hostile_data_folder() / "zero.npz")},
+                {"path": str(hostile_data_folder() / "lying.npz")},
+                {"path": str(hostile_data_folder() / "pickled.npz")},
+                {"path": str(hostile_data_folder() / "big.csv"), "target": "label"},
+                {"path": "p" * 5000},
+            ]))
+    return json.dumps(document)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_documents())
+def test_hostile_values_are_refused_by_compile_and_training_preparation(text):
+    """Past loading and validation: building the network and preparing a run refuse
+    cleanly too (TrainingError or CompileError), and never allocate what does not fit."""
+    import engine.capacity
+    from engine.analysis import CompileError
+    from engine.compiler import compile_graph
+    from engine.training import TrainingError, plan_run
+
+    real = engine.capacity.available_memory
+    engine.capacity.available_memory = lambda: 256 * 1024**2
+    try:
+        try:
+            project = parse_project(text)
+        except ProjectError:
+            return
+        try:
+            compile_graph(project.graph)
+        except CompileError as error:
+            assert error.problems and all(str(p) for p in error.problems)
+        if project.training is not None:
+            try:
+                plan_run(project, epochs=1)
+            except TrainingError as error:
+                assert str(error).strip()
+    finally:
+        engine.capacity.available_memory = real

@@ -62,7 +62,8 @@ def test_train_prints_plain_lines_without_a_terminal(tmp_path):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "\r" not in result.stdout and "Traceback" not in result.stderr
-    assert (tmp_path / "tiny.run" / "weights.safetensors").exists()
+    (run,) = (tmp_path / "tiny.runs").iterdir()  # where the designer lists runs
+    assert (run / "weights.safetensors").exists() and (run / "metrics.json").exists()
 
 
 def test_on_a_terminal_progress_is_a_live_bar_with_eta():
@@ -80,3 +81,16 @@ def test_on_a_terminal_progress_is_a_live_bar_with_eta():
     text = stream.getvalue()
     assert "\repoch 1 [########################] 4/4  loss 0.5000  1,000 samples/s  ETA " in text
     assert "\r\033[Kepoch 1/2  train_loss 0.5  val_loss 0.4  (1.0 s)\n" in text
+
+
+def test_a_run_of_the_command_line_is_found_by_export_and_resumed_in_place(tmp_path, capsys):
+    classifier_project(tmp_path, epochs=1)
+    path = str(tmp_path / "tiny.ndproj")
+    assert main(["train", path]) == 0
+    (run,) = (tmp_path / "tiny.runs").iterdir()
+    assert main(["export", path, "--format", "python", "-o", str(tmp_path / "code")]) == 0
+    assert (tmp_path / "code" / "weights.safetensors").read_bytes() == (
+        run / "weights.safetensors").read_bytes()
+    assert main(["train", path, "--epochs", "2", "--resume"]) == 0
+    assert [p.name for p in (tmp_path / "tiny.runs").iterdir()] == [run.name]
+    capsys.readouterr()

@@ -185,3 +185,12 @@ def test_loading_never_executes_code_from_the_file(tmp_path):
     with pytest.raises(Exception, match="out_channels must be an integer"):
         compile_graph(project.graph)
     assert not marker.exists()
+
+
+def test_saved_files_get_the_permissions_of_any_new_file(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        save_project(parse_project(DESIGN_EXAMPLE), tmp_path / "shared.ndproj")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "shared.ndproj").stat().st_mode & 0o777 == 0o644

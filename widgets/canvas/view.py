@@ -121,8 +121,7 @@ class GraphView(QGraphicsView):
             self._fit_min_zoom = min_zoom
             return
         self._fit_when_shown = False
-        scene = self.scene()
-        bounds = scene.itemsBoundingRect() if scene is not None else QRectF()
+        bounds = self._network_bounds()
         if bounds.isEmpty():
             self.setTransform(QTransform())
             self.centerOn(0, 0)
@@ -144,6 +143,17 @@ class GraphView(QGraphicsView):
         # centre the network in the free room: shift the view centre by half the band
         shift = (room.center().y() - QRectF(self.viewport().rect()).center().y()) / zoom
         self.centerOn(bounds.center() - QPointF(0, shift))
+
+    def _network_bounds(self) -> QRectF:
+        """What the nodes take: edges that loop back from one column to the next of a
+        wrapped layout bulge beyond them, and must not push the network off centre."""
+        scene = self.graph_scene()
+        if scene is None:
+            return self.scene().itemsBoundingRect() if self.scene() is not None else QRectF()
+        bounds = QRectF()
+        for item in scene.node_items():
+            bounds = bounds.united(item.sceneBoundingRect())
+        return bounds
 
     def _keep_under(self, scene_point: QPointF, view_point: QPointF) -> None:
         drift = self.mapFromScene(scene_point) - view_point.toPoint()
@@ -268,6 +278,25 @@ class GraphView(QGraphicsView):
             scene.layer_dropped.emit(layer_type, self.mapToScene(event.position().toPoint()))
 
     # ------------------------------------------------------------------ painting
+
+    empty_hint = ""
+    """What the view says when it shows no layer at all (how to begin)."""
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        super().drawForeground(painter, rect)
+        scene = self.graph_scene()
+        if not self.empty_hint or scene is None or scene.node_items():
+            return
+        painter.save()
+        painter.resetTransform()  # in the viewport's pixels, whatever the zoom
+        painter.setPen(scene.look.colours.muted_text)
+        font = painter.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        painter.setFont(font)
+        painter.drawText(QRectF(self.viewport().rect()).adjusted(40, 40, -40, -40),
+                         Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                         self.empty_hint)
+        painter.restore()
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         scene = self.graph_scene()

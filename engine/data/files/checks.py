@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import Path
+
 import numpy as np
 
 from engine.data.dataset import DataError
@@ -28,3 +32,19 @@ def refuse_non_finite(name: str, key: str, array: np.ndarray) -> None:
 
 def reason(error: BaseException) -> str:
     return str(error) or type(error).__name__
+
+
+def refuse_irregular(path: Path, name: str) -> os.stat_result:
+    """Refuse anything but a regular file (reading a FIFO waits forever, a device such as
+    /dev/zero never ends); symbolic links are followed to what they name."""
+    try:
+        info = path.stat()
+    except OSError as error:
+        raise DataError(f"{name} cannot be opened ({error.strerror or reason(error)})") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else
+                "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else
+                "a socket" if stat.S_ISSOCK(info.st_mode) else "not a regular file")
+        raise DataError(f"{name} is {kind}, which never ends or waits for a writer; expected "
+                        "a regular file")
+    return info

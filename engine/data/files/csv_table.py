@@ -10,9 +10,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from engine.capacity import too_large as memory_problem
 from engine.catalogue import closest
 from engine.data.dataset import DataError, Dataset, TargetKind
-from engine.data.files.checks import refuse_non_finite, refuse_too_many_classes
+from engine.data.files.checks import (
+    reason,
+    refuse_irregular,
+    refuse_non_finite,
+    refuse_too_many_classes,
+)
 
 INTEGER_TEXT = re.compile(r"\s*[+-]?\d+\s*")
 
@@ -55,6 +61,11 @@ def _read_table(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
     rows: list[list[str]] = []
     lines: list[int] = []
     header: list[str] | None = None
+    size = refuse_irregular(path, name).st_size
+    # Python's rows of strings take several times the bytes of the text
+    too_large = memory_problem(f"{name} ({size:,} bytes of text, read into rows)", 8 * size)
+    if too_large:
+        raise DataError(too_large)
     try:
         # utf-8-sig: spreadsheets often start their CSV files with a byte order mark
         with path.open(newline="", encoding="utf-8-sig") as handle:
@@ -77,6 +88,8 @@ def _read_table(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
     except csv.Error as error:
         raise DataError(f"{name} cannot be read as CSV ({error}); expected comma-separated "
                         "text") from None
+    except OSError as error:
+        raise DataError(f"{name} cannot be read ({error.strerror or reason(error)})") from None
     if header is None:
         raise DataError(f"{name} is empty; expected a header row of column names, then one "
                         "row per sample")
@@ -182,7 +195,14 @@ def _csv_targets(name: str, column: str, texts: list[str], lines: list[int]
             raise DataError(f"{name}: the target column {column!r} is empty in row {row + 1} "
                             f"(line {lines[row]}); expected a target in every row")
     if all(INTEGER_TEXT.fullmatch(label) for label in labels):
-        ids = np.array(labels, dtype=np.int64)
+        try:
+            ids = np.array(labels, dtype=np.int64)
+        except OverflowError:
+            huge = max(labels, key=lambda label: abs(int(label)))
+            raise DataError(f"{name}: the target column {column!r} holds the whole number "
+                            f"{huge[:30]}{'...' if len(huge) > 30 else ''}, far too large "
+                            "for a class id; expected class ids counting from 0 (write "
+                            "numbers to predict with a decimal point)") from None
         lowest, top = int(ids.min()), int(ids.max())
         if lowest < 0:
             raise DataError(f"{name}: the target column {column!r} holds whole numbers, read "

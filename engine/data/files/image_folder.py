@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from engine.capacity import too_large as memory_problem
 from engine.catalogue import TensorInfo
 from engine.data.dataset import DataError, Dataset
-from engine.data.files.checks import reason
+from engine.data.files.checks import reason, refuse_irregular
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif"})
 
@@ -93,8 +94,15 @@ def _read_images(folder: Path, files: list[Path], channels: int, height: int,
     except ImportError:  # pragma: no cover - Pillow is a dependency
         raise DataError("reading image folders needs Pillow; pip install Pillow") from None
     mode = "L" if channels == 1 else "RGB"
+    # the bytes read, then the float copy the network takes
+    needed = len(files) * height * width * channels * (1 + 4)
+    too_large = memory_problem(f"{folder.name}/: {len(files):,} images at the Input's "
+                               f"{channels}×{height}×{width}", needed)
+    if too_large:
+        raise DataError(too_large + "; give the Input a smaller height and width")
     pixels = np.empty((len(files), height, width, channels), np.uint8)
     for index, file in enumerate(files):
+        refuse_irregular(file, f"{folder.name}/{file.relative_to(folder).as_posix()}")
         try:
             with Image.open(file) as image:
                 # lets the JPEG decoder shrink big photos while decoding: much faster

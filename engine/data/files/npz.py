@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import zipfile
 import zlib
 from pathlib import Path
@@ -9,8 +10,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from engine.capacity import too_large as memory_problem
 from engine.data.dataset import PAD, DataError, Dataset, TargetKind
-from engine.data.files.checks import reason, refuse_non_finite, refuse_too_many_classes
+from engine.data.files.checks import (
+    reason,
+    refuse_irregular,
+    refuse_non_finite,
+    refuse_too_many_classes,
+)
 
 NPZ_ARRAYS = ("x", "y", "x_val", "y_val")
 NUMERIC_KINDS = "biuf"
@@ -56,6 +63,7 @@ def _read_npz_arrays(path: Path) -> dict[str, np.ndarray]:
     name = path.name
     not_npz = (f"{name} is not a valid .npz file; expected a NumPy archive of arrays x and "
                f"y, as {SAVEZ_HINT} writes it")
+    refuse_irregular(path, name)
     try:
         # our own handle: np.load leaves its handle open when it meets a damaged archive
         with path.open("rb") as handle:
@@ -86,7 +94,41 @@ def _read_npz_archive(archive: np.lib.npyio.NpzFile, name: str) -> dict[str, np.
     return {key: _read_npz_array(archive, name, key) for key in NPZ_ARRAYS if key in found}
 
 
+def _check_member(archive: np.lib.npyio.NpzFile, name: str, key: str) -> None:
+    """Read what a member says of itself before reading it: a bare pickle, an object array
+    (which only unpickling reads) and a size larger than the member or than memory are
+    refused here, so a lying header or a zip bomb never allocates or unpickles."""
+    zip_file = archive.zip
+    member = f"{key}.npy"
+    if member not in zip_file.namelist():
+        raise DataError(f"{name}: the member {key!r} is not a NumPy array (no {member} in the "
+                        f"archive, only raw bytes); expected arrays saved with {SAVEZ_HINT}")
+    info = zip_file.getinfo(member)
+    with zip_file.open(info) as stream:
+        try:
+            version = np.lib.format.read_magic(stream)
+            shape, _, dtype = (np.lib.format.read_array_header_1_0(stream) if version == (1, 0)
+                               else np.lib.format.read_array_header_2_0(stream))
+        except ValueError as error:
+            raise DataError(f"{name}: the member {key!r} is not a NumPy array "
+                            f"({reason(error)}); expected arrays saved with {SAVEZ_HINT}"
+                            ) from None
+    if dtype.hasobject:
+        raise DataError(f"{name}: array {key} holds Python objects, which only unpickling "
+                        "could read and Netdesigner never unpickles data; expected an array "
+                        "of numbers")
+    declared = math.prod(shape) * dtype.itemsize
+    if declared > info.file_size:
+        raise DataError(f"{name}: array {key} claims shape {list(shape)} ({declared:,} bytes) "
+                        f"but its member holds only {info.file_size:,} bytes; the file is "
+                        "damaged or was not written by NumPy")
+    too_large = memory_problem(f"{name}: array {key} ({list(shape)} of {dtype})", declared)
+    if too_large:
+        raise DataError(too_large)
+
+
 def _read_npz_array(archive: np.lib.npyio.NpzFile, name: str, key: str) -> np.ndarray:
+    _check_member(archive, name, key)
     try:
         array = archive[key]
     except ValueError as error:
@@ -101,6 +143,9 @@ def _read_npz_array(archive: np.lib.npyio.NpzFile, name: str, key: str) -> np.nd
         raise DataError(f"{name}: array {key} cannot be read, the file is damaged or cut "
                         f"short ({reason(error)}); expected an archive as {SAVEZ_HINT} "
                         "writes it") from None
+    if not isinstance(array, np.ndarray):
+        raise DataError(f"{name}: the member {key!r} is not a NumPy array; expected arrays "
+                        f"saved with {SAVEZ_HINT}")
     if array.dtype.kind not in NUMERIC_KINDS:
         found = "text" if array.dtype.kind in "US" else f"values of type {array.dtype}"
         raise DataError(f"{name}: array {key} holds {found}; expected numbers (floats, or "

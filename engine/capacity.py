@@ -1,0 +1,75 @@
+"""What this machine's memory can hold, checked before anything large is allocated: a
+network's weights and one sample's activations, a dataset about to be read or made.
+
+A request larger than the memory available now is refused with the figures, so that torch
+or numpy never try to allocate terabytes (which ends in a MemoryError, or the kernel
+killing the process, far from where the size was chosen).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from engine.analysis import Analysis
+from engine.graph import Graph
+from engine.units import format_bytes
+
+FLOAT_BYTES = 4
+
+
+def available_memory() -> int:
+    """Bytes of memory this process can still take: MemAvailable on Linux, else the free
+    physical pages, else (no way to tell) a very large number."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 62
+
+
+def too_large(what: str, needed: int) -> str | None:
+    """'<what> needs 36 GB; this machine has 24 GB available', or None when it fits."""
+    available = available_memory()
+    if needed <= available:
+        return None
+    return (f"{what} needs {format_bytes(needed)}; this machine has "
+            f"{format_bytes(available)} available")
+
+
+def network_memory_problem(analysis: Analysis) -> str | None:
+    """Why building this network (its weights) and running one sample through it cannot fit
+    in memory, naming the layer that takes most; None when it fits."""
+    weights = FLOAT_BYTES * analysis.total_params
+    activations = sum(r.activation_bytes or 0 for r in analysis.nodes.values())
+    if weights + activations <= available_memory():
+        return None
+    largest = max(analysis.nodes, key=lambda n: (analysis.nodes[n].param_count or 0) * FLOAT_BYTES
+                  + (analysis.nodes[n].activation_bytes or 0))
+    report = analysis.nodes[largest]
+    own_weights = FLOAT_BYTES * (report.param_count or 0)
+    if own_weights >= (report.activation_bytes or 0):
+        part = f"'{largest}' needs {format_bytes(own_weights)} of weights"
+    else:
+        part = f"'{largest}' needs {format_bytes(report.activation_bytes or 0)} for one sample"
+    return (f"the network is too large for this machine: {part}, and the network "
+            f"{format_bytes(weights + activations)} in all (weights and one sample), but "
+            f"{format_bytes(available_memory())} is available; make the layer smaller")
+
+
+def training_memory_problem(analysis: Analysis, training: Mapping[str, Any] | None) -> str | None:
+    """Why one training step at the project's batch size (engine.memory's estimate) cannot
+    fit in memory; None when it fits."""
+    from engine.memory import batch_size_of, training_step_bytes
+
+    needed = training_step_bytes(analysis.graph or Graph(), analysis, training)
+    problem = too_large(f"a training step at batch {batch_size_of(training)} (estimated)",
+                        needed)
+    return problem and f"{problem}; lower batch_size or make the network smaller"
