@@ -238,8 +238,8 @@ class Trainer:
                 ended = RunEnded("stopped", f"stopped after epoch {epoch}", epoch, metrics)
                 break
         if ended is None:
-            ended = RunEnded("completed", f"completed {config.epochs} epochs", epoch,
-                             self._last_metrics())
+            epochs = f"{config.epochs} epoch{'s' * (config.epochs != 1)}"
+            ended = RunEnded("completed", f"completed {epochs}", epoch, self._last_metrics())
         self.result = ended
         if group is not None:
             self.distributed_summary = distributed.summary(self.model, group, config.batch_size)
