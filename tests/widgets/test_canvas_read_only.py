@@ -32,3 +32,14 @@ def test_read_only_blocks_moves_connections_deletes_and_drops(canvas):
     assert view.banner_text() == ""
     drag(view, scene.port_scene_pos("image", "out", 0), scene.port_scene_pos("conv", "in", 0))
     assert signals == [("image", "conv", 0)]
+
+
+def test_the_read_only_banner_never_hides_the_top_of_a_layer(canvas):
+    scene, view = show(canvas, unconnected())
+    top = min(scene.node_items(), key=lambda item: item.y())
+    view.centerOn(top.sceneBoundingRect().center().x(), top.y() + view.viewport().height() / 2
+                  / view.zoom() - 10)
+    scene.set_read_only(True, "Training — the graph is read-only")
+    banner = view._banner.geometry()
+    shown = view.mapFromScene(top.sceneBoundingRect()).boundingRect()
+    assert shown.top() > view.viewport().mapFrom(view, banner.bottomLeft()).y()

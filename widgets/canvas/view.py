@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -350,6 +350,20 @@ class GraphView(QGraphicsView):
         self._place_banner()
         self._banner.show()
         self._banner.raise_()
+        self._clear_of_banner()
+
+    def _clear_of_banner(self) -> None:
+        """Move the network down when the banner would hide the top of a layer."""
+        scene = self.graph_scene()
+        if scene is None or not self._banner.isVisible():
+            return
+        corner = self.viewport().mapFrom(self, self._banner.geometry().topLeft())
+        banner = QRect(corner, self._banner.size())
+        hidden = [self.mapFromScene(item.sceneBoundingRect()).boundingRect()
+                  for item in scene.node_items()]
+        hidden = [rect for rect in hidden if rect.intersects(banner)]
+        if hidden:
+            self._scroll_by(QPointF(0, min(r.top() for r in hidden) - banner.bottom() - 8))
 
     def banner_text(self) -> str:
         """The read-only message shown over the canvas ('' when none is shown)."""
