@@ -155,7 +155,7 @@ def test_each_template_trains_one_epoch_from_the_panel(window, tmp_path, qtbot, 
     qtbot.waitUntil(lambda: not window.training.running, timeout=180_000)
     batches, epochs = window.training_panel.plots.point_counts()
     assert batches > 10 and epochs == 1, window.training_panel.result.text()
-    assert "completed 1 epochs" in window.training_panel.result.text()
+    assert "completed 1 epoch." in window.training_panel.result.text()
     # and the Results tab shows its validation samples
     qtbot.waitUntil(lambda: len(window.training_panel.samples.cells()) > 0, timeout=5_000)
 
