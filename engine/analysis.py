@@ -121,6 +121,12 @@ class Analysis:
         """Multiply-accumulates of one sample's forward pass through the whole network."""
         return sum(r.macs or 0 for r in self.nodes.values())
 
+    def final_copy(self, node_id: str) -> str:
+        """The node that does `node_id`'s work last: its last copy when it is a member of a
+        repeated block (engine.blocks.unroll), else itself."""
+        copies = [c for c, m in self.origin.items() if m == node_id]
+        return copies[-1] if copies else node_id
+
     def problems_for(self, node_id: str) -> list[Problem]:
         return [p for p in self.problems if p.node == node_id or node_id in p.related]
 
@@ -148,11 +154,12 @@ class _Collector:
 def analyse(graph: Graph, training: Mapping[str, Any] | None = None) -> Analysis:
     """Check the graph and infer every node's output shape and parameter count. Repeated
     blocks are unrolled first; a problem of a copy is reported on the member it copies."""
-    unrolled = unroll(graph)
+    broken_blocks = block_problems(graph)
+    unrolled = unroll(graph, broken_blocks)
     analysis = _analyse(unrolled.graph, training)
     analysis.graph, analysis.origin = unrolled.graph, unrolled.origin
     problems = [_on_original(p, unrolled.origin, graph) for p in analysis.problems]
-    for block, message in block_problems(graph):
+    for block, message in broken_blocks:
         first = next((n for n in block.nodes if n in graph.nodes), None)
         problems.insert(0, Problem("error", f"block '{block.id}'", message, node=first,
                                    related=tuple(n for n in block.nodes if n != first)))

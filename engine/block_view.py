@@ -99,19 +99,16 @@ def view_analysis(analysis: Analysis, graph: Graph, view: BlockView) -> Analysis
     shown.nodes = dict(analysis.nodes)
     found = interfaces(graph)
     reports_of: dict[str, list[NodeReport]] = {}
-    last_copy: dict[str, str] = {}
     for node_id, report in analysis.nodes.items():
-        original = analysis.origin.get(node_id, node_id)
-        block_id = view.hidden.get(original)
+        block_id = view.hidden.get(analysis.origin.get(node_id, node_id))
         if block_id is not None:
             reports_of.setdefault(block_id, []).append(report)
-            last_copy[original] = node_id
     for block_id in set(view.hidden.values()):
         block = graph.blocks[block_id]
         reports = reports_of.get(block_id, [])
         outputs = found[block_id].outputs
         last = outputs[0] if outputs else block.nodes[-1]
-        output_report = analysis.nodes.get(last_copy.get(last, last))
+        output_report = analysis.nodes.get(analysis.final_copy(last))
         counts = [r.param_count for r in reports]
         shown.nodes[block_id] = NodeReport(
             None, None, output=output_report.output if output_report else None,

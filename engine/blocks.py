@@ -204,11 +204,11 @@ class Unrolled:
     """Block id → for each repetition after the first, its members' ids (in block order)."""
 
 
-def unroll(graph: Graph) -> Unrolled:
+def unroll(graph: Graph, problems: list[tuple[Block, str]] | None = None) -> Unrolled:
     """The graph with every repeated block written out: repetition k of member `m` is a
     node `m_r<k>` fed by repetition k-1's output. The graph itself when nothing repeats."""
     repeated = [b for b in graph.blocks.values() if isinstance(b.repeat, int) and b.repeat > 1]
-    if not repeated or block_problems(graph):
+    if not repeated or (block_problems(graph) if problems is None else problems):
         return Unrolled(graph, {}, {})
     unrolled = graph.copy()
     origin: dict[str, str] = {}

@@ -35,7 +35,7 @@ def available_memory() -> int:
         return 1 << 62
 
 
-def too_large(what: str, needed: int) -> str | None:
+def memory_problem(what: str, needed: int) -> str | None:
     """'<what> needs 36 GB; this machine has 24 GB available', or None when it fits."""
     available = available_memory()
     if needed <= available:
@@ -70,6 +70,6 @@ def training_memory_problem(analysis: Analysis, training: Mapping[str, Any] | No
     from engine.memory import batch_size_of, training_step_bytes
 
     needed = training_step_bytes(analysis.graph or Graph(), analysis, training)
-    problem = too_large(f"a training step at batch {batch_size_of(training)} (estimated)",
+    problem = memory_problem(f"a training step at batch {batch_size_of(training)} (estimated)",
                         needed)
     return problem and f"{problem}; lower batch_size or make the network smaller"

@@ -62,10 +62,7 @@ def _block_data(block: Block, nodes: list[dict], analysis: Analysis) -> dict:
 def _block_output(block: Block, analysis: Analysis) -> str | None:
     """The node that gives the block's output, after its last repetition."""
     found = interface(analysis.graph, block).outputs if analysis.graph else []
-    if not found:
-        return None
-    copies = [c for c, m in analysis.origin.items() if m == found[0]]
-    return copies[-1] if copies else found[0]
+    return analysis.final_copy(found[0]) if found else None
 
 
 def command_validate(args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ import torch
 from torch.profiler import ProfilerActivity, profile
 
 from engine.analysis import Analysis, CompileError
-from engine.capacity import too_large as too_large_for_memory
+from engine.capacity import memory_problem
 from engine.codegen import PROFILE_LABEL
 from engine.compiler import compile_graph
 from engine.export.failing_node import reason
@@ -82,7 +82,7 @@ def profile_network(graph: Graph, analysis: Analysis, batch: int, repeats: int =
     graph = analysis.graph or graph  # repeated blocks unrolled
     if batch < 1 or repeats < 1:
         raise ProfileError("the batch size and the number of repeats must be at least 1")
-    too_large = too_large_for_memory(f"a profiled step at batch {batch} (estimated)",
+    too_large = memory_problem(f"a profiled step at batch {batch} (estimated)",
                                      step_memory(graph, analysis, batch, "SGD").peak)
     if too_large:
         raise ProfileError(f"{too_large}; profile a smaller batch")

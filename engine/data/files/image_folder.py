@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from engine.capacity import too_large as memory_problem
+from engine.capacity import memory_problem
 from engine.catalogue import TensorInfo
 from engine.data.dataset import DataError, Dataset
 from engine.data.files.checks import reason, refuse_irregular

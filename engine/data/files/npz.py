@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from engine.capacity import too_large as memory_problem
+from engine.capacity import memory_problem
 from engine.data.dataset import PAD, DataError, Dataset, TargetKind
 from engine.data.files.checks import (
     reason,
