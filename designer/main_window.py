@@ -98,6 +98,8 @@ class MainWindow(QMainWindow):
         self.docks["problems"].raise_()
         self._training_problems: list[Problem] = []
         self._health_problems: list[Problem] = []
+        self._data_problems: list[Problem] = []
+        """Why the chosen data does not fit the network, found before any Start."""
         self.tabifyDockWidget(self.docks["inspector"], self.docks["history"])
         self.docks["inspector"].raise_()
         self._size_docks()
@@ -164,7 +166,8 @@ class MainWindow(QMainWindow):
         # room as soon as the dock is brought up, not only at Start: laying the window out
         # again and repainting the curves at their new size then costs a run nothing
         self.docks["training"].visibilityChanged.connect(self._on_training_dock_shown)
-        self.training.started.connect(lambda event: self._on_training_refused([]))
+        self.training.started.connect(lambda event: self._on_training_refused([], {}))
+        self.training_panel.previewer.ready.connect(self._on_data_preview)
         self.training.warned.connect(self._on_training_warned)
         self.training.started.connect(lambda event: self.show_health({}, [], ""))
         self.training.health.connect(self._on_health)
@@ -225,16 +228,37 @@ class MainWindow(QMainWindow):
         self._training_problems = [Problem("warning", "training", line) for line in lines]
         self._show_problems()
 
-    def _on_training_refused(self, lines: list[str]) -> None:
-        """A run that cannot start says why in the problems list, not halfway through."""
-        self._training_problems = [Problem("error", "training", line) for line in lines]
+    def _on_training_refused(self, lines: list[str], nodes: dict[str, str]) -> None:
+        """A run that cannot start says why in the problems list, not halfway through; a
+        problem about a layer (the Input the data does not fit) is that layer's."""
+        self._training_problems = [self._training_problem(line, nodes.get(line))
+                                   for line in lines]
         self._show_problems()
         if lines:
             self.docks["problems"].raise_()
 
+    def _training_problem(self, message: str, node: str | None,
+                          severity: str = "error") -> Problem:
+        graph = self.document.graph
+        if node is None or node not in graph.nodes:
+            return Problem(severity, "training", message)
+        return Problem(severity, f"node '{node}' ({graph.nodes[node].type})", message, node)
+
+    def _on_data_preview(self, preview) -> None:
+        """The chosen data, looked at: when it does not fit the network, a problem (of the
+        Input, with its fix, when another Input shape would fit)."""
+        analysis = self.document.analysis
+        input_id = analysis.inputs[0] if len(analysis.inputs) == 1 else None
+        self._data_problems = [] if preview is None or not preview.problem else [
+            self._training_problem(preview.problem, input_id if preview.suggested_input
+                                   else None)]
+        self._show_problems()
+
     def _show_problems(self) -> None:
         """The problems list, and the status bar's count of the same problems."""
-        shown = (self.document.analysis.problems + self._training_problems
+        said = {p.message for p in self._data_problems}
+        shown = (self.document.analysis.problems + self._data_problems
+                 + [p for p in self._training_problems if p.message not in said]
                  + self._health_problems)
         self.problems.set_problems(shown)
         errors = sum(1 for p in shown if p.severity == "error")

@@ -39,7 +39,7 @@ from engine.training import (
     runs,
 )
 from engine.training.checkpoint import load_weights
-from engine.training.events import HealthSampled
+from engine.training.events import HealthSampled, SamplesDecoded
 
 
 def refusal_sentences(message: str) -> list[str]:
@@ -60,9 +60,12 @@ class Warned:
 
 @dataclass(frozen=True)
 class Refused:
-    """The project cannot train: one sentence per problem, found before the first batch."""
+    """The project cannot train: one sentence per problem, found before the first batch,
+    and the layer a problem is about, where it is about one (the Input the data does not
+    fit)."""
 
     problems: list[str]
+    nodes: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -126,10 +129,13 @@ class TrainingController(QObject):
     """HealthSampled: the layers' health at a sampled batch."""
     ended = Signal(object)
     """RunEnded, after the document is editable again."""
-    refused = Signal(list)
+    refused = Signal(list, dict)
+    """Why a run cannot start: one sentence per problem, and the layer each is about
+    (where one is)."""
     warned = Signal(list)
     """Sentences about a run that started but will probably train badly."""
-    """Why a run cannot start: one sentence per problem."""
+    decoding = Signal(object)
+    """SamplesDecoded: how far the first epoch has decoded the data's files."""
     ready_changed = Signal()
     """`ready` became true: the application is set up to train (a second after start-up)."""
 
@@ -211,16 +217,17 @@ class TrainingController(QObject):
                 {"training": project.training,
                  "from_weights": str(from_weights) if from_weights else None}, indent=1))
         except TrainingError as error:
-            self._events.append(Refused(refusal_sentences(str(error))))
+            self._events.append(Refused(refusal_sentences(str(error)), error.nodes))
             return
         except CompileError as error:
-            self._events.append(Refused([p.message for p in error.problems]))
+            self._events.append(Refused([p.message for p in error.problems],
+                                        {p.message: p.node for p in error.problems if p.node}))
             return
         except LoadCancelled:
             self._events.append(RunEnded("stopped", "Stopped before the first batch", 0))
             return
         except Exception as error:  # a broken data file, a full disk: said, never raised
-            self._events.append(Refused([f"{type(error).__name__}: {error}"]))
+            self._events.append(Refused([f"{type(error).__name__}: {error}"], {}))
             return
         trainer.add_listener(partial(self._listen, trainer, plan.warnings))
         self.trainer = trainer
@@ -282,9 +289,11 @@ class TrainingController(QObject):
             elif isinstance(event, RunEnded):
                 self._finish(event)
                 return
+            elif isinstance(event, SamplesDecoded):
+                self.decoding.emit(event)
             elif isinstance(event, Refused):
                 self._end()
-                self.refused.emit(event.problems)
+                self.refused.emit(event.problems, event.nodes)
                 return
         if batch_events:
             self.batches.emit(batch_events)

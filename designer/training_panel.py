@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.commands import SetProjectField
+from designer.data_preview import DataPreviewer
 from designer.document import Document
 from designer.sample_views import sample_views
 from designer.training_controller import TrainingController, finished_runs
@@ -41,7 +42,10 @@ from engine.training.config import LOSSES, OPTIMIZERS, SCHEDULERS
 from engine.training.progress import clock, format_metrics
 from engine.training.run import available_devices
 from engine.training.tasks import metric_for, task_for
+from engine.data.preview import DataPreview
+from engine.training.events import SamplesDecoded
 from widgets.confusion_matrix import ConfusionMatrixView
+from widgets.data_preview import DataPreviewView
 from widgets.dataset_chooser import DatasetChooser
 from widgets.sample_grid import SampleGrid
 from widgets.training_plots import TrainingPlots
@@ -190,8 +194,11 @@ class TrainingPanel(QWidget):
         results.addWidget(self.confusion)
         results.addWidget(self.samples)
         results.setSizes([380, 620])
+        self.previewer = DataPreviewer(document, self)
+        self.data_view = DataPreviewView()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.settings_page, "Settings")
+        self.tabs.addTab(self.data_view, "Data")
         self.tabs.addTab(self.plots, "Curves")
         self.tabs.addTab(results, "Results")
         layout = QHBoxLayout(self)
@@ -228,12 +235,18 @@ class TrainingPanel(QWidget):
         controller.ended.connect(self._on_ended)
         controller.refused.connect(self._on_refused)
         controller.ready_changed.connect(self._on_ready)
+        controller.decoding.connect(self._on_decoding)
+        self.previewer.ready.connect(self._show_preview)
+        self.previewer.busy.connect(self._preview_busy)
+        self._decoding = ""
+        """While the first epoch decodes the data's files: how far it is."""
         self._batches_total = 0
         self._batches_done = 0
         self._run_started = 0.0
         self._plotted_at = 0.0
         self.show_settings()
         self._set_running(False)
+        self.previewer.refresh()
         if not controller.ready:
             self.status.setText("Getting ready to train…")
 
@@ -272,6 +285,22 @@ class TrainingPanel(QWidget):
         training["dataset"] = entry
         self.document.push(SetProjectField(self.document, "training", training,
                                            "Choose training data"))
+
+    def _preview_busy(self) -> None:
+        self.data_view.show_note("Looking at the data…")
+        self.dataset.show_summary("Looking at the data…")
+
+    def _show_preview(self, preview: DataPreview | None) -> None:
+        if preview is None:
+            self.data_view.show_note("The Data tab shows folders and CSV files of clips; "
+                                     "this data describes itself under Dataset in Settings")
+            self.dataset.show_summary(None)
+            return
+        self.data_view.show_preview(preview)
+        if preview.problem:
+            self.dataset.show_summary(preview.problem, problem=True)
+        else:
+            self.dataset.show_summary(f"{preview.summary}; → {preview.reaches} (Data tab)")
 
     def _edited(self) -> None:
         if self._updating:
@@ -415,6 +444,7 @@ class TrainingPanel(QWidget):
         self.controls_changed.emit()
 
     def _on_started(self, event: RunStarted) -> None:
+        self._decoding = ""
         self.pause_button.setEnabled(True)
         self.controls_changed.emit()
         metric = task_for(self.controller.trainer.config.loss).metric
@@ -438,9 +468,14 @@ class TrainingPanel(QWidget):
         self.progress.setValue(self._batches_done)
         if not self.controller.paused:  # batches that were on their way keep "Paused"
             # the line break is ours: the label would break "samples/s" at its slash
+            second = self._decoding or f"{last.samples_per_second:,.0f} samples/s"
             self.status.setText(f"Epoch {last.epoch}, batch {last.batch}/{last.batches} · "
-                                f"loss {last.loss:.4f}\n{last.samples_per_second:,.0f} "
-                                f"samples/s · ETA {clock(left)}")
+                                f"loss {last.loss:.4f}\n{second} · ETA {clock(left)}")
+
+    def _on_decoding(self, event: SamplesDecoded) -> None:
+        """The first epoch decodes the data's files (later ones read the cache)."""
+        self._decoding = "" if event.finished else (
+            f"decoding {event.noun}s {event.done:,}/{event.total:,}")
         now = time.perf_counter()
         if now - self._plotted_at >= PLOT_INTERVAL:
             self._plotted_at = now
@@ -457,7 +492,7 @@ class TrainingPanel(QWidget):
             self.progress.setRange(0, 1)
         self.list_runs()
         figures = format_metrics({k: v for k, v in event.metrics.items()
-                                  if k.startswith("val_")})
+                                  if k.startswith(("val_", "test_"))})
         where = f"\nWeights: {self.controller.run_dir}" if self.controller.run_dir else ""
         self.result.setText(f"{event.message}.\n{figures}{where}")
         # in a turn of the event loop of its own: with the redraw above in the same turn,
@@ -483,7 +518,7 @@ class TrainingPanel(QWidget):
                                       self.samples.palette().color(QPalette.ColorRole.Base))
         self.samples.show_views(views, summary=summary)
 
-    def _on_refused(self, problems: list[str]) -> None:
+    def _on_refused(self, problems: list[str], nodes: dict[str, str]) -> None:
         self._set_running(False)
         self.progress.setRange(0, 1)
         self.progress.setValue(0)

@@ -243,7 +243,7 @@ def _train(args: argparse.Namespace, project: Project, device: str | None = None
     if lead and trainer.history:
         save_curves(trainer.history, plan.task.metric, out_dir / "curves.png", project.name)
     figures = format_metrics({k: v for k, v in result.metrics.items()
-                              if k.startswith("val_")})
+                              if k.startswith(("val_", "test_"))})
     if lead:
         said = ". ".join(part.rstrip(". ") for part in (result.message, figures) if part)
         print(f"{said}. Weights and metrics in {out_dir}")

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from engine.data import BUILTINS
 
 BROWSE_FILE = "Data file (.npz, .csv)…"
-BROWSE_FOLDER = "Folder of images…"
+BROWSE_FOLDER = "Folder of images or clips…"
 _BROWSE_FILE, _BROWSE_FOLDER = "<browse file>", "<browse folder>"
 
 
@@ -138,6 +138,20 @@ class DatasetChooser(QWidget):
         window = self._entry.get("window")
         self.window.setValue(window if isinstance(window, int) else 0)
 
+    def show_summary(self, text: str | None, problem: bool = False) -> None:
+        """What the chosen data holds, found out by the application (None: the chooser's
+        own description)."""
+        path = self._entry.get("path")
+        if text is None:
+            if isinstance(path, str):
+                self.about.setText(self._describe_path(path))
+            self.about.setEnabled(False)
+            return
+        self.about.setText(text)
+        self.about.setToolTip(text)
+        # an error reads in the normal text colour, a note in the muted one
+        self.about.setEnabled(problem)
+
     def _describe_path(self, path: str) -> str:
         resolved = self._resolve(path)
         try:
@@ -146,7 +160,8 @@ class DatasetChooser(QWidget):
             why = getattr(error, "strerror", None) or str(error)
             return f"Cannot be used: {why} ({len(path):,} characters)"
         if is_dir:
-            return "Images in one subfolder per class, resized to the Input's shape"
+            return ("Images or video clips in one subfolder per class, or clips with their "
+                    "labels beside them, fitted to the Input's shape")
         if not exists:
             shown = str(resolved) if len(str(resolved)) <= 120 else "…" + str(resolved)[-100:]
             return f"Not found: {shown}"
@@ -173,7 +188,7 @@ class DatasetChooser(QWidget):
                                                   "Data (*.npz *.csv);;All files (*)")
             choice = {"path": self._relative(Path(name))} if name else None
         elif choice == _BROWSE_FOLDER:
-            name = QFileDialog.getExistingDirectory(self, "Folder of class subfolders",
+            name = QFileDialog.getExistingDirectory(self, "Folder of images or clips",
                                                     self._start_folder())
             choice = {"path": self._relative(Path(name))} if name else None
         if not choice or choice == {k: self._entry.get(k) for k in choice}:

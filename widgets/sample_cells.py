@@ -31,7 +31,8 @@ class SampleView:
 
     correct: whether the prediction is right (None: not a yes-or-no matter, a regression;
     the captions are then neutral). frames: for a clip's strip, its number of frames, and
-    frame_labels the predicted and the true label of each frame, shown under it."""
+    frame_labels the predicted and the true label of each frame, shown under it (or one
+    row of labels alone, for data not yet predicted)."""
 
     prediction: str
     truth: str
@@ -40,7 +41,7 @@ class SampleView:
     text: str | None = None
     correct: bool | None = None
     frames: int = 0
-    frame_labels: tuple[Sequence[str], Sequence[str]] | None = None
+    frame_labels: tuple[Sequence[str], ...] | None = None
     max_width: int = SAMPLE_MAX_WIDTH
 
 
@@ -155,11 +156,13 @@ class SampleCell(QFrame):
         judged = ACCEPT_COLOUR if self.correct else ERROR_COLOUR
         colours = [(self.prediction_label, judged if self.view.correct is not None else text),
                    (self.truth_label, muted)]
-        if self.view.frame_labels is not None:
+        if self.view.frame_labels is not None and len(self.view.frame_labels) == 2:
             predicted, true = self.view.frame_labels
             for label, guess, answer in zip(self.frame_rows[0], predicted, true, strict=True):
                 colours.append((label, ACCEPT_COLOUR if guess == answer else ERROR_COLOUR))
             colours += [(label, muted) for label in self.frame_rows[1]]
+        elif self.view.frame_labels is not None:  # the labels alone, nothing to judge
+            colours += [(label, text) for row in self.frame_rows for label in row]
         if self.view.picture is None:
             colours.append((self.image, text))
         for label, colour in colours:

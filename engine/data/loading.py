@@ -11,13 +11,16 @@ from engine.data import files
 from engine.data.builtin import BUILTINS
 from engine.data.dataset import DataError, Dataset
 from engine.data.files.checks import refuse_irregular
+from engine.data.standalone.clip_reading import VIDEO_SUFFIXES
+from engine.data.standalone.layout import is_manifest, is_segments
 
 
 def load_dataset(entry: Any, base_dir: Path | None = None, sample: TensorInfo | None = None,
-                 seed: int = 0) -> Dataset:
+                 seed: int = 0, cache_dir: Path | None = None) -> Dataset:
     """`entry` is {"name": builtin} or {"path": file or folder, ...options}; relative paths
     start at `base_dir` (the project's folder). `sample` is what the network's Input takes:
-    image folders are resized and converted to fit it."""
+    images and clips are fitted to it. Clips are indexed, not decoded: their decoded
+    samples are kept in `cache_dir` (None: none kept)."""
     if not isinstance(entry, Mapping):
         raise DataError("\"dataset\" must be an object: {\"name\": \"digits\"} for a built-in "
                         "or {\"path\": \"file.npz\"} for your own data")
@@ -49,6 +52,8 @@ def load_dataset(entry: Any, base_dir: Path | None = None, sample: TensorInfo | 
         raise DataError(f"the dataset path {shown!r} ({len(entry['path']):,} characters) "
                         f"cannot be used: {why}") from None
     if is_dir:
+        if files.wants_clips(path, sample):
+            return files.load_clips(path, sample, options, cache_dir)
         return files.load_image_folder(path, sample, **_options(options, set(), path))
     if not exists:
         raise DataError(f"the dataset {entry['path']!r} does not exist (looked for {path})")
@@ -57,10 +62,16 @@ def load_dataset(entry: Any, base_dir: Path | None = None, sample: TensorInfo | 
     if suffix == ".npz":
         return files.load_npz(path, **_options(options, set(), path))
     if suffix == ".csv":
+        if is_manifest(path) or is_segments(path):
+            return files.load_clips(path, sample, options, cache_dir)
         return files.load_csv(path, **_options(options, {"target", "features", "window"},
                                                path))
-    raise DataError(f"{path.name}: Netdesigner reads .npz and .csv files and folders of "
-                    "images; convert the data to one of them")
+    if suffix in VIDEO_SUFFIXES:
+        raise DataError(f"{path.name} is one video; a dataset is a folder of them (one "
+                        "subfolder per class, or a NAME.txt of per-frame labels beside each) "
+                        "or a CSV that names them")
+    raise DataError(f"{path.name}: Netdesigner reads .npz and .csv files, folders of images "
+                    "and folders of video clips; convert the data to one of them")
 
 
 def _options(options: dict[str, Any], allowed: set[str], path: Path) -> dict[str, Any]:

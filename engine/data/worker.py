@@ -35,7 +35,7 @@ class LoadCancelled(Exception):
 
 
 def _serve(connection: Any, initializer: str | None) -> None:
-    """The worker's side: one (entry, base_dir, sample, seed) request at a time, each
+    """The worker's side: one (entry, base_dir, sample, seed, cache_dir) request at a time, each
     answered ("ok", Dataset) or ("error", message); None ends the worker."""
     import torch.multiprocessing  # noqa: F401  (tensors travel through shared memory)
 
@@ -51,11 +51,12 @@ def _serve(connection: Any, initializer: str | None) -> None:
             return
         if request is None:
             return
-        entry, base_dir, sample, seed = request
+        entry, base_dir, sample, seed, cache_dir = request
         try:
-            answer: tuple[str, Any] = ("ok", load_dataset(entry, base_dir, sample, seed))
+            answer: tuple[str, Any] = ("ok", load_dataset(entry, base_dir, sample, seed,
+                                                          cache_dir))
         except DataError as error:
-            answer = ("error", str(error))
+            answer = ("error", (str(error), error.suggested_input))
         except MemoryError:
             answer = ("error", "the data does not fit in this machine's memory")
         except Exception as error:  # a broken file a reader did not expect: said, not raised
@@ -97,8 +98,9 @@ class DataWorker:
             self._process, self._connection = process, ours
 
     def load(self, entry: Any, base_dir: Path | None = None, sample: TensorInfo | None = None,
-             seed: int = 0, cancelled: Callable[[], bool] = lambda: False) -> Dataset:
-        """load_dataset(entry, base_dir, sample, seed) in the worker. Waits without holding
+             seed: int = 0, cache_dir: Path | None = None,
+             cancelled: Callable[[], bool] = lambda: False) -> Dataset:
+        """load_dataset(entry, base_dir, sample, seed, cache_dir) in the worker. Waits without holding
         Python's lock; raises LoadCancelled as soon as `cancelled()` is true (the worker is
         then ended, since it cannot be interrupted) and DataError when the worker dies."""
         while not self._serving.acquire(timeout=POLL_SECONDS):  # another caller's load
@@ -107,7 +109,7 @@ class DataWorker:
         try:
             self.start()
             process, connection = self._process, self._connection
-            connection.send((entry, base_dir, sample, seed))
+            connection.send((entry, base_dir, sample, seed, cache_dir))
             while not connection.poll(POLL_SECONDS):
                 if cancelled():
                     self._end(process)
@@ -124,6 +126,8 @@ class DataWorker:
         finally:
             self._serving.release()
         if status == "error":
+            if isinstance(value, tuple):
+                raise DataError(*value)
             raise DataError(value)
         return value
 

@@ -23,6 +23,10 @@ TASK_TEMPLATES = {"CrossEntropyLoss": "task_classification", "BCEWithLogitsLoss"
                   "MSELoss": "task_regression", "L1Loss": "task_regression",
                   "CTCLoss": "task_ctc"}
 SHARED_TEMPLATES = ("safetensors_io", "train_loop")
+ARRAYS_TEMPLATE = "data_arrays"
+"""The data part for data in memory (data.npz); data in files names its own
+(a decoder's export_template)."""
+DATA_TEMPLATES = (ARRAYS_TEMPLATE, "data_clips")
 MODEL_CLASS_TOKEN = "NETWORK_CLASS"
 
 
@@ -43,9 +47,11 @@ def _member_order(name: str) -> tuple[int, str]:
     return kind, name.lower()
 
 
-def import_block(statements: list[ast.stmt], first_party: dict[str, list[str]]) -> str:
+def import_block(statements: list[ast.stmt], first_party: dict[str, list[str]],
+                 local: frozenset[str] = frozenset()) -> str:
     """One sorted import block, as ruff's isort writes it: standard library, third party,
-    then this folder's own modules; `import x` before `from x import y` in each."""
+    then this folder's own modules (`first_party`, and the `local` modules the statements
+    import); `import x` before `from x import y` in each."""
     straight: set[tuple[str, str | None]] = set()
     members: dict[str, set[str]] = {}
     for statement in statements:
@@ -58,6 +64,8 @@ def import_block(statements: list[ast.stmt], first_party: dict[str, list[str]]) 
                 for a in statement.names)
 
     def section(module: str) -> int:
+        if module in local:
+            return 2
         return 0 if module.split(".")[0] in sys.stdlib_module_names else 1
 
     blocks: list[list[str]] = [[], [], []]
@@ -66,8 +74,9 @@ def import_block(statements: list[ast.stmt], first_party: dict[str, list[str]]) 
     for module in sorted(members, key=str.lower):
         names = ", ".join(sorted(members[module], key=_member_order))
         blocks[section(module)].append(f"from {module} import {names}")
-    for module, names in first_party.items():
+    for module, names in sorted(first_party.items()):
         blocks[2].append(f"from {module} import {', '.join(sorted(names, key=_member_order))}")
+    blocks[2].sort(key=lambda line: line.split()[1].lower())
     return "\n\n".join("\n".join(block) for block in blocks if block)
 
 
@@ -136,11 +145,17 @@ def _docstring(plan: RunPlan, class_name: str) -> str:
     methods = [config.loss.type, config.optimizer.type]
     if config.scheduler is not None:
         methods.append(config.scheduler.type)
+    test = f" and {len(dataset.x_test)} test" if dataset.x_test is not None else ""
+    counts = (f"{docstring_text(dataset.name)}: {len(dataset.x)} training, "
+              f"{len(dataset.x_val)} validation{test} samples, split as the project splits "
+              "them")
+    if dataset.on_demand:
+        where = (f"the files data.json lists ({counts}), decoded as Netdesigner decodes "
+                 "them. Needs torch, numpy and PyAV (Pillow for folders of frames).")
+    else:
+        where = f"data.npz ({counts}). Needs nothing but torch and numpy."
     summary = (f"Train {class_name} (model.py) with the settings of the Netdesigner project "
-               f'"{docstring_text(plan.project.name)}": {", ".join(methods)}, on data.npz '
-               f"({docstring_text(dataset.name)}: {len(dataset.x)} training and "
-               f"{len(dataset.x_val)} validation samples, split as the project splits "
-               "them). Needs nothing but torch and numpy.")
+               f'"{docstring_text(plan.project.name)}": {", ".join(methods)}, on {where}')
     if config.early_stopping is not None:
         summary += " The project's early_stopping is not applied here: every epoch runs."
     lines = [
@@ -162,7 +177,7 @@ def reserved_names() -> set[str]:
     """The names train.py defines or imports, which the model class must not take."""
     names = {"INPUT_DTYPE"}
     statements: list[ast.stmt] = []
-    for template in (*SHARED_TEMPLATES, *TASK_TEMPLATES.values()):
+    for template in (*SHARED_TEMPLATES, *TASK_TEMPLATES.values(), *DATA_TEMPLATES):
         imports, body = _template(template)
         statements += imports + ast.parse(body).body
     dummy = TrainingConfig(dataset={}, loss=Choice("MSELoss"))
@@ -177,14 +192,43 @@ def reserved_names() -> set[str]:
     return names
 
 
+STANDALONE = "engine.data.standalone."
+"""Templates import these modules from the package; train.py imports the copies beside it."""
+
+
+def _beside(statement: ast.stmt) -> ast.stmt:
+    if isinstance(statement, ast.ImportFrom) and (statement.module or "").startswith(
+            STANDALONE):
+        return ast.ImportFrom(statement.module.removeprefix(STANDALONE), statement.names,
+                              statement.level)
+    return statement
+
+
+def _is_standalone(module: str) -> bool:
+    return resources.files("engine.data.standalone").joinpath(f"{module}.py").is_file()
+
+
+def data_template(plan: RunPlan) -> str:
+    """The part of train.py that reads the project's data."""
+    if plan.dataset.on_demand:
+        return plan.dataset.x.index.decoder.export_template
+    return ARRAYS_TEMPLATE
+
+
 def train_source(plan: RunPlan, class_name: str) -> str:
     """The text of train.py for the project `plan` was made from."""
     pieces = [_template(TASK_TEMPLATES[plan.config.loss.type]),
+              _template(data_template(plan)),
               *(_template(name) for name in SHARED_TEMPLATES)]
-    imports = [statement for piece in pieces for statement in piece[0]]
+    imports = [_beside(statement) for piece in pieces for statement in piece[0]]
     bodies = [body for _, body in pieces]
     bodies[-1] = re.sub(rf"\b{MODEL_CLASS_TOKEN}\b", class_name, bodies[-1])
+    local = frozenset(statement.module for statement in imports
+                      if isinstance(statement, ast.ImportFrom) and statement.module
+                      and "." not in statement.module and statement.module != "__future__"
+                      and statement.module not in sys.stdlib_module_names
+                      and _is_standalone(statement.module))
     head = _docstring(plan, class_name) + "\n\n" + import_block(
-        imports, {"model": ["INPUT_DTYPE", class_name]})
+        imports, {"model": ["INPUT_DTYPE", class_name]}, local)
     settings = "\n".join(_settings(plan.config))
     return head + "\n\n" + "\n\n\n".join([settings, *bodies]) + "\n"

@@ -4,6 +4,7 @@ edited graph; engine.fixes keeps only those that re-analysis shows to repair the
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -58,6 +59,8 @@ def for_node(graph: Graph, analysis: Analysis, node_id: str,
                             lambda: edits.set_type(graph, node_id, guess))
         return
     yield from _renamed_params(graph, node_id, spec)
+    if spec.is_input:
+        yield from _input_shape(graph, node_id, message)
     incoming = graph.incoming(node_id)
     if not incoming and not spec.is_input:
         yield from _connections(graph, analysis, node_id)
@@ -71,6 +74,22 @@ def for_node(graph: Graph, analysis: Analysis, node_id: str,
         yield from _window_fits(graph, analysis, node_id, spec)
     if node.type == "Add":
         yield from _matched_channels(graph, analysis, node_id, incoming)
+
+
+INPUT_SHAPE_HINT = re.compile(r"set the Input(?:'s shape)? to \[([\d,\s]+)\]")
+"""How a problem with the data says which Input shape would fit it."""
+
+
+def _input_shape(graph: Graph, node_id: str, message: str) -> Iterator[Candidate]:
+    """For data that does not fit the Input: the Input shape the problem names."""
+    found = INPUT_SHAPE_HINT.search(message)
+    if found is None:
+        return
+    shape = [int(size) for size in found.group(1).split(",") if size.strip()]
+    if shape and shape != list(graph.nodes[node_id].params.get("shape", [])):
+        shown = "[" + ", ".join(map(str, shape)) + "]"
+        yield Candidate(f"Set the Input '{node_id}' to {shown}",
+                        lambda: edits.set_params(graph, node_id, {"shape": shape}))
 
 
 def _renamed_params(graph: Graph, node_id: str, spec: LayerSpec) -> Iterator[Candidate]:

@@ -25,7 +25,13 @@ FILLED_IN = {"params", "optimizer", "reduction", "zero_infinity", "total_steps",
 
 
 class TrainingError(Exception):
-    """Training cannot start (or go on) as asked; the message says why and what would work."""
+    """Training cannot start (or go on) as asked; the message says why and what would work.
+    `nodes` maps a line of the message to the layer it is about (the Input that does not fit
+    the data), so that a window can show it on that layer and offer its fix."""
+
+    def __init__(self, message: str, nodes: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.nodes = dict(nodes or {})
 
 
 @dataclass(frozen=True)

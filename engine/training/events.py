@@ -62,4 +62,19 @@ class HealthSampled:
     """HealthProblems of the run so far."""
 
 
-Event = RunStarted | BatchEnded | EpochEnded | HealthSampled | RunEnded
+@dataclass(frozen=True)
+class SamplesDecoded:
+    """Progress of decoding a dataset's files (the first epoch; later ones read the cache
+    of decoded samples)."""
+
+    done: int
+    total: int
+    """Training and validation samples."""
+    unreadable: int
+    noun: str = "sample"
+    """What a sample is: 'clip', 'sound', ..."""
+    finished: bool = False
+    """The first epoch is over: what was to be decoded is."""
+
+
+Event = RunStarted | BatchEnded | EpochEnded | HealthSampled | SamplesDecoded | RunEnded

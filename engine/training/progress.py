@@ -6,7 +6,14 @@ import sys
 import time
 from typing import TextIO
 
-from engine.training.events import BatchEnded, EpochEnded, Event, RunEnded, RunStarted
+from engine.training.events import (
+    BatchEnded,
+    EpochEnded,
+    Event,
+    RunEnded,
+    RunStarted,
+    SamplesDecoded,
+)
 
 BAR = 24
 
@@ -39,6 +46,8 @@ class ProgressPrinter:
         self.last_draw = 0.0
         self.total_batches = 0
         self.batches_done = 0
+        self.decoding = ""
+        """While the first epoch decodes the data's files: how far it is."""
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, RunStarted):
@@ -54,11 +63,25 @@ class ProgressPrinter:
             if self.live and (now - self.last_draw > 0.1 or event.batch == event.batches):
                 self.last_draw = now
                 self._bar(event, now)
+        elif isinstance(event, SamplesDecoded):
+            self._decoded(event)
         elif isinstance(event, EpochEnded):
             self._line(f"epoch {event.epoch}/{event.epochs}  {format_metrics(event.metrics)}"
                        f"  ({event.metrics.get('seconds', 0):.1f} s)")
         elif isinstance(event, RunEnded) and self.live:
             self.stream.write("\r\033[K")  # the caller reports the result itself
+
+    def _decoded(self, event: SamplesDecoded) -> None:
+        unreadable = f", {event.unreadable:,} unreadable" if event.unreadable else ""
+        if not event.finished:
+            self.decoding = (f"  decoding {event.noun}s {event.done:,}/{event.total:,}"
+                             f"{unreadable}")
+            return
+        self.decoding = ""
+        seconds = time.perf_counter() - self.started
+        unreadable = f"; {event.unreadable:,} could not be read" if event.unreadable else ""
+        self._line(f"decoded {event.done - event.unreadable:,} {event.noun}s in "
+                   f"{seconds:.1f} s{unreadable}; later epochs read them from the cache")
 
     def _bar(self, event: BatchEnded, now: float) -> None:
         done = int(BAR * event.batch / event.batches)
@@ -66,7 +89,8 @@ class ProgressPrinter:
         left = elapsed / self.batches_done * (self.total_batches - self.batches_done)
         text = (f"\repoch {event.epoch} [{'#' * done}{'.' * (BAR - done)}] "
                 f"{event.batch}/{event.batches}  loss {event.loss:.4f}  "
-                f"{event.samples_per_second:,.0f} samples/s  ETA {clock(left)}")
+                f"{event.samples_per_second:,.0f} samples/s  ETA {clock(left)}"
+                f"{self.decoding}")
         self.stream.write(text)
         self.stream.flush()
 

@@ -14,6 +14,7 @@ from engine.capacity import network_memory_problem, training_memory_problem
 from engine.catalogue import TensorInfo
 from engine.compiler import compile_graph
 from engine.data import DataError, Dataset, load_dataset, split_validation
+from engine.data.cache import cache_folder
 from engine.inspection.health import DEFAULT_EVERY
 from engine.project import Project
 from engine.training.config import TrainingConfig, TrainingError, read_training
@@ -73,6 +74,13 @@ def pick_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def input_fix(input_id: str, error: DataError) -> dict[str, str]:
+    """The data's refusal as a problem of the Input when another Input shape would fit."""
+    if error.suggested_input is None:
+        return {}
+    return {line: input_id for line in str(error).splitlines()}
+
+
 def check_data(analysis: Analysis, dataset: Dataset, input_id: str) -> list[str]:
     """Why the data's samples do not fit the network's Input."""
     expected = analysis.nodes[input_id].output
@@ -99,8 +107,8 @@ def _as_input_dtype(dataset: Dataset, expected: TensorInfo) -> Dataset:
     return dataset
 
 
-DataLoader = Callable[[Any, Path | None, TensorInfo | None, int], Dataset]
-"""load_dataset's signature: (entry, base_dir, sample, seed) → Dataset."""
+DataLoader = Callable[[Any, Path | None, TensorInfo | None, int, Path | None], Dataset]
+"""load_dataset's signature: (entry, base_dir, sample, seed, cache_dir) → Dataset."""
 
 
 def plan_run(project: Project, epochs: int | None = None,
@@ -126,23 +134,25 @@ def plan_run(project: Project, epochs: int | None = None,
     base_dir = project.path.parent if project.path is not None else Path.cwd()
     try:
         dataset = load(config.dataset, base_dir, analysis.nodes[input_id].output,
-                       config.seed)
+                       config.seed, cache_folder(project.path, project.name))
     except DataError as error:
-        raise TrainingError(str(error)) from None
+        raise TrainingError(str(error), input_fix(input_id, error)) from None
     output = analysis.nodes[output_id].output
     task = task_for(config.loss)
     dataset = task.adapt(_as_input_dtype(dataset, analysis.nodes[input_id].output))
-    problems = check_data(analysis, dataset, input_id) + task.problems(output, dataset)
+    input_problems = check_data(analysis, dataset, input_id)
+    problems = input_problems + task.problems(output, dataset)
     if not problems and isinstance(task, Sequences):
         short = time_steps_problem(project.graph, analysis, output_id, dataset)
         problems = [short] if short else []
     if problems:
-        raise TrainingError("\n".join(problems))
+        raise TrainingError("\n".join(problems), dict.fromkeys(input_problems, input_id))
     try:
         dataset = split_validation(dataset, config.validation_split, config.seed)
     except DataError as error:
         raise TrainingError(str(error)) from None
-    return RunPlan(project, config, analysis, dataset, task, output, target_warnings(dataset))
+    return RunPlan(project, config, analysis, dataset, task, output,
+                   target_warnings(dataset) + dataset.notes)
 
 
 def build_trainer(plan: RunPlan, device: str | None = None, out_dir: Path | None = None,

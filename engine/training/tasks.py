@@ -12,6 +12,7 @@ from torch import nn
 
 from engine.catalogue import TensorInfo
 from engine.data import PAD, Dataset
+from engine.data.dataset import UNSCORED
 from engine.training.config import Choice
 
 
@@ -103,13 +104,17 @@ class Classification(Task):
     def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         if outputs.dim() == 3:  # per time step: torch wants the classes on dim 1
             outputs = outputs.transpose(1, 2)
+            if not bool((targets != UNSCORED).any()):  # the mean of nothing would be NaN
+                return outputs.sum() * 0.0
         return self.loss_fn(outputs, targets)
 
     def accumulate(self, totals, outputs, targets) -> None:
         predicted = outputs.argmax(-1)
-        totals["correct"] = totals.get("correct", 0) + int((predicted == targets).sum())
-        totals["count"] = totals.get("count", 0) + targets.numel()
-        pairs = targets.reshape(-1) * self.classes + predicted.reshape(-1)
+        scored = targets != UNSCORED
+        totals["correct"] = totals.get("correct", 0) + int(((predicted == targets)
+                                                            & scored).sum())
+        totals["count"] = totals.get("count", 0) + int(scored.sum())
+        pairs = targets[scored] * self.classes + predicted[scored]
         confusion = torch.bincount(pairs.cpu(), minlength=self.classes ** 2)
         totals["confusion"] = totals.get("confusion", 0) + confusion
 
@@ -118,7 +123,7 @@ class Classification(Task):
             return classes[index] if index < len(classes) else str(index)
 
         def text(ids: torch.Tensor) -> str:
-            return " ".join(name(int(i)) for i in ids.reshape(-1))
+            return " ".join(name(int(i)) if i != UNSCORED else "·" for i in ids.reshape(-1))
 
         return [text(p) for p in outputs.argmax(-1)], [text(t) for t in targets]
 

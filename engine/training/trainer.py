@@ -14,7 +14,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,9 @@ import torch
 from torch import nn
 
 from engine.atomic import write_atomically
-from engine.data import Dataset
+from engine.data import DataError, Dataset
+from engine.data.feeding import EVAL_BATCH, Feeders, eval_batch, first_samples
+from engine.data.report import DataReport
 from engine.inspection.health import DEFAULT_EVERY, HealthSampler, health_problems
 from engine.training import checkpoint, distributed
 from engine.training.allocator import keep_large_blocks
@@ -34,12 +36,12 @@ from engine.training.events import (
     HealthSampled,
     RunEnded,
     RunStarted,
+    SamplesDecoded,
 )
 from engine.training.optimisers import build_optimizer, build_scheduler, steps_per_batch
 from engine.training.tasks import Task
 
 Listener = Callable[[Event], None]
-EVAL_BATCH = 512
 
 
 class _BatchFailed(Exception):
@@ -72,6 +74,29 @@ class _Monitor:
             value > self.best + delta)
 
 
+@dataclass
+class _RunState:
+    """What the epochs of one run share."""
+
+    x: Any
+    y: torch.Tensor
+    shard: Any
+    used: int
+    """Samples per epoch (a last batch of one is left out)."""
+    batches: int
+    batch_size: int
+    scale: int
+    optimizer: torch.optim.Optimizer
+    forward: nn.Module
+    recoverable: tuple[type[BaseException], ...]
+    scheduler: Any
+    per_batch: bool
+    shuffle: torch.Generator
+    monitor: _Monitor | None
+    good_state: dict[str, torch.Tensor]
+    """The weights of the end of the last good epoch."""
+
+
 class Trainer:
     def __init__(self, model: nn.Module, data: Dataset, config: TrainingConfig, task: Task,
                  device: torch.device | str = "cpu", out_dir: Path | None = None,
@@ -100,6 +125,9 @@ class Trainer:
         """After a distributed run: world size, batch sizes, every rank's weights digest."""
         self.health = HealthSampler(self.model, health_every)
         """The layers' health, sampled every `health_every` batches (0: never)."""
+        self._feeders = Feeders()
+        self.report = DataReport(data)
+        """How the data's files were read: decoding progress, what could not be read."""
 
     # -- control, from any thread ------------------------------------------------------
     def add_listener(self, listener: Listener) -> None:
@@ -129,7 +157,7 @@ class Trainer:
         data with `batch_size` samples per step (see engine.training.distributed)."""
         config, device, group = self.config, self.device, self._group
         keep_large_blocks()
-        x = self.data.x.to(device)
+        x = self.data.x if self.data.on_demand else self.data.x.to(device)
         y = self.task.targets(self.data.y).to(device)
         count = len(x)
         shard = None if group is None else distributed.sampler(count, group, config.seed)
@@ -138,6 +166,9 @@ class Trainer:
         batch_size = min(config.batch_size, local_count)
         # a last batch of one sample would break BatchNorm's batch statistics
         batches = local_count // batch_size + (1 if local_count % batch_size > 1 else 0)
+        used = min(local_count, batches * batch_size)
+        self._feeders = Feeders(1 if group is None else group.size)
+        self.report = DataReport(self.data)
         optimizer = build_optimizer(config.optimizer, self.model.parameters())
         forward = self.model if group is None else distributed.wrap(self.model, device)
         # one process failing alone cannot be agreed on after the fact: let it end the run
@@ -158,36 +189,69 @@ class Trainer:
         self._emit(RunStarted(config.epochs, first_epoch, batches, count,
                               len(self.data.x_val), where, parameters))
 
+        run = _RunState(x, y, shard, used, batches, batch_size, scale, optimizer, forward,
+                        recoverable, scheduler, per_batch, shuffle, monitor, good_state)
+        try:
+            ended = self._epochs(first_epoch, run)
+        finally:
+            self._feeders.close()
+        self.result = ended
+        if group is not None:
+            self.distributed_summary = distributed.summary(self.model, group, config.batch_size)
+        if self.out_dir is not None and self._lead:
+            self.save_results(self.out_dir)
+        self._emit(ended)
+        return ended
+
+    def _epochs(self, first_epoch: int, run: _RunState) -> RunEnded:
+        config, device, group = self.config, self.device, self._group
+        x, y, shard, used, batches = run.x, run.y, run.shard, run.used, run.batches
+        batch_size, scale, optimizer, scheduler = (run.batch_size, run.scale, run.optimizer,
+                                                   run.scheduler)
+        count = len(x)
         ended: RunEnded | None = None
         epoch = first_epoch - 1
         for epoch in range(first_epoch, config.epochs + 1):
             self.model.train()
             if shard is None:
-                order = torch.randperm(count, generator=shuffle).to(device)
+                order = torch.randperm(count, generator=run.shuffle).to(device)
             else:
                 order = distributed.epoch_order(shard, epoch, device)
             loss_sum, seen, busy, halted = 0.0, 0, 0.0, False
             started = time.perf_counter()
+            begin = time.perf_counter()
+            feed = self._feeders.batches(x, order[:used], batch_size, device)
             for batch in range(batches):
-                self._go.wait()
+                if not self._go.is_set():  # paused: the wait is not training time
+                    self._go.wait()
+                    begin = time.perf_counter()
                 if group is None and self._stop.is_set():
                     halted = True
                     break
-                begin = time.perf_counter()
-                index = order[batch * batch_size:(batch + 1) * batch_size]
+                try:
+                    xb, index = next(feed, (None, None))
+                except DataError as error:
+                    ended = self._data_failed(error, epoch, batch + 1, batches,
+                                               run.good_state)
+                    break
+                if xb is None:
+                    break
+                self._report_decoding()
+                if group is None and len(index) < 2 < used:
+                    continue  # unreadable samples left one: BatchNorm needs two
                 sampled = self.health.begin((epoch - 1) * batches + batch)
                 try:
                     if group is None:
-                        value = self._step(x[index], y[index], optimizer)
+                        value = self._step(xb, y[index], optimizer)
                     else:
-                        value, halted = self._shared_step(forward, x[index], y[index],
+                        value, halted = self._shared_step(run.forward, xb, y[index],
                                                           optimizer)
-                except recoverable as error:
+                except run.recoverable as error:
                     self.health.cancel()
-                    self.model.load_state_dict(good_state)
+                    self.model.load_state_dict(run.good_state)
                     ended = self._failed(error, epoch, batch + 1, batches)
                     break
-                if scheduler is not None and per_batch:
+                if scheduler is not None and run.per_batch:
                     scheduler.step()
                 loss_sum += value * len(index) * scale
                 seen += len(index) * scale
@@ -198,37 +262,46 @@ class Trainer:
                     self._emit_health(epoch)
                 if halted:  # a process was asked to stop: all stop after this same batch
                     break
+                begin = time.perf_counter()
+            feed.close()
             if ended is not None:
                 epoch -= 1
                 break
-            if halted and seen < (local_count - 1) * scale:
+            if halted and seen < (used - 1) * scale:
                 ended = RunEnded("stopped", f"stopped during epoch {epoch} after {seen} of "
                                  f"{count} samples; the model keeps what it learnt so far",
-                                 epoch - 1, self._evaluate())
+                                 epoch - 1, self._evaluate_or_keep())
                 epoch -= 1
                 break
-            metrics = self._evaluate()
+            try:
+                metrics = self._evaluate()
+            except DataError as error:
+                ended = self._data_failed(error, epoch, batches, batches, run.good_state)
+                epoch -= 1
+                break
+            self._report_decoding(final=True)
             row = {"epoch": epoch, "train_loss": loss_sum / max(seen, 1),
                    **{k: v for k, v in metrics.items() if not isinstance(v, list)},
                    "lr": optimizer.param_groups[0]["lr"],
                    "seconds": time.perf_counter() - started}
             if not math.isfinite(row["val_loss"]):
-                self.model.load_state_dict(good_state)
+                self.model.load_state_dict(run.good_state)
                 ended = self._failed(_BatchFailed(f"the validation loss is {row['val_loss']}"),
                                      epoch, batches, batches)
                 epoch -= 1
                 break
             self.history.append(row)
-            if scheduler is not None and not per_batch:
+            if scheduler is not None and not run.per_batch:
                 if config.scheduler.type == "ReduceLROnPlateau":
                     scheduler.step(row["val_loss"])
                 else:
                     scheduler.step()
             self.latest = {**row, **metrics}
-            good_state = _snapshot(self.model)
+            run.good_state = _snapshot(self.model)
+            monitor = run.monitor
             stop_early = monitor is not None and self._watch(monitor, row, epoch)
             if self.out_dir is not None and self._lead:
-                checkpoint.save(self.out_dir, self.model, optimizer, scheduler, shuffle,
+                checkpoint.save(self.out_dir, self.model, optimizer, scheduler, run.shuffle,
                                 epoch, self.history, monitor)
             self._emit(EpochEnded(epoch, config.epochs, {**row, **metrics}))
             if stop_early:
@@ -240,13 +313,43 @@ class Trainer:
         if ended is None:
             epochs = f"{config.epochs} epoch{'s' * (config.epochs != 1)}"
             ended = RunEnded("completed", f"completed {epochs}", epoch, self._last_metrics())
-        self.result = ended
-        if group is not None:
-            self.distributed_summary = distributed.summary(self.model, group, config.batch_size)
-        if self.out_dir is not None and self._lead:
-            self.save_results(self.out_dir)
-        self._emit(ended)
-        return ended
+        return self._with_test_and_data(ended)
+
+    def _with_test_and_data(self, ended: RunEnded) -> RunEnded:
+        """The run's end with the test split's figures (when the data has one and the run
+        trained) and what could not be read of the data."""
+        metrics = dict(ended.metrics)
+        message = ended.message
+        if self.data.x_test is not None and ended.epochs_done > 0 and ended.reason != "failed":
+            try:
+                metrics.update(self._measure(self.data.x_test, self.data.y_test, "test_"))
+            except DataError as error:
+                message += f"; the test split could not be read ({error})"
+        said = self.report.summary()
+        if said:
+            message += "; " + said
+        if metrics == ended.metrics and message == ended.message:
+            return ended
+        return replace(ended, message=message, metrics=metrics)
+
+    def _data_failed(self, error: DataError, epoch: int, batch: int, batches: int,
+                     good_state: dict[str, torch.Tensor]) -> RunEnded:
+        self.health.cancel()
+        self.model.load_state_dict(good_state)
+        kept = f"the end of epoch {epoch - 1}" if epoch > 1 else "before training"
+        return RunEnded("failed", f"epoch {epoch}, batch {batch} of {batches}: {error}. The "
+                        f"weights from {kept} are kept.", epoch - 1, self._last_metrics())
+
+    def _evaluate_or_keep(self) -> dict[str, Any]:
+        try:
+            return self._evaluate()
+        except DataError:
+            return self._last_metrics()
+
+    def _report_decoding(self, final: bool = False) -> None:
+        progress = self.report.decoding(final)
+        if progress is not None:
+            self._emit(SamplesDecoded(*progress))
 
     def _emit_health(self, epoch: int) -> None:
         health = self.health.health
@@ -272,8 +375,10 @@ class Trainer:
                      optimizer) -> tuple[float, bool]:
         """One step of every process together: the loss over all their samples, and
         whether any of them was asked to stop (then all stop after this step)."""
-        problem = ""
+        problem = "" if len(xb) else "every sample of a batch could not be read"
         try:
+            if problem:
+                raise ValueError(problem)
             loss = self.task.loss(forward(xb), yb)
             local_sum = loss.detach() * len(xb)
         except (RuntimeError, ValueError, IndexError) as error:
@@ -352,27 +457,36 @@ class Trainer:
                                 "more epochs to go on")
         return state["epoch"] + 1
 
-    @torch.no_grad()
     def _evaluate(self) -> dict[str, Any]:
         """Validation loss and the task's metrics over the whole validation set."""
+        return self._measure(self.data.x_val, self.data.y_val, "val_")
+
+    @torch.no_grad()
+    def _measure(self, x_part, y_part: torch.Tensor, prefix: str) -> dict[str, Any]:
+        """Loss and the task's metrics over a held-out part of the data, named with
+        `prefix` ('val_', 'test_')."""
         self.model.eval()
-        x_val, y_val = self.data.x_val, self.task.targets(self.data.y_val)
+        targets = self.task.targets(y_part)
+        positions = torch.arange(len(x_part))
         if self._group is not None:  # each process validates its share, the sums are added
             distributed.share_buffers(self.model)
-            rows = distributed.validation_rows(len(x_val), self._group)
-            x_val, y_val = x_val[rows], y_val[rows]
+            positions = positions[distributed.validation_rows(len(x_part), self._group)]
         totals: dict[str, Any] = {}
-        loss_sum, count = 0.0, len(x_val)
-        for start in range(0, len(x_val), EVAL_BATCH):
-            xb = x_val[start:start + EVAL_BATCH].to(self.device)
-            yb = y_val[start:start + EVAL_BATCH].to(self.device)
+        loss_sum, count = 0.0, 0
+        for xb, index in self._feeders.batches(x_part, positions, eval_batch(x_part),
+                                               self.device):
+            yb = targets[index].to(self.device)
             outputs = self.model(xb)
             loss_sum += float(self.task.loss(outputs, yb)) * len(xb)
+            count += len(xb)
             self.task.accumulate(totals, outputs, yb)
         self.model.train()
         if self._group is not None:
             loss_sum, count, totals = distributed.add_up(loss_sum, count, totals)
-        return {"val_loss": loss_sum / max(count, 1), **self.task.finish(totals)}
+        metrics = {"loss": loss_sum / max(count, 1), **{
+            key.removeprefix("val_"): value for key, value in self.task.finish(totals).items()}}
+        return {(key if key == "confusion_matrix" else prefix + key): value
+                for key, value in metrics.items()}
 
     @torch.no_grad()
     def predict(self, x: torch.Tensor) -> torch.Tensor:
@@ -382,9 +496,10 @@ class Trainer:
 
     def sample_values(self, count: int = 24) -> tuple[torch.Tensor, torch.Tensor,
                                                        torch.Tensor]:
-        """The first validation samples, the model's outputs for them and their targets."""
-        x = self.data.x_val[:count]
-        return x, self.predict(x), self.task.targets(self.data.y_val[:count])
+        """The first validation samples, the model's outputs for them and their targets
+        (samples in files that cannot be read are passed over)."""
+        x, positions = first_samples(self.data.x_val, count)
+        return x, self.predict(x), self.task.targets(self.data.y_val[positions])
 
     def samples(self, count: int = 24) -> tuple[torch.Tensor, list[str], list[str]]:
         """The first validation samples with the model's prediction and the truth, as text."""
@@ -408,6 +523,8 @@ class Trainer:
         }
         if self.health.health.steps:
             data["health"] = self.health.health.to_json()
+        if self.report.to_json():
+            data["data"] = self.report.to_json()
         if self.distributed_summary is not None:
             data["distributed"] = self.distributed_summary
         write_atomically(out_dir / "metrics.json", json.dumps(data, indent=1))

@@ -1,7 +1,8 @@
-"""The part of the exported train.py that every project shares: data, processes, the
-training loop and saving. NETWORK_CLASS stands for the model class and is replaced by its
-name; the settings (EPOCHS, make_optimizer, ...), the task's functions (compute_loss,
-measure, ...) and the safetensors functions come from the other parts of train.py."""
+"""The part of the exported train.py that every project shares: processes, the training
+loop and saving. NETWORK_CLASS stands for the model class and is replaced by its name; the
+settings (EPOCHS, make_optimizer, ...), the data's functions (load_data, feed, DATA_FILE,
+EVAL_BATCH), the task's functions (compute_loss, measure, ...) and the safetensors
+functions come from the other parts of train.py."""
 # ruff: noqa: F821
 
 import argparse
@@ -10,8 +11,8 @@ import math
 import os
 import time
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import torch
 import torch.distributed as dist
 from torch import nn
@@ -19,22 +20,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import BatchSampler, DistributedSampler, RandomSampler
 
 # ---- copied into train.py from here ----
-EVAL_BATCH = 512
 HERE = Path(__file__).resolve().parent
-
-
-def load_data(path: Path) -> dict[str, torch.Tensor]:
-    """x, y (training) and x_val, y_val (validation), split as the project splits them.
-    Samples with few distinct values are stored as uint8 codes into x_levels."""
-    with np.load(path) as arrays:
-        data = {name: arrays[name] for name in arrays.files}
-    levels = data.pop("x_levels", None)
-    for name in ("x", "x_val"):
-        values = data[name] if levels is None else levels[data[name]]
-        data[name] = torch.from_numpy(values).to(INPUT_DTYPE)
-    for name in ("y", "y_val"):
-        data[name] = prepare_targets(torch.from_numpy(data[name]))
-    return data
 
 
 def pick_device(name: str) -> torch.device:
@@ -71,30 +57,38 @@ def add_up(totals: dict[str, float], world_size: int,
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, x_val: torch.Tensor, y_val: torch.Tensor, rank: int,
-             world_size: int, device: torch.device) -> dict[str, float]:
-    """Validation loss and metrics over the whole validation set: each process takes
-    every world_size-th sample, and the sums are added up."""
+def evaluate(model: nn.Module, x_val: Any, y_val: torch.Tensor, rank: int,
+             world_size: int, device: torch.device,
+             prefix: str = "val_") -> dict[str, float]:
+    """Loss and metrics over a whole held-out part (validation, or test with prefix
+    "test_"): each process takes every world_size-th sample, and the sums are added
+    up."""
     model.eval()
     totals = dict.fromkeys(("loss", "samples", *TOTALS), 0.0)
-    x_val, y_val = x_val[rank::world_size], y_val[rank::world_size]
-    for start in range(0, len(x_val), EVAL_BATCH):
-        xb = x_val[start:start + EVAL_BATCH].to(device)
-        yb = y_val[start:start + EVAL_BATCH].to(device)
+    positions = list(range(rank, len(x_val), world_size))
+    chunks = [positions[i:i + EVAL_BATCH] for i in range(0, len(positions), EVAL_BATCH)]
+    for xb, yb in feed(x_val, y_val, chunks, device):
         outputs = model(xb)
         totals["loss"] += float(compute_loss(outputs, yb)) * len(xb)
         totals["samples"] += len(xb)
         for name, value in measure(outputs, yb).items():
             totals[name] += value
     totals = add_up(totals, world_size, device)
-    return {"val_loss": totals["loss"] / max(totals["samples"], 1), **summarise(totals)}
+    loss = totals["loss"] / max(totals["samples"], 1)
+    figures = {"val_loss": loss, **summarise(totals)}
+    return {prefix + name.removeprefix("val_"): value
+            for name, value in figures.items()}
 
 
-def save_results(out: Path, model: nn.Module, history: list[dict[str, float]]) -> None:
+def save_results(out: Path, model: nn.Module, history: list[dict[str, float]],
+                 test: dict[str, float] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     save_safetensors(model.state_dict(), out / "weights.safetensors")
     temporary = out / ".metrics.json.tmp"
-    temporary.write_text(json.dumps({"history": history}, indent=1))
+    results: dict[str, Any] = {"history": history}
+    if test:
+        results["test"] = test
+    temporary.write_text(json.dumps(results, indent=1))
     os.replace(temporary, out / "metrics.json")
 
 
@@ -108,8 +102,8 @@ def train(args: argparse.Namespace) -> None:
     # DistributedDataParallel averages the gradients over the processes
     trained = model if world_size == 1 else DistributedDataParallel(
         model, device_ids=[device.index] if device.type == "cuda" else None)
-    data = load_data(args.data)
-    x, y = data["x"].to(device), data["y"].to(device)
+    data = load_data(args.data, device)
+    x, y = data["x"], data["y"]
     x_val, y_val = data["x_val"], data["y_val"]
     if world_size == 1:
         shuffle = torch.Generator().manual_seed(SEED)
@@ -135,10 +129,10 @@ def train(args: argparse.Namespace) -> None:
             order.set_epoch(epoch)
         model.train()
         loss_sum, seen = 0.0, 0
-        for step, index in enumerate(batches):
+        for step, (xb, yb) in enumerate(feed(x, y, batches, device)):
             if step == steps:
                 break
-            loss = compute_loss(trained(x[index]), y[index])
+            loss = compute_loss(trained(xb), yb)
             if not math.isfinite(loss.item()):
                 raise SystemExit(f"epoch {epoch}, batch {step + 1}: the loss became "
                                  f"{loss.item()}; lower the learning rate or set "
@@ -150,8 +144,8 @@ def train(args: argparse.Namespace) -> None:
             optimizer.step()
             if scheduler is not None and SCHEDULE_EVERY_BATCH:
                 scheduler.step()
-            loss_sum += loss.item() * len(index)
-            seen += len(index)
+            loss_sum += loss.item() * len(xb)
+            seen += len(xb)
         if world_size > 1:  # evaluate with the running statistics of process 0
             for buffer in model.buffers():
                 dist.broadcast(buffer, 0)
@@ -176,6 +170,13 @@ def train(args: argparse.Namespace) -> None:
         metrics = evaluate(model, x_val, y_val, rank, world_size, device)
         if rank == 0:
             print("  ".join(f"{name} {value:.4g}" for name, value in metrics.items()))
+    if "x_test" in data:  # the data's own test split, measured once at the end
+        metrics = evaluate(model, data["x_test"], data["y_test"], rank, world_size,
+                           device, "test_")
+        if rank == 0:
+            print("  ".join(f"{name} {value:.4g}" for name, value in metrics.items()))
+            if history:
+                save_results(args.out, model, history, metrics)
     if world_size > 1:
         # all processes leave together: gloo aborts a process whose peer has already
         # torn the connections down (process 0 is still saving while the others finish)
@@ -192,8 +193,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "run", metavar="DIR",
                         help="where weights.safetensors and metrics.json go "
                         "(default: run/ beside train.py)")
-    parser.add_argument("--data", type=Path, default=HERE / "data.npz", metavar="FILE",
-                        help="the .npz to train on (default: data.npz beside train.py)")
+    parser.add_argument("--data", type=Path, default=HERE / DATA_FILE, metavar="FILE",
+                        help=f"the data to train on (default: {DATA_FILE} beside "
+                        "train.py)")
     parser.add_argument("--init", "--weights", dest="init", type=Path, metavar="FILE",
                         help="start from these weights (a weights.safetensors)")
     parser.add_argument("--device", default=DEVICE, metavar="D",

@@ -1,0 +1,75 @@
+"""What a chosen dataset holds, before any training: its layout, how many samples per
+class and split, a few decoded examples, what reaches the network's Input, and why the
+Input does not fit (with the Input that would). For data in files (clips); the built-ins
+and arrays describe themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.catalogue import TensorInfo
+
+
+@dataclass(frozen=True)
+class Example:
+    values: np.ndarray
+    """As the Input takes it: [T, C, H, W] floats in [0, 1] for a clip."""
+    name: str
+    label: str = ""
+    """The sample's class; "" when it is labelled frame by frame."""
+    frame_labels: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class DataPreview:
+    kind: str
+    """What a sample is, in the plural: 'clips'."""
+    layout: str = ""
+    """How the files are laid out: 'class folders', 'labelled samples, split', ..."""
+    summary: str = ""
+    """One line: how many samples, classes and splits."""
+    classes: list[tuple[str, int]] = field(default_factory=list)
+    """Per class, its samples (or, labelled frame by frame, its frames)."""
+    splits: list[tuple[str, int]] = field(default_factory=list)
+    reaches: str = ""
+    """What reaches the Input: '[16, 3, 64, 64] from 320×240 at 25 fps, 2.1 s sampled'."""
+    examples: list[Example] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    """Samples found unusable while indexing, each with why."""
+    problem: str = ""
+    """Why the data cannot train this network as it is ("" when it can)."""
+    suggested_input: list[int] | None = None
+    """When the Input is what does not fit: the Input shape that would."""
+
+
+def resolve(path_text: str, base_dir: Path | None) -> Path:
+    try:
+        path = Path(path_text).expanduser()
+    except RuntimeError:  # '~someone' who has no home here
+        path = Path(path_text)
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    return path
+
+
+def preview_dataset(entry: Any, base_dir: Path | None, sample: TensorInfo | None,
+                    cache_dir: Path | None = None, examples: int = 6) -> DataPreview | None:
+    """The preview of a dataset entry whose samples live in files; None for the other
+    kinds (a built-in, an .npz, a CSV table, a folder of images)."""
+    from engine.data.files import clip_preview
+
+    if not isinstance(entry, Mapping) or not isinstance(entry.get("path"), str):
+        return None
+    path = resolve(entry["path"], base_dir)
+    options = {k: v for k, v in entry.items() if k != "path"}
+    try:
+        if not clip_preview.is_clip_data(path, sample):
+            return None
+    except (OSError, ValueError):
+        return None
+    return clip_preview.preview_clips(path, sample, options, cache_dir, examples)

@@ -1,0 +1,82 @@
+"""What a chosen dataset holds, before training (engine.data.preview): its layout and
+counts, what reaches the network's Input, why the Input does not fit, the samples that
+cannot be read, and a few samples as the Input will take them (clips as strips of frames,
+with their class or a label under each frame).
+
+    view = DataPreviewView()
+    view.show_preview(preview_dataset(entry, base_dir, input_info))
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from engine.data.preview import DataPreview
+from widgets.problems import ERROR_COLOUR
+from widgets.sample_cells import CLIP_MAX_WIDTH, SampleView
+from widgets.sample_grid import SampleGrid
+from widgets.sample_pictures import sample_pictures
+
+UNREADABLE_LISTED = 5
+
+
+class DataPreviewView(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.about = QLabel()
+        self.about.setWordWrap(True)
+        self.about.setTextFormat(Qt.TextFormat.RichText)
+        self.about.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.about.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.samples = SampleGrid()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.about)
+        layout.addWidget(self.samples, 1)
+        self.preview: DataPreview | None = None
+        self.show_note("Choose a folder of clips to see what it holds")
+
+    def show_note(self, text: str) -> None:
+        """No preview: a line saying why (another kind of data, or one being read)."""
+        self.preview = None
+        self.about.setText(html.escape(text))
+        self.samples.clear()
+        self.samples.setVisible(False)
+
+    def show_preview(self, preview: DataPreview) -> None:
+        self.preview = preview
+        lines = []
+        if preview.summary:
+            lines.append(f"<b>{html.escape(preview.summary)}</b>")
+        if preview.reaches:
+            lines.append("Reaches the Input: " + html.escape(preview.reaches))
+        if preview.problem:
+            lines.append(f'<span style="color: {ERROR_COLOUR.name()}">'
+                         f"{html.escape(preview.problem)}</span>")
+        if preview.unreadable:
+            shown = preview.unreadable[:UNREADABLE_LISTED]
+            more = len(preview.unreadable) - len(shown)
+            lines.append(f"Cannot be read, skipped when training ({len(preview.unreadable)}"
+                         f"{'+' if more else ''}): " + html.escape("; ".join(shown))
+                         + (" …" if more else ""))
+        self.about.setText("<br>".join(lines))
+        self.samples.setVisible(bool(preview.examples))
+        if not preview.examples:
+            self.samples.clear()
+            return
+        clips = np.stack([example.values for example in preview.examples])
+        views = []
+        for picture, example in zip(sample_pictures(clips, "clip"), preview.examples,
+                                    strict=True):
+            labels = (tuple(example.frame_labels),) if example.frame_labels else None
+            views.append(SampleView(example.label or "labels under each frame",
+                                    example.name, picture, frames=clips.shape[1],
+                                    frame_labels=labels, max_width=CLIP_MAX_WIDTH))
+        per_frame = any(example.frame_labels for example in preview.examples)
+        counts = " · ".join(f"{name} {count:,}" for name, count in preview.classes)
+        self.samples.show_views(views, total=len(views), summary=(
+            f"{'frames' if per_frame else preview.kind} per class: {counts}"))
