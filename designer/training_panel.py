@@ -37,13 +37,13 @@ from designer.data_preview import DataPreviewer
 from designer.document import Document
 from designer.sample_views import sample_views
 from designer.training_controller import TrainingController, finished_runs
+from engine.data.preview import DataPreview
 from engine.training import BatchEnded, EpochEnded, RunEnded, RunStarted
 from engine.training.config import LOSSES, OPTIMIZERS, SCHEDULERS
+from engine.training.events import SamplesDecoded
 from engine.training.progress import clock, format_metrics
 from engine.training.run import available_devices
 from engine.training.tasks import metric_for, task_for
-from engine.data.preview import DataPreview
-from engine.training.events import SamplesDecoded
 from widgets.confusion_matrix import ConfusionMatrixView
 from widgets.data_preview import DataPreviewView
 from widgets.dataset_chooser import DatasetChooser

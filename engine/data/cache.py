@@ -75,6 +75,8 @@ class SampleCache:
         """The records, [len(records), *shape]."""
         self._open()
         out = np.empty((len(records), *self.shape), self.dtype)
+        if not len(records):
+            return out
         flat = out.reshape(len(records), -1).view(np.uint8)
         for row, record in enumerate(records):
             got = os.preadv(self._fd, [flat[row]], int(record) * self.record_bytes)

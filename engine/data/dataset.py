@@ -50,7 +50,8 @@ class Dataset:
     the end of a run."""
     groups: torch.Tensor | None = None
     """Per training sample, the file it was cut from: validation is split off by whole
-    groups, so that neighbouring clips of one video are not on both sides."""
+    groups, so that neighbouring clips of one video are not on both sides (a group below
+    0 stays in training: samples known to be unreadable)."""
     notes: list[str] = field(default_factory=list)
     """What the user should know about how the data was read (no cache, say)."""
 
@@ -99,15 +100,17 @@ def split_validation(dataset: Dataset, fraction: float, seed: int) -> Dataset:
         return dataset
     count = len(dataset.x)
     generator = torch.Generator().manual_seed(seed)
-    if dataset.groups is not None and len(torch.unique(dataset.groups)) >= 2:
-        names = torch.unique(dataset.groups)
+    eligible = None if dataset.groups is None else torch.unique(
+        dataset.groups[dataset.groups >= 0])
+    if eligible is not None and len(eligible) >= 2:
+        names = eligible
         held_groups = max(1, round(len(names) * fraction))
         if held_groups >= len(names):
             held_groups = len(names) - 1
         chosen = names[torch.randperm(len(names), generator=generator)[:held_groups]]
         in_validation = torch.isin(dataset.groups, chosen)
-        val, train = (torch.flatnonzero(in_validation),
-                      torch.flatnonzero(~in_validation))
+        val, train = (torch.nonzero(in_validation).flatten(),
+                      torch.nonzero(~in_validation).flatten())
     else:
         held = round(count * fraction)
         if held < 1 or held >= count:

@@ -208,8 +208,8 @@ class Feeder:
                             "dataset is strict: any sample that cannot be read stops the "
                             "run)")
         total = len(self.index.entries)
-        bad = self.index.bad()
-        if len(bad) > self.index.policy.limit * total:
+        if self.index.bad_count() > self.index.policy.limit * total:
+            bad = self.index.bad()
             raise DataError(f"{self.index.name}: {len(bad)} of {total} samples cannot be "
                             f"read, more than the {self.index.policy.limit:.0%} the "
                             "dataset's max_bad allows: " + listing(self.index, bad))

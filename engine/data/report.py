@@ -29,7 +29,9 @@ class DataReport:
         self.watched = np.concatenate([p.records for p in watched]) if watched else None
         self.noun = getattr(self.index.decoder, "noun", "sample") if self.index else "sample"
         self._said_at = 0.0
-        self._finished = self.index is None
+        # nothing to say when everything was decoded by an earlier run
+        self._finished = self.index is None or self.watched is None or (
+            self.index.decoded(self.watched) >= len(self.watched))
 
     def decoding(self, final: bool = False) -> tuple[int, int, int, str, bool] | None:
         """(decoded, total, unreadable, noun, finished) while the first epoch decodes, at
@@ -44,7 +46,7 @@ class DataReport:
         total = len(self.watched)
         if final or done >= total:
             self._finished = True
-        return done, total, len(self.index.bad(self.watched)), self.noun, self._finished
+        return done, total, self.index.bad_count(self.watched), self.noun, self._finished
 
     def skipped(self) -> dict[int, str]:
         if self.index is None or self.records is None:

@@ -174,6 +174,15 @@ class SampleIndex:
             found = {r: why for r, why in found.items() if r in wanted}
         return found
 
+    def bad_count(self, records: np.ndarray | None = None) -> int:
+        """How many of `records` (all when None) cannot be read, without reading why."""
+        chosen = np.arange(len(self.entries)) if records is None else np.asarray(records)
+        unusable = (np.isin(chosen, list(self.known_bad)) if self.known_bad
+                    else np.zeros(len(chosen), bool))
+        if self.cache is not None:
+            unusable |= (self.cache.state[chosen] & BAD) != 0
+        return int(np.count_nonzero(unusable))
+
     def short(self, records: np.ndarray) -> int:
         """How many of `records` were shorter than the Input (their last frame repeated)."""
         if self.cache is None:

@@ -100,9 +100,10 @@ class DataWorker:
     def load(self, entry: Any, base_dir: Path | None = None, sample: TensorInfo | None = None,
              seed: int = 0, cache_dir: Path | None = None,
              cancelled: Callable[[], bool] = lambda: False) -> Dataset:
-        """load_dataset(entry, base_dir, sample, seed, cache_dir) in the worker. Waits without holding
-        Python's lock; raises LoadCancelled as soon as `cancelled()` is true (the worker is
-        then ended, since it cannot be interrupted) and DataError when the worker dies."""
+        """load_dataset(entry, base_dir, sample, seed, cache_dir) in the worker. Waits
+        without holding Python's lock; raises LoadCancelled as soon as `cancelled()` is
+        true (the worker is then ended, since it cannot be interrupted) and DataError when
+        the worker dies."""
         while not self._serving.acquire(timeout=POLL_SECONDS):  # another caller's load
             if cancelled():
                 raise LoadCancelled

@@ -126,6 +126,7 @@ class Trainer:
         self.health = HealthSampler(self.model, health_every)
         """The layers' health, sampled every `health_every` batches (0: never)."""
         self._feeders = Feeders()
+        self._data_failure = False
         self.report = DataReport(data)
         """How the data's files were read: decoding progress, what could not be read."""
 
@@ -264,6 +265,10 @@ class Trainer:
                     break
                 begin = time.perf_counter()
             feed.close()
+            if ended is None and seen == 0 and not halted and self.data.on_demand:
+                ended = self._data_failed(DataError(
+                    "none of the training samples could be read: " + self.report.summary()),
+                    epoch, batches, batches, run.good_state)
             if ended is not None:
                 epoch -= 1
                 break
@@ -325,15 +330,16 @@ class Trainer:
                 metrics.update(self._measure(self.data.x_test, self.data.y_test, "test_"))
             except DataError as error:
                 message += f"; the test split could not be read ({error})"
-        said = self.report.summary()
+        said = self.report.summary() if not self._data_failure else ""
         if said:
-            message += "; " + said
+            message = message.rstrip(".") + "; " + said
         if metrics == ended.metrics and message == ended.message:
             return ended
         return replace(ended, message=message, metrics=metrics)
 
     def _data_failed(self, error: DataError, epoch: int, batch: int, batches: int,
                      good_state: dict[str, torch.Tensor]) -> RunEnded:
+        self._data_failure = True  # the message lists what could not be read
         self.health.cancel()
         self.model.load_state_dict(good_state)
         kept = f"the end of epoch {epoch - 1}" if epoch > 1 else "before training"

@@ -28,8 +28,11 @@ def moving_square(frames: int, height: int = 32, width: int = 32, direction: str
     return video if colour else video[..., 0]
 
 
-def write_video(path: Path, frames: np.ndarray, fps: int = 10, lossless: bool = True) -> Path:
-    """Encode [T, H, W] grey or [T, H, W, 3] RGB uint8 frames; H and W even for H.264."""
+def write_video(path: Path, frames: np.ndarray, fps: int = 10, lossless: bool = True,
+                full_range: bool = False) -> Path:
+    """Encode [T, H, W] grey or [T, H, W, 3] RGB uint8 frames; H and W even for H.264.
+    Lossless H.264 in full range (yuvj420p) gives grey values back exactly; in the usual
+    video range (yuv420p), within one level."""
     import av
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,7 +40,7 @@ def write_video(path: Path, frames: np.ndarray, fps: int = 10, lossless: bool = 
     with av.open(str(path), "w") as container:
         stream = container.add_stream(codec, rate=fps)
         stream.height, stream.width = frames.shape[1], frames.shape[2]
-        stream.pix_fmt = "yuv420p"
+        stream.pix_fmt = "yuvj420p" if full_range and codec == "libx264" else "yuv420p"
         if codec == "libx264":
             stream.options = {"qp": "0"} if lossless else {"crf": "23"}
         elif codec == "mpeg4":

@@ -34,12 +34,13 @@ def _with_requirements(names: list[str]) -> list[importlib.metadata.Distribution
     return list(found.values())
 
 
-def only_torch_and_numpy(folder: Path) -> Path:
-    """A folder of links to torch, numpy and their own requirements: with `python -S`
-    (no site-packages) and PYTHONPATH set to it, nothing else of this environment
-    (netdesigner, safetensors, scikit-learn) can be imported."""
+def only_torch_and_numpy(folder: Path, also: tuple[str, ...] = ()) -> Path:
+    """A folder of links to torch, numpy (and the distributions `also` names) and their
+    own requirements: with `python -S` (no site-packages) and PYTHONPATH set to it,
+    nothing else of this environment (netdesigner, safetensors, scikit-learn) can be
+    imported."""
     folder.mkdir(parents=True, exist_ok=True)
-    for distribution in _with_requirements(["torch", "numpy"]):
+    for distribution in _with_requirements(["torch", "numpy", *also]):
         tops = {Path(str(file)).parts[0] for file in distribution.files or []}
         for top in tops:
             if top.endswith((".dist-info", ".egg-info")) or top in ("..", "__pycache__"):

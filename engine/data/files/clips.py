@@ -222,7 +222,7 @@ SCAN_LIMIT = 5000
 def holds_videos(path: Path) -> bool:
     """Whether a video file lies in the folder or below it (a bounded look)."""
     seen = 0
-    for root, folders, names in os.walk(path):
+    for _root, folders, names in os.walk(path):
         folders[:] = [f for f in folders if not clip_reading.hidden(f)]
         if any(clip_reading.is_video(Path(name)) for name in names):
             return True
@@ -408,7 +408,8 @@ def _split_dataset(name: str, samples: SampleIndex, index: ClipIndex, layout: La
         raise DataError(f"{name}: no clips are marked for training; expected a train/ "
                         "folder or rows whose split is train")
     targets = torch.from_numpy(index.targets)
-    sources = torch.tensor(index.sources)
+    sources = torch.tensor([-1 if record in index.bad else source
+                            for record, source in enumerate(index.sources)])
 
     def part(which: str) -> tuple[FileSamples | None, torch.Tensor | None]:
         chosen = records[which]

@@ -92,16 +92,35 @@ def _frame_number(path: Path) -> tuple[int, int, str]:
     return (0, int(numbers[-1]), path.name) if numbers else (1, 0, path.name)
 
 
+PICTURE_PREFIXES = ("img", "image", "frame", "rgb")
+"""Names that say a file is a picture of the scene, where a folder also holds other
+numbered images (optical flow beside the frames, as TSN's extraction writes them)."""
+
+
+def _series(path: Path) -> str:
+    """The name with its numbers taken out: 'img_' for img_00012.jpg."""
+    return re.sub(r"\d+", "", path.stem).lower()
+
+
 def frame_files(folder: Path) -> list[Path]:
-    """The folder's frame images in frame order. Numbered frames with a number missing
-    between the first and the last are a ClipError: the clip would skip in time."""
+    """The folder's frame images in frame order. Where it holds several numbered series
+    (img_00001.jpg beside flow_x_00001.jpg), the frames are the series named as pictures,
+    else the longest. Numbered frames with a number missing between the first and the
+    last are a ClipError: the clip would skip in time."""
     try:
-        frames = sorted((Path(e.path) for e in _entries(folder)
-                         if e.is_file() and is_frame_image(Path(e.name))), key=_frame_number)
+        frames = [Path(e.path) for e in _entries(folder)
+                  if e.is_file() and is_frame_image(Path(e.name))]
     except OSError as error:
         raise ClipError(f"cannot be listed ({error.strerror or error})") from None
     if not frames:
         raise ClipError("holds no frame images (.jpg, .png, ...)")
+    series: dict[str, list[Path]] = {}
+    for frame in frames:
+        series.setdefault(_series(frame), []).append(frame)
+    if len(series) > 1:
+        named = [key for key in series if key.startswith(PICTURE_PREFIXES)]
+        frames = series[named[0]] if len(named) == 1 else max(series.values(), key=len)
+    frames = sorted(frames, key=_frame_number)
     numbers = [_frame_number(p) for p in frames]
     if all(n[0] == 0 for n in numbers):
         values = [n[1] for n in numbers]
@@ -245,13 +264,61 @@ def _decoded(container, stream) -> Iterator:
         raise ClipError(f"stops decoding ({_reason(error)})") from None
 
 
+SEEK_GAP = 120
+"""Frames before a wanted one beyond which seeking to the keyframe before it is cheaper
+than decoding every frame on the way (long videos)."""
+
+
+class _CannotSeek(Exception):
+    """The video has no frame rate or frame times to seek by: decode from the start."""
+
+
+def _numbered_from(container, stream, first: int) -> Iterator[tuple[int, object]]:
+    """(frame number, frame) from about frame `first` on: by seeking to the keyframe
+    before it and numbering frames by their time at the stream's rate, when it lies
+    SEEK_GAP frames or more into the video; else every frame from the start."""
+    if first < SEEK_GAP:
+        yield from enumerate(_decoded(container, stream))
+        return
+    rate = stream.average_rate or stream.guessed_rate
+    base, start = stream.time_base, stream.start_time or 0
+    if not rate or base is None:
+        raise _CannotSeek
+    try:
+        container.seek(start + int(first / rate / base), stream=stream, backward=True,
+                       any_frame=False)
+    except Exception:
+        raise _CannotSeek from None
+    for frame in _decoded(container, stream):
+        if frame.pts is None:
+            raise _CannotSeek
+        yield round(float((frame.pts - start) * base * rate)), frame
+
+
+def _seeked_frames(path: Path, indices: list[int], fitting: Fitting
+                   ) -> dict[int, np.ndarray]:
+    """The fitted frames at `indices`, each reached by seeking (see _numbered_from)."""
+    found: dict[int, np.ndarray] = {}
+    container, stream = _open_video(path)
+    with container:
+        for index in sorted(set(indices)):
+            for number, frame in _numbered_from(container, stream, index):
+                if number >= index:  # the frame at its time, or the first after it
+                    found[index] = _fit_frame(frame, fitting)
+                    break
+            else:
+                raise _CannotSeek
+    return found
+
+
 def _video_frames(path: Path, indices: list[int], fitting: Fitting,
-                  count: int) -> dict[int, np.ndarray]:
-    """The fitted frames at `indices` (frame numbers in decoding order)."""
+                  opened: tuple | None = None) -> dict[int, np.ndarray]:
+    """The fitted frames at `indices` (frame numbers in decoding order), from the video
+    `opened` already or opened here."""
     wanted = set(indices)
     last = max(wanted)
     found: dict[int, np.ndarray] = {}
-    container, stream = _open_video(path)
+    container, stream = opened or _open_video(path)
     with container:
         number = -1
         for number, frame in enumerate(_decoded(container, stream)):
@@ -276,15 +343,30 @@ def read_clip(path: Path, fitting: Fitting) -> tuple[np.ndarray, bool]:
         indices, short = frame_indices(len(files), fitting)
         pictures = {i: _read_frame_file(files[i], fitting) for i in sorted(set(indices))}
         return np.stack([pictures[i] for i in indices]), short
-    count = count_frames(path)
+    container, stream = _open_video(path)
+    count = stream.frames  # read once where the container keeps the count
+    if count <= 0:
+        container.close()
+        count, opened = _counted_frames(path), None
+    else:
+        opened = (container, stream)
     indices, short = frame_indices(count, fitting)
+    gaps = np.diff(sorted(set(indices)))
+    if len(gaps) and gaps.min() >= SEEK_GAP:
+        if opened is not None:
+            opened[0].close()
+        try:  # a long video: seek to each frame rather than decode the whole of it
+            frames = _seeked_frames(path, indices, fitting)
+            return np.stack([frames[i] for i in indices]), short
+        except _CannotSeek:
+            opened = None
     try:
-        frames = _video_frames(path, indices, fitting, count)
+        frames = _video_frames(path, indices, fitting, opened)
     except _EndedEarly as ended:  # the container promised more frames than it holds
         if ended.frames == 0:
             raise ClipError("holds no frames that decode") from None
         indices, short = frame_indices(ended.frames, fitting)
-        frames = _video_frames(path, indices, fitting, ended.frames)
+        frames = _video_frames(path, indices, fitting)
     return np.stack([frames[i] for i in indices]), short
 
 
@@ -339,17 +421,33 @@ def read_cuts(path: Path, fitting: Fitting, frames: int,
         for clip in chosen:
             yield clip, np.stack([_read_frame_file(files[i], fitting) for i in needs[clip]])
         return
+    done: set[int] = set()
+    try:
+        for clip, values in _cuts_from(path, fitting, frames, chosen, needs,
+                                       min(needs[chosen[0]])):
+            done.add(clip)
+            yield clip, values
+    except _CannotSeek:  # numbered by decoding every frame from the start instead
+        yield from _cuts_from(path, fitting, frames, [c for c in chosen if c not in done],
+                              needs, 0)
+
+
+def _cuts_from(path: Path, fitting: Fitting, frames: int, chosen: list[int],
+               needs: dict[int, list[int]], first: int
+               ) -> Iterator[tuple[int, np.ndarray]]:
     wanted = {i for frames_of in needs.values() for i in frames_of}
     kept: dict[int, np.ndarray] = {}
     queue = list(chosen)
     container, stream = _open_video(path)
     with container:
         number = -1
-        for number, frame in enumerate(_decoded(container, stream)):
+        for number, frame in _numbered_from(container, stream, first):
             if number in wanted:
                 kept[number] = _fit_frame(frame, fitting)
             while queue and max(needs[queue[0]]) <= number:
                 clip = queue.pop(0)
+                if any(i not in kept for i in needs[clip]):
+                    raise _CannotSeek  # times that skip a frame number
                 yield clip, np.stack([kept[i] for i in needs[clip]])
                 still = {i for c in queue for i in needs[c]}
                 kept = {i: v for i, v in kept.items() if i in still}

@@ -104,10 +104,7 @@ def _visible(folder: Path) -> list[Path]:
 
 def find_layout(path: Path, is_sample: Callable[[Path], bool]) -> Layout:
     """The layout of a dataset folder or CSV, with every sample and its labels."""
-    if path.is_dir():
-        layout = _folder_layout(path, is_sample)
-    else:
-        layout = csv_layout(path, is_sample)
+    layout = _folder_layout(path, is_sample) if path.is_dir() else csv_layout(path, is_sample)
     layout.classes = _classes(layout)
     if len(layout.classes) < 2 and any(s.problem is None for s in layout.sources):
         found = f"only the class {layout.classes[0]!r}" if layout.classes else "no labels"
@@ -326,6 +323,15 @@ def csv_layout(path: Path, is_sample: Callable[[Path], bool]) -> Layout:
                       f"{','.join(SEGMENT_COLUMNS)} rows")
 
 
+def _beside(table: Path, name: str) -> Path:
+    """A file a CSV names, relative to the CSV (written on Windows, with backslashes,
+    too)."""
+    found = table.parent / name
+    if "\\" in name and not found.exists():
+        found = table.parent / name.replace("\\", "/")
+    return found
+
+
 def _split_of(value: str, where: str) -> str | None:
     if not value:
         return None
@@ -357,7 +363,7 @@ def _manifest(path: Path, is_sample: Callable[[Path], bool], root: Path) -> Layo
         name, label = row[file_column], row[label_column]
         split = _split_of(row[split_column], where) if split_column is not None and len(
             row) > split_column else None
-        sample = path.parent / name
+        sample = _beside(path, name)
         source = Source(sample, split=split)
         if not name:
             source.problem = f"{where} names no file"
@@ -411,7 +417,7 @@ def _segments(path: Path, is_sample: Callable[[Path], bool], root: Path) -> Layo
         if not label:
             raise LayoutError(f"{where} has no label")
         if video not in by_video:
-            sample = path.parent / video
+            sample = _beside(path, video)
             source = Source(sample, labels_from=path)
             if split_column is not None and len(row) > split_column:
                 source.split = _split_of(row[split_column], where)
