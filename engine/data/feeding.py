@@ -24,7 +24,7 @@ import torch
 from torch.utils.data import DataLoader
 from torch.utils.data import Dataset as TorchDataset
 
-from engine.data.cache import BAD
+from engine.data.cache import BAD, CACHED
 from engine.data.dataset import DataError
 from engine.data.samples import FileSamples, SampleIndex
 
@@ -60,17 +60,23 @@ class _Decoding(TorchDataset):
         return len(self.index.entries)
 
     def __getitem__(self, record: int) -> tuple[int, np.ndarray | None, int, str]:
-        values, flags, why = self.index.load(int(record))
+        values, flags, why = self.index.ensure(int(record))
         return int(record), values, flags, why
 
 
 def _collate(items: list[tuple[int, np.ndarray | None, int, str]]) -> dict[str, Any]:
-    kept = [(record, values) for record, values, _, _ in items if values is not None]
+    """A worker's batch: the records it wrote into the cache (the trainer reads them from
+    there, rather than through a pipe), those it could not cache with their values, and
+    those that cannot be read, with why."""
+    sent = [(record, values) for record, values, _, _ in items if values is not None]
     return {
-        "records": torch.tensor([record for record, _ in kept], dtype=torch.int64),
-        "values": torch.from_numpy(np.stack([values for _, values in kept])) if kept
+        "cached": [record for record, values, flags, _ in items
+                   if values is None and flags & CACHED],
+        "records": [record for record, _ in sent],
+        "values": torch.from_numpy(np.stack([values for _, values in sent])) if sent
         else None,
-        "failed": [(record, why) for record, values, _, why in items if values is None],
+        "failed": [(record, why) for record, values, flags, why in items
+                   if values is None and not flags & CACHED],
     }
 
 
@@ -189,11 +195,19 @@ class Feeder:
             for batch in self._decoding_loader():
                 for record, why in batch["failed"]:
                     self._failed(record, why)
-                if batch["values"] is None:
+                parts = []
+                if batch["cached"]:
+                    assert self.index.cache is not None
+                    parts.append(torch.from_numpy(self.index.cache.read(
+                        np.array(batch["cached"]))))
+                if batch["values"] is not None:
+                    parts.append(batch["values"])
+                if not parts:
                     continue
-                kept = np.array([position_of[int(r)] for r in batch["records"].tolist()],
-                                dtype=np.int64)
-                yield self._to_device(batch["values"], device), kept
+                records = batch["cached"] + batch["records"]
+                kept = np.array([position_of[int(r)] for r in records], dtype=np.int64)
+                values = parts[0] if len(parts) == 1 else torch.cat(parts)
+                yield self._to_device(values, device), kept
         finally:
             torch.set_num_threads(threads)
 

@@ -122,6 +122,21 @@ class SampleIndex:
         self._mark_decoded(record)
         return values, flags, ""
 
+    def ensure(self, record: int) -> tuple[np.ndarray | None, int, str]:
+        """Make sure a sample is in the cache (decoding it if it is not): (None, flags
+        with CACHED, "") once it is there; its values when it cannot be cached (no cache,
+        a full disk); (None, BAD, why) when it cannot be read."""
+        cache = self.cache if self.cache is not None and self.cache.writable else None
+        if cache is None or record in self.known_bad:
+            return self.load(record)
+        state = int(cache.state[record])
+        if state & (CACHED | BAD):
+            return None, state, ""
+        values, flags, why = self.load(record)
+        if values is not None and cache.writable and cache.state[record] & CACHED:
+            return None, int(cache.state[record]), ""
+        return values, flags, why
+
     def _load_group(self, cache: SampleCache, record: int,
                     group: list[int]) -> tuple[np.ndarray | None, int, str]:
         state = cache.state

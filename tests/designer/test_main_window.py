@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 import designer.files
 from designer.main_window import MainWindow
 from engine.analysis import analyse
-from engine.cli import summary_data
+from engine.cli.summary import summary_data
 from engine.project import dumps_project, load_project
 from tests.designer.gui import (
     answer_next_dialog,

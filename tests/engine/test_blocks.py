@@ -21,7 +21,7 @@ from engine.block_library import (
     template_of,
 )
 from engine.blocks import Block, entry_points, input_edges, interface, unroll
-from engine.cli import summary_data
+from engine.cli.summary import summary_data
 from engine.compiler import compile_graph
 from engine.export.prepare import prepare
 from engine.export.python_code import model_source

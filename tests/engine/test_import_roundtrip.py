@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from engine.analysis import analyse
-from engine.cli import summary_data
+from engine.cli.summary import summary_data
 from engine.compiler import compile_graph
 from engine.importing import project_from_module
 from engine.project import Project, load_project, save_project

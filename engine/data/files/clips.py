@@ -49,7 +49,7 @@ DEFAULT_FRAMES, DEFAULT_SIDE = 16, 64
 """The Input suggested for clips when the network's does not fit them."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClipEntry:
     path: str
     name: str

@@ -9,6 +9,8 @@ import argparse
 import json
 from typing import Any
 
+from engine.cli.arguments import positive
+
 HELP = "time each layer's forward and backward pass on random data (on the CPU)"
 DESCRIPTION = (
     "Runs forward and backward passes of the network on random data of its Inputs' shapes "
@@ -19,9 +21,8 @@ DESCRIPTION = (
 DEFAULT_REPEATS = 5
 
 
-def add_profile_command(commands: Any, positive: Any) -> None:
-    """Register `profile` on the subparsers of the netdesigner command; `positive` parses
-    a whole number of at least 1."""
+def add_command(commands: Any) -> None:
+    """Register `profile` on the subparsers of the netdesigner command."""
     parser = commands.add_parser("profile", help=HELP, description=DESCRIPTION)
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("--batch", type=positive, metavar="N",
@@ -34,7 +35,7 @@ def add_profile_command(commands: Any, positive: Any) -> None:
 
 
 def run_profile(args: argparse.Namespace) -> int:
-    from engine.cli import UserError, analysed
+    from engine.cli.user_error import UserError, analysed
     from engine.memory import batch_size_of
     from engine.profiling import ProfileError, profile_network
 

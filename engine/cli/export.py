@@ -10,13 +10,14 @@ from pathlib import Path
 from engine.export import FORMATS, ExportError
 
 
-def add_export_command(commands: argparse._SubParsersAction) -> None:
+def add_command(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser(
         "export", help="write the network as standalone PyTorch code with a training "
         "script, as ONNX or as TorchScript")
     export.add_argument("file", metavar="FILE")
     export.add_argument("--format", required=True, choices=FORMATS,
-                        help="python: a folder with model.py, train.py, data.npz and the "
+                        help="python: a folder with model.py, train.py, the data "
+                        "(data.npz, or data.json for files read in place) and the "
                         "weights; onnx: one .onnx file; torchscript: one .pt file")
     export.add_argument("-o", "--output", required=True, metavar="PATH",
                         help="the folder (python) or file (onnx, torchscript) to write")
@@ -27,7 +28,7 @@ def add_export_command(commands: argparse._SubParsersAction) -> None:
 
 
 def command_export(args: argparse.Namespace) -> int:
-    from engine.cli import UserError
+    from engine.cli.user_error import UserError
     from engine.export.run import export_project
     from engine.project import ProjectError, load_project
 

@@ -19,7 +19,7 @@ DESCRIPTION = (
     "Only the project is written, not the module's weights, unless --weights-out is given.")
 
 
-def add_import_command(commands: Any) -> None:
+def add_command(commands: Any) -> None:
     """Register `import` on the subparsers of the netdesigner command."""
     parser = commands.add_parser("import", help=HELP, description=DESCRIPTION)
     parser.add_argument("source", metavar="FILE.py:CLASS", type=_source,
@@ -38,7 +38,7 @@ def add_import_command(commands: Any) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     from engine.analysis import analyse
-    from engine.cli import UserError
+    from engine.cli.user_error import UserError
     from engine.importing.api import import_network
     from engine.importing.problems import ImportProblem
     from engine.project import save_project

@@ -10,6 +10,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from engine.cli.arguments import non_negative
+
 HELP = "show what each layer of the trained network makes of one validation sample"
 DESCRIPTION = (
     "Runs validation sample N through the network with the weights of the project's newest "
@@ -20,7 +22,7 @@ DESCRIPTION = (
     "output statistics.")
 
 
-def add_inspect_command(commands: Any, non_negative: Any) -> None:
+def add_command(commands: Any) -> None:
     parser = commands.add_parser("inspect", help=HELP, description=DESCRIPTION)
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("--sample", type=non_negative, default=0, metavar="N",
@@ -34,7 +36,7 @@ def add_inspect_command(commands: Any, non_negative: Any) -> None:
 
 
 def run_inspect(args: argparse.Namespace) -> int:
-    from engine.cli import UserError, analysed
+    from engine.cli.user_error import UserError, analysed
     from engine.inspection.pictures import write_look
     from engine.inspection.session import InspectError, open_inspection
 
