@@ -100,6 +100,8 @@ class MainWindow(QMainWindow):
         self._health_problems: list[Problem] = []
         self._data_problems: list[Problem] = []
         """Why the chosen data does not fit the network, found before any Start."""
+        self._on_nodes: list[Problem] = []
+        """Those of the problems above that the canvas shows on their layers."""
         self.tabifyDockWidget(self.docks["inspector"], self.docks["history"])
         self.docks["inspector"].raise_()
         self._size_docks()
@@ -257,9 +259,15 @@ class MainWindow(QMainWindow):
     def _show_problems(self) -> None:
         """The problems list, and the status bar's count of the same problems."""
         said = {p.message for p in self._data_problems}
-        shown = (self.document.analysis.problems + self._data_problems
-                 + [p for p in self._training_problems if p.message not in said]
-                 + self._health_problems)
+        outside = (self._data_problems
+                   + [p for p in self._training_problems if p.message not in said]
+                   + self._health_problems)
+        # problems of layers found outside the analysis show on their nodes too
+        on_nodes = [p for p in outside if p.node is not None]
+        if on_nodes != self._on_nodes:
+            self._on_nodes = on_nodes
+            self.scene.set_run_problems(on_nodes)
+        shown = self.document.analysis.problems + outside
         self.problems.set_problems(shown)
         errors = sum(1 for p in shown if p.severity == "error")
         warnings = len(shown) - errors
@@ -279,7 +287,6 @@ class MainWindow(QMainWindow):
         self._health_problems = [
             Problem("warning", f"node '{p.node}' ({graph.nodes[p.node].type})", p.message,
                     p.node) for p in problems if p.node in graph.nodes]
-        self.scene.set_run_problems(self._health_problems)
         self.costs.set_health(figures, note)
         self._show_problems()
 

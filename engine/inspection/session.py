@@ -12,7 +12,7 @@ import torch
 
 from engine.analysis import Analysis
 from engine.compiler import CompiledNetwork
-from engine.data import Dataset, load_dataset
+from engine.data import DataError, Dataset, load_dataset
 from engine.graph import Graph
 from engine.inspection.capture import Capture, capture, inside_network
 from engine.inspection.prediction import Prediction, predict
@@ -76,7 +76,11 @@ class Inspection:
             raise InspectError(f"there are {self.samples} validation samples: choose one "
                                f"from 0 to {self.samples - 1}")
         targets = self.task.targets(self.data.y_val)
-        return self.look(self.data.x_val[index], targets[index])
+        try:
+            sample = self.data.x_val[index]
+        except DataError as error:  # a clip in a file that cannot be read
+            raise InspectError(f"validation sample {index}: {error}") from None
+        return self.look(sample, targets[index])
 
 
 def open_inspection(project: Project, weights: Path | Mapping[str, torch.Tensor] | None = None,

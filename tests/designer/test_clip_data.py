@@ -135,3 +135,21 @@ def test_videos_whose_labels_do_not_fit_are_named_before_training(window, tmp_pa
     assert "Cannot be read, skipped when training (1): off.mp4 has 8 frames but off.txt " \
         "has 7 labels" in about
     assert "labelled samples: 2 clips" in about
+
+
+def test_the_inspect_dock_looks_at_a_clip_read_from_its_file(window, tmp_path, qtbot,
+                                                            capsys):
+    from engine.cli import main
+
+    gestures(tmp_path / "clips", 3)
+    project = clip_project(tmp_path, {"path": "clips"}, epochs=1)
+    assert main(["train", str(project)]) == 0
+    capsys.readouterr()
+    assert window.files.open_path(project, confirmed=True)
+    dock = window.docks["inspect"]
+    dock.show()
+    dock.raise_()
+    panel = window.inspect_panel
+    qtbot.waitUntil(lambda: panel.look is not None, timeout=60_000)
+    assert panel.prediction.caption.text().startswith("<b>Prediction: ")
+    assert not panel.picture.image().isNull()

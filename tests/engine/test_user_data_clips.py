@@ -233,3 +233,13 @@ def test_a_manifest_written_on_windows_names_its_files_with_backslashes(tmp_path
         write_video(tmp_path / "media" / label / "x.mp4", moving_square(6))
     (tmp_path / "list.csv").write_text("file,label\nmedia\\a\\x.mp4,a\nmedia\\b\\x.mp4,b\n")
     assert len(load(tmp_path, {"path": "list.csv"}).x) == 2
+
+
+def test_a_manifest_row_naming_a_missing_file_is_skipped_and_named(tmp_path):
+    for label in ("a", "b"):
+        write_video(tmp_path / "m" / f"{label}.mp4", moving_square(6))
+    (tmp_path / "m" / "list.csv").write_text("file,label\na.mp4,a\nb.mp4,b\ngone.mp4,b\n")
+    data = load(tmp_path, {"path": "m/list.csv"})
+    assert len(data.x) == 3
+    assert data.x.index.bad() == {2: "does not exist (list.csv, line 4)"}
+    assert data.x.describe(2) == "gone.mp4"
