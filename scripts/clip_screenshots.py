@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 for folder in (ROOT, ROOT / "bench"):
     sys.path.insert(0, str(folder))
 
+from clip_loading_parts.clip_files import camera_clips, write_labelled_videos  # noqa: E402
 from PySide6.QtCore import QPoint, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from clip_loading_parts.clip_files import camera_clips, write_labelled_videos  # noqa: E402
 from designer.main_window import MainWindow  # noqa: E402
 from engine.data.generated_clips import video_labels  # noqa: E402
 from scripts.screenshots import close_window, shoot, started, wait_until  # noqa: E402

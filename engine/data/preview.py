@@ -61,7 +61,7 @@ def preview_dataset(entry: Any, base_dir: Path | None, sample: TensorInfo | None
                     cache_dir: Path | None = None, examples: int = 6) -> DataPreview | None:
     """The preview of a dataset entry whose samples live in files; None for the other
     kinds (a built-in, an .npz, a CSV table, a folder of images)."""
-    from engine.data.files import clip_preview
+    from engine.data.files.clips import preview as clip_preview
 
     if not isinstance(entry, Mapping) or not isinstance(entry.get("path"), str):
         return None

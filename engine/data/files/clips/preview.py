@@ -12,7 +12,9 @@ import numpy as np
 
 from engine.catalogue import TensorInfo
 from engine.data.dataset import UNSCORED, DataError
-from engine.data.files import clips
+from engine.data.files.clips import decoder as clip_decoder
+from engine.data.files.clips import index as clip_index
+from engine.data.files.clips import options as clip_options
 from engine.data.preview import DataPreview, Example
 from engine.data.samples import SampleError
 from engine.data.standalone import clip_reading
@@ -23,7 +25,7 @@ UNREADABLE_SHOWN = 20
 
 def is_clip_data(path: Path, sample: TensorInfo | None) -> bool:
     if path.is_dir():
-        return clips.wants_clips(path, sample)
+        return clip_index.wants_clips(path, sample)
     return path.suffix.lower() == ".csv" and path.is_file() and (
         is_manifest(path) or is_segments(path))
 
@@ -36,20 +38,20 @@ def preview_clips(path: Path, sample: TensorInfo | None, options: Mapping[str, A
                   cache_dir: Path | None, count: int) -> DataPreview:
     name = f"{path.name}/" if path.is_dir() else path.name
     try:
-        clips.check_options(options, name)
-        layout = clips.clip_layout(path)
+        clip_options.check_options(options, name)
+        layout = clip_index.clip_layout(path)
     except DataError as error:
         return DataPreview("clips", problem=str(error))
     problem, suggested = "", None
     try:
-        fitting = clips.fitting_for(sample, options, name, lambda: clips.suggested_input(
-            layout))
+        fitting = clip_options.fitting_for(
+            sample, options, name, lambda: clip_options.suggested_input(layout))
     except DataError as error:
         problem, suggested = str(error), error.suggested_input
         if suggested is None:
             return DataPreview("clips", layout.kind, problem=problem)
-        fitting = clips.fitting_for(TensorInfo(tuple(suggested)), {}, name, lambda: None)
-    index = clips.index_clips(layout, fitting, cache_dir)
+        fitting = clip_options.fitting_for(TensorInfo(tuple(suggested)), {}, name, lambda: None)
+    index = clip_index.index_clips(layout, fitting, cache_dir)
     targets = index.targets
     readable = np.array([i not in index.bad for i in range(len(index.entries))], bool)
     if layout.per_frame:
@@ -70,7 +72,7 @@ def preview_clips(path: Path, sample: TensorInfo | None, options: Mapping[str, A
     summary = (f"{layout.kind}: {clips_text}{split_text}, {len(layout.classes)} classes "
                f"({per_class} per class below)")
     unreadable = [f"{index.entries[r].name} {why}" for r, why in sorted(index.bad.items())]
-    decoder = clips.ClipDecoder(fitting)
+    decoder = clip_decoder.ClipDecoder(fitting)
     shown, records = _examples(index, decoder, readable, count)
     first = Path(index.entries[records[0]].path) if records else None
     return DataPreview("clips", layout.kind, summary, classes, splits,
@@ -81,7 +83,7 @@ def preview_clips(path: Path, sample: TensorInfo | None, options: Mapping[str, A
                        problem, suggested)
 
 
-def _examples(index: clips.ClipIndex, decoder: clips.ClipDecoder, readable: np.ndarray,
+def _examples(index: clip_index.ClipIndex, decoder: clip_decoder.ClipDecoder, readable: np.ndarray,
               count: int) -> tuple[list[Example], list[int]]:
     """The first readable clip of each class (frame-labelled: of each video), decoded, and
     their records."""
@@ -122,7 +124,7 @@ def _examples(index: clips.ClipIndex, decoder: clips.ClipDecoder, readable: np.n
     return found, records
 
 
-def _reaches(index: clips.ClipIndex, fitting: clip_reading.Fitting,
+def _reaches(index: clip_index.ClipIndex, fitting: clip_reading.Fitting,
              first: Path | None) -> str:
     """What reaches the Input, and from what: the first clip shown."""
     shape = f"[{fitting.frames}, {fitting.channels}, {fitting.height}, {fitting.width}]"
