@@ -85,10 +85,8 @@ def hand_clips_per_second(folder: Path, workers: int) -> float:
 
 
 def loader_part(scratch: Path, clips: int, repeat: int) -> None:
-    from engine.data.feeding import cores
-
     folder = camera_clips(scratch / "camera", clips)
-    workers = max(1, cores() // 2)
+    workers = decoding_workers_here()
     ours, theirs, ratios = [], [], []
     for turn in range(repeat):
         first_ours = turn % 2 == 0
@@ -132,25 +130,31 @@ def run_child(project: Path, epochs: int) -> list[float]:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def gesture_projects(scratch: Path, files: Path) -> tuple[Path, Path]:
+def gesture_projects(scratch: Path, files: Path, workers: int | None = None
+                     ) -> tuple[Path, Path]:
     template = json.loads((ROOT / "projects" / "gesture_crnn.ndproj").read_text())
     in_memory = scratch / "gestures_memory.ndproj"
     in_memory.write_text(json.dumps(template))
-    template["training"]["dataset"] = {"path": str(files)}
-    from_files = scratch / "gestures_files.ndproj"
+    template["training"]["dataset"] = {"path": str(files)} | (
+        {"workers": workers} if workers is not None else {})
+    from_files = scratch / f"gestures_files{'' if workers is None else workers}.ndproj"
     from_files.write_text(json.dumps(template))
     return in_memory, from_files
 
 
 def training_part(scratch: Path, files: Path, repeat: int) -> None:
     in_memory, from_files = gesture_projects(scratch, files)
-    memory, decoding, cached = [], [], []
+    _, in_process = gesture_projects(scratch, files, workers=0)
+    memory, decoding, cached, alone = [], [], [], []
     for turn in range(repeat):
-        shutil.rmtree(from_files.with_suffix(".cache"), ignore_errors=True)
+        for project in (from_files, in_process):
+            shutil.rmtree(project.with_suffix(".cache"), ignore_errors=True)
         if turn % 2 == 0:
             memory.append(run_child(in_memory, 2))
             file_epochs = run_child(from_files, 2)
+            alone.append(run_child(in_process, 1)[0])
         else:
+            alone.append(run_child(in_process, 1)[0])
             file_epochs = run_child(from_files, 2)
             memory.append(run_child(in_memory, 2))
         decoding.append(file_epochs[0])
@@ -163,8 +167,18 @@ def training_part(scratch: Path, files: Path, repeat: int) -> None:
     first = [d / m for d, m in zip(decoding, steady, strict=True)]
     second = [c / m for c, m in zip(cached, steady, strict=True)]
     print(f"   ratio to in memory: epoch 1 {spread(first)}   epoch 2 {spread(second)} "
-          "(target ≥ 0.9)",
+          "(target ≥ 0.9)")
+    workers = decoding_workers_here()
+    with_workers = [d / a for d, a in zip(decoding, alone, strict=True)]
+    print(f"   epoch 1 decoding in the training process (workers 0) {spread(alone)}; with "
+          f"{workers} worker(s) {spread(with_workers)}× that (not slower: ≥ 1.0)",
           flush=True)
+
+
+def decoding_workers_here() -> int:
+    from engine.data.feeding import default_workers
+
+    return default_workers()
 
 
 # -- 3. memory -----------------------------------------------------------------------------

@@ -41,13 +41,16 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def decoding_workers(index: SampleIndex, processes: int = 1) -> int:
-    """Decoding processes for one training process of `processes`: what the option says,
-    else one core in two left to decoding, at least one, at most MAX_WORKERS."""
-    if index.workers is not None:
-        return index.workers
+def default_workers(processes: int = 1) -> int:
+    """Decoding processes for one training process of `processes`: one core in two left to
+    decoding, at least one, at most MAX_WORKERS."""
     share = max(1, cores() // max(1, processes))
     return max(1, min(MAX_WORKERS, share // 2))
+
+
+def decoding_workers(index: SampleIndex, processes: int = 1) -> int:
+    """What the dataset's `workers` option says, else default_workers."""
+    return index.workers if index.workers is not None else default_workers(processes)
 
 
 class _Decoding(TorchDataset):
@@ -275,13 +278,14 @@ EVAL_BATCH_BYTES = 64 << 20
 """The most a batch of samples decoded from files may take while measuring."""
 
 
-def eval_batch(samples: Any) -> int:
-    """Samples per batch when measuring: many for samples in memory, fewer for samples in
-    files, so that a batch of decoded clips stays small."""
+def eval_batch(samples: Any, training_batch: int) -> int:
+    """Samples per batch when measuring: many for samples in memory; for samples in files
+    no more than a training batch (a batch of decoded clips and the network's activations
+    for it stay as small as training's)."""
     if not isinstance(samples, FileSamples):
         return EVAL_BATCH
     sample_bytes = 4 * int(np.prod(samples.shape[1:]))
-    return max(1, min(EVAL_BATCH, EVAL_BATCH_BYTES // max(sample_bytes, 1)))
+    return max(1, min(training_batch, EVAL_BATCH_BYTES // max(sample_bytes, 1)))
 
 
 def first_samples(samples: Any, count: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -479,8 +479,8 @@ class Trainer:
             positions = positions[distributed.validation_rows(len(x_part), self._group)]
         totals: dict[str, Any] = {}
         loss_sum, count = 0.0, 0
-        for xb, index in self._feeders.batches(x_part, positions, eval_batch(x_part),
-                                               self.device):
+        for xb, index in self._feeders.batches(
+                x_part, positions, eval_batch(x_part, self.config.batch_size), self.device):
             yb = targets[index].to(self.device)
             outputs = self.model(xb)
             loss_sum += float(self.task.loss(outputs, yb)) * len(xb)

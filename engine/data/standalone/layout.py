@@ -41,7 +41,7 @@ class LayoutError(Exception):
     found and what would be read."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Source:
     """One sample file (or folder) and its labels."""
 

@@ -3,6 +3,8 @@ samples."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import asdict
@@ -30,15 +32,19 @@ from engine.data.standalone.clip_reading import Fitting
 from engine.data.standalone.layout import Layout
 
 
-def _cache_key(index: ClipIndex, fitting: Fitting) -> dict[str, Any]:
-    files = []
+def _cache_key(index: ClipIndex, fitting: Fitting) -> str:
+    """A digest of what decoding depends on: the decoder, the fitting, and every clip's
+    file (its path, size and time) and cut, taken file by file (a list of them all would
+    cost the process memory it keeps)."""
+    key = hashlib.sha256(json.dumps([DECODER_VERSION, asdict(fitting)]).encode())
     for entry in index.entries:
         try:
             info = os.stat(entry.path)
-            files.append([entry.path, entry.cut, info.st_size, info.st_mtime_ns])
+            stamp = f"{info.st_size}:{info.st_mtime_ns}"
         except OSError:
-            files.append([entry.path, entry.cut, None, None])
-    return {"decoder": DECODER_VERSION, "fitting": asdict(fitting), "files": files}
+            stamp = "missing"
+        key.update(f"{entry.path}\0{entry.cut}\0{stamp}\n".encode())
+    return key.hexdigest()
 
 
 # -- the dataset ---------------------------------------------------------------------------
