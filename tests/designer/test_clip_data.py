@@ -13,6 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
+from tests.designer.test_inspect_panel import open_inspect
 from tests.designer.test_training_panel import click, set_epochs
 from tests.engine.clip_helpers import moving_square, write_labels, write_video
 from tests.engine.test_clip_training import clip_project, gestures
@@ -145,11 +146,6 @@ def test_the_inspect_dock_looks_at_a_clip_read_from_its_file(window, tmp_path, q
     project = clip_project(tmp_path, {"path": "clips"}, epochs=1)
     assert main(["train", str(project)]) == 0
     capsys.readouterr()
-    assert window.files.open_path(project, confirmed=True)
-    dock = window.docks["inspect"]
-    dock.show()
-    dock.raise_()
-    panel = window.inspect_panel
-    qtbot.waitUntil(lambda: panel.look is not None, timeout=60_000)
+    panel = open_inspect(window, project, qtbot)
     assert panel.prediction.caption.text().startswith("<b>Prediction: ")
     assert not panel.picture.image().isNull()

@@ -223,16 +223,19 @@ def _labelled_samples(folder: Path, samples: list[Path], root: Path) -> Layout:
     return Layout("labelled samples", root, sources, per_frame=True)
 
 
-def read_label_file(path: Path) -> list[str]:
-    """One label per line; blank lines at the end are ignored, one in the middle is an
-    error."""
+def _text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise LayoutError(f"{path.name} is not UTF-8 text") from None
     except OSError as error:
         raise LayoutError(f"{path.name} cannot be read ({error.strerror or error})") from None
-    lines = [line.strip() for line in text.splitlines()]
+
+
+def read_label_file(path: Path) -> list[str]:
+    """One label per line; blank lines at the end are ignored, one in the middle is an
+    error."""
+    lines = [line.strip() for line in _text(path).splitlines()]
     while lines and not lines[-1]:
         lines.pop()
     if not lines:
@@ -273,13 +276,7 @@ def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
 
 
 def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise LayoutError(f"{path.name} is not UTF-8 text") from None
-    except OSError as error:
-        raise LayoutError(f"{path.name} cannot be read ({error.strerror or error})") from None
-    lines = text.splitlines()
+    lines = _text(path).splitlines()
     if not lines:
         raise LayoutError(f"{path.name} is empty; expected a header row and one row per "
                           "sample")
