@@ -243,3 +243,9 @@ def test_a_manifest_row_naming_a_missing_file_is_skipped_and_named(tmp_path):
     assert len(data.x) == 3
     assert data.x.index.bad() == {2: "does not exist (list.csv, line 4)"}
     assert data.x.describe(2) == "gone.mp4"
+
+
+def test_a_link_back_up_the_tree_is_followed_once(tmp_path):
+    class_folders(tmp_path / "clips", per_class=1)
+    (tmp_path / "clips" / "left" / "again").symlink_to(tmp_path / "clips" / "left")
+    assert len(load(tmp_path, {"path": "clips"}).x) == 2

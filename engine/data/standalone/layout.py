@@ -189,13 +189,24 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _samples_below(folder: Path, is_sample: Callable[[Path], bool]) -> list[Path]:
+def _samples_below(folder: Path, is_sample: Callable[[Path], bool],
+                   seen: set[tuple[int, int]] | None = None) -> list[Path]:
+    """Every sample in the folder and below it; a folder reached twice (a link back up the
+    tree) is looked into once."""
+    seen = set() if seen is None else seen
+    try:
+        info = folder.stat()
+    except OSError:
+        return []
+    if (info.st_dev, info.st_ino) in seen:
+        return []
+    seen.add((info.st_dev, info.st_ino))
     found = []
     for entry in _visible(folder):
         if is_sample(entry):
             found.append(entry)
         elif entry.is_dir():
-            found += _samples_below(entry, is_sample)
+            found += _samples_below(entry, is_sample, seen)
     return found
 
 
