@@ -177,7 +177,7 @@ def test_a_folder_of_videos_is_read_as_clips_even_before_the_input_is_one(tmp_pa
     ("resize", "pad", "expected 'crop' or 'stretch'"),
     ("short", "drop", "expected 'repeat' or 'refuse'"),
     ("strict", "yes", "\"strict\" must be true or false"),
-    ("max_bad", 2, "\"max_bad\" must be a share from 0 to 1"),
+    ("max_bad", 2, "\"max_bad\" must be a number from 0 to 1"),
     ("workers", -1, "\"workers\" must be a whole number from 0"),
     ("frames", 8, "unknown dataset option(s) frames; clips take sampling, stride"),
 ])

@@ -3,12 +3,12 @@ network's Input asks for, each checked with a sentence."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from engine.catalogue import TensorInfo
 from engine.data.dataset import DataError
-from engine.data.samples import BadSamples
+from engine.data.files.file_options import choice, whole
 from engine.data.standalone import clip_reading
 from engine.data.standalone.clip_reading import ClipError, Fitting
 from engine.data.standalone.layout import Layout
@@ -22,63 +22,12 @@ OPTIONS = {
               "'stretch' (the whole frame squeezed to the Input's size)",
     "short": "a clip with fewer frames than the Input takes: 'repeat' its last frame (the "
              "default) or 'refuse' it (skipped and listed)",
-    "strict": "true: stop the run at the first clip that cannot be read (default false: "
-              "skip it, count it and list it at the end)",
-    "max_bad": "stop the run when more than this share of the clips cannot be read "
-               "(default 0.1)",
-    "workers": "processes that decode clips (default: as many as the cores allow)",
-    "cache": "false: decode every epoch instead of keeping decoded clips in NAME.cache/ "
-             "(default true)",
 }
+"""The options of clips; engine.data.files.file_options.COMMON holds those every kind
+takes."""
 
 DEFAULT_FRAMES, DEFAULT_SIDE = 16, 64
 """The Input suggested for clips when the network's does not fit them."""
-
-
-def _choice(options: Mapping[str, Any], key: str, allowed: Sequence[str], name: str) -> str:
-    value = options.get(key, allowed[0])
-    if value not in allowed:
-        raise DataError(f"{name}: the dataset option \"{key}\" is {value!r}; expected "
-                        + " or ".join(repr(a) for a in allowed))
-    return value
-
-
-def _whole(options: Mapping[str, Any], key: str, default: int, name: str, low: int,
-           high: int) -> int:
-    value = options.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise DataError(f"{name}: the dataset option \"{key}\" must be a whole number from "
-                        f"{low} to {high}, not {value!r}")
-    return value
-
-
-def flag(options: Mapping[str, Any], key: str, default: bool, name: str) -> bool:
-    value = options.get(key, default)
-    if not isinstance(value, bool):
-        raise DataError(f"{name}: the dataset option \"{key}\" must be true or false, not "
-                        f"{value!r}")
-    return value
-
-
-def check_options(options: Mapping[str, Any], name: str) -> None:
-    unknown = sorted(set(options) - set(OPTIONS))
-    if unknown:
-        raise DataError(f"{name}: unknown dataset option(s) {', '.join(unknown)}; clips take "
-                        + ", ".join(OPTIONS))
-
-
-def bad_policy(options: Mapping[str, Any], name: str) -> BadSamples:
-    limit = options.get("max_bad", 0.1)
-    if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 <= limit <= 1:
-        raise DataError(f"{name}: the dataset option \"max_bad\" must be a share from 0 to 1, "
-                        f"not {limit!r}")
-    return BadSamples(flag(options, "strict", False, name), float(limit))
-
-
-def workers_option(options: Mapping[str, Any], name: str) -> int | None:
-    if options.get("workers") is None:
-        return None
-    return _whole(options, "workers", 0, name, 0, 64)
 
 
 def fitting_for(sample: TensorInfo | None, options: Mapping[str, Any], name: str,
@@ -98,10 +47,10 @@ def fitting_for(sample: TensorInfo | None, options: Mapping[str, Any], name: str
                         f"float32, but {given}{fits}", suggested)
     frames, channels, height, width = (int(size) for size in shape)
     return Fitting(frames, channels, height, width,
-                   sampling=_choice(options, "sampling", clip_reading.SAMPLINGS, name),
-                   stride=_whole(options, "stride", 1, name, 1, 10_000),
-                   resize=_choice(options, "resize", clip_reading.RESIZES, name),
-                   short=_choice(options, "short", clip_reading.SHORT_CLIPS, name))
+                   sampling=choice(options, "sampling", clip_reading.SAMPLINGS, name),
+                   stride=whole(options, "stride", 1, name, 1, 10_000),
+                   resize=choice(options, "resize", clip_reading.RESIZES, name),
+                   short=choice(options, "short", clip_reading.SHORT_CLIPS, name))
 
 
 def suggested_input(layout: Layout) -> list[int] | None:

@@ -15,6 +15,7 @@ from engine.data.dataset import UNSCORED, DataError
 from engine.data.files.clips import decoder as clip_decoder
 from engine.data.files.clips import index as clip_index
 from engine.data.files.clips import options as clip_options
+from engine.data.files.file_options import check_options
 from engine.data.preview import DataPreview, Example
 from engine.data.samples import SampleError
 from engine.data.standalone import clip_reading
@@ -38,7 +39,7 @@ def preview_clips(path: Path, sample: TensorInfo | None, options: Mapping[str, A
                   cache_dir: Path | None, count: int) -> DataPreview:
     name = f"{path.name}/" if path.is_dir() else path.name
     try:
-        clip_options.check_options(options, name)
+        check_options(options, name, clip_options.OPTIONS, "clips")
         layout = clip_index.clip_layout(path)
     except DataError as error:
         return DataPreview("clips", problem=str(error))
