@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import html
 
-import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from engine.data.preview import DataPreview
+from engine.data.preview import DataPreview, Example
 from widgets.problems import ERROR_COLOUR
 from widgets.sample_cells import CLIP_MAX_WIDTH, SampleView
 from widgets.sample_grid import SampleGrid
@@ -68,15 +67,21 @@ class DataPreviewView(QWidget):
         if not preview.examples:
             self.samples.clear()
             return
-        clips = np.stack([example.values for example in preview.examples])
-        views = []
-        for picture, example in zip(sample_pictures(clips, "clip"), preview.examples,
-                                    strict=True):
-            labels = (tuple(example.frame_labels),) if example.frame_labels else None
-            views.append(SampleView(example.label or "labels under each frame",
-                                    example.name, picture, frames=clips.shape[1],
-                                    frame_labels=labels, max_width=CLIP_MAX_WIDTH))
+        views = [_view(example) for example in preview.examples]
         per_frame = any(example.frame_labels for example in preview.examples)
         counts = " · ".join(f"{name} {count:,}" for name, count in preview.classes)
         self.samples.show_views(views, total=len(views), summary=(
             f"{'frames' if per_frame else preview.kind} per class: {counts}"))
+
+
+def _view(example: Example) -> SampleView:
+    """A clip as a strip of frames (its labels under them), a spectrogram as a picture with
+    its low frequencies at the bottom."""
+    if example.kind == "spectrogram":
+        (picture,) = sample_pictures(example.values[:, ::-1][None], "image")
+        return SampleView(example.label, example.name, picture, max_width=CLIP_MAX_WIDTH)
+    (picture,) = sample_pictures(example.values[None], "clip")
+    labels = (tuple(example.frame_labels),) if example.frame_labels else None
+    return SampleView(example.label or "labels under each frame", example.name, picture,
+                      frames=example.values.shape[0], frame_labels=labels,
+                      max_width=CLIP_MAX_WIDTH)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from engine.data import BUILTINS
 
 BROWSE_FILE = "Data file (.npz, .csv)…"
-BROWSE_FOLDER = "Folder of images or clips…"
+BROWSE_FOLDER = "Folder of images, clips or sounds…"
 _BROWSE_FILE, _BROWSE_FOLDER = "<browse file>", "<browse folder>"
 
 
@@ -160,8 +160,8 @@ class DatasetChooser(QWidget):
             why = getattr(error, "strerror", None) or str(error)
             return f"Cannot be used: {why} ({len(path):,} characters)"
         if is_dir:
-            return ("Images or video clips in one subfolder per class, or clips with their "
-                    "labels beside them, fitted to the Input's shape")
+            return ("Images, video clips or sounds in one subfolder per class, or clips with "
+                    "their labels beside them, fitted to the Input's shape")
         if not exists:
             shown = str(resolved) if len(str(resolved)) <= 120 else "…" + str(resolved)[-100:]
             return f"Not found: {shown}"
@@ -188,7 +188,7 @@ class DatasetChooser(QWidget):
                                                   "Data (*.npz *.csv);;All files (*)")
             choice = {"path": self._relative(Path(name))} if name else None
         elif choice == _BROWSE_FOLDER:
-            name = QFileDialog.getExistingDirectory(self, "Folder of images or clips",
+            name = QFileDialog.getExistingDirectory(self, "Folder of images, clips or sounds",
                                                     self._start_folder())
             choice = {"path": self._relative(Path(name))} if name else None
         if not choice or choice == {k: self._entry.get(k) for k in choice}:

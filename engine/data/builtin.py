@@ -11,6 +11,7 @@ import torch
 
 from engine.data import generated_clips as clips
 from engine.data import generated_sequences as sequences
+from engine.data import generated_sounds
 from engine.data.dataset import PAD, Dataset
 from engine.data.digit_images import digit_images, split_sources
 
@@ -97,6 +98,11 @@ BUILTINS = {b.name: b for b in (
     Builtin("sine_from_params", "vectors [4] of a wave's frequency, phase (cos, sin) and "
             "amplitude, with the wave [32, 1] as target: one-to-many regression; 4,000 "
             "training and 1,000 held-out", (4,), "values", (), sequences.sine_from_params),
+    Builtin("sounds", "one second of a tone, a rising or falling chirp, a noise burst or "
+            "beeps, as log-mel spectrograms [1, 40, 98] (40 mel bands, 10 ms frames): 5 "
+            "classes; 2,000 training and 500 held-out", (1, generated_sounds.SPECTROGRAM.n_mels,
+            generated_sounds.SPECTROGRAM.frames), "classes", tuple(generated_sounds.SOUNDS),
+            generated_sounds.sounds),
     Builtin("pulse_tags", "noisy signals [64, 1] with plateaus, ramps and wobbles, each step "
             "tagged with its pulse: 4 classes per step; 3,000 training and 600 held-out",
             (sequences.PULSE_STEPS, 1), "classes", tuple(sequences.PULSES),

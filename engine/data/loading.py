@@ -11,8 +11,9 @@ from engine.data import files
 from engine.data.builtin import BUILTINS
 from engine.data.dataset import DataError, Dataset
 from engine.data.files.checks import refuse_irregular
+from engine.data.files.kinds import csv_kind, folder_kind
 from engine.data.standalone.clip_reading import VIDEO_SUFFIXES
-from engine.data.standalone.layout import is_manifest, is_segments
+from engine.data.standalone.sound_reading import SOUND_SUFFIXES
 
 
 def load_dataset(entry: Any, base_dir: Path | None = None, sample: TensorInfo | None = None,
@@ -52,7 +53,10 @@ def load_dataset(entry: Any, base_dir: Path | None = None, sample: TensorInfo | 
         raise DataError(f"the dataset path {shown!r} ({len(entry['path']):,} characters) "
                         f"cannot be used: {why}") from None
     if is_dir:
-        if files.wants_clips(path, sample):
+        kind = folder_kind(path, sample)
+        if kind == "sounds":
+            return files.load_sounds(path, sample, options, cache_dir)
+        if kind == "clips":
             return files.load_clips(path, sample, options, cache_dir)
         return files.load_image_folder(path, sample, **_options(options, set(), path))
     if not exists:
@@ -62,16 +66,19 @@ def load_dataset(entry: Any, base_dir: Path | None = None, sample: TensorInfo | 
     if suffix == ".npz":
         return files.load_npz(path, **_options(options, set(), path))
     if suffix == ".csv":
-        if is_manifest(path) or is_segments(path):
+        kind = csv_kind(path)
+        if kind == "sounds":
+            return files.load_sounds(path, sample, options, cache_dir)
+        if kind == "clips":
             return files.load_clips(path, sample, options, cache_dir)
         return files.load_csv(path, **_options(options, {"target", "features", "window"},
                                                path))
-    if suffix in VIDEO_SUFFIXES:
-        raise DataError(f"{path.name} is one video; a dataset is a folder of them (one "
-                        "subfolder per class, or a NAME.txt of per-frame labels beside each) "
-                        "or a CSV that names them")
+    if suffix in VIDEO_SUFFIXES or suffix in SOUND_SUFFIXES:
+        what = "video" if suffix in VIDEO_SUFFIXES else "sound"
+        raise DataError(f"{path.name} is one {what}; a dataset is a folder of them (one "
+                        "subfolder per class) or a CSV that names them")
     raise DataError(f"{path.name}: Netdesigner reads .npz and .csv files, folders of images "
-                    "and folders of video clips; convert the data to one of them")
+                    "and folders of video clips or sounds; convert the data to one of them")
 
 
 def _options(options: dict[str, Any], allowed: set[str], path: Path) -> dict[str, Any]:

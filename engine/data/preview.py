@@ -23,12 +23,15 @@ class Example:
     label: str = ""
     """The sample's class; "" when it is labelled frame by frame."""
     frame_labels: list[str] | None = None
+    kind: str = "clip"
+    """How to show it: 'clip' (a strip of frames), 'spectrogram' (low frequencies at the
+    bottom)."""
 
 
 @dataclass(frozen=True)
 class DataPreview:
     kind: str
-    """What a sample is, in the plural: 'clips'."""
+    """What a sample is, in the plural: 'clips', 'sounds'."""
     layout: str = ""
     """How the files are laid out: 'class folders', 'labelled samples, split', ..."""
     summary: str = ""
@@ -62,14 +65,23 @@ def preview_dataset(entry: Any, base_dir: Path | None, sample: TensorInfo | None
     """The preview of a dataset entry whose samples live in files; None for the other
     kinds (a built-in, an .npz, a CSV table, a folder of images)."""
     from engine.data.files.clips import preview as clip_preview
+    from engine.data.files.kinds import csv_kind, folder_kind
+    from engine.data.files.sounds import preview as sound_preview
 
     if not isinstance(entry, Mapping) or not isinstance(entry.get("path"), str):
         return None
     path = resolve(entry["path"], base_dir)
     options = {k: v for k, v in entry.items() if k != "path"}
     try:
-        if not clip_preview.is_clip_data(path, sample):
+        if path.is_dir():
+            kind = folder_kind(path, sample)
+        elif path.suffix.lower() == ".csv" and path.is_file():
+            kind = csv_kind(path)
+        else:
             return None
     except (OSError, ValueError):
         return None
-    return clip_preview.preview_clips(path, sample, options, cache_dir, examples)
+    previews = {"clips": clip_preview.preview_clips, "sounds": sound_preview.preview_sounds}
+    if kind not in previews:
+        return None
+    return previews[kind](path, sample, options, cache_dir, examples)

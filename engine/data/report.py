@@ -81,7 +81,9 @@ class DataReport:
         if self.index is None or self.records is None:
             return {}
         cache = self.index.cache
+        statistics = getattr(self.index.decoder, "statistics", lambda: None)()
         return {"samples": len(self.records),
+                **({"standardisation": statistics} if statistics else {}),
                 "skipped": [{"sample": self.index.describe(r), "why": why}
                             for r, why in sorted(self.skipped().items())],
                 "short": self.short(),

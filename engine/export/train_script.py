@@ -26,7 +26,7 @@ SHARED_TEMPLATES = ("safetensors_io", "train_loop")
 ARRAYS_TEMPLATE = "data_arrays"
 """The data part for data in memory (data.npz); data in files names its own
 (a decoder's export_template)."""
-DATA_TEMPLATES = (ARRAYS_TEMPLATE, "data_clips")
+DATA_TEMPLATES = (ARRAYS_TEMPLATE, "data_clips", "data_sounds")
 MODEL_CLASS_TOKEN = "NETWORK_CLASS"
 
 
@@ -150,8 +150,9 @@ def _docstring(plan: RunPlan, class_name: str) -> str:
               f"{len(dataset.x_val)} validation{test} samples, split as the project splits "
               "them")
     if dataset.on_demand:
+        needs = dataset.x.index.decoder.export_needs
         where = (f"the files data.json lists ({counts}), decoded as Netdesigner decodes "
-                 "them. Needs torch, numpy and PyAV (Pillow for folders of frames).")
+                 f"them. Needs torch, numpy and {needs}.")
     else:
         where = f"data.npz ({counts}). Needs nothing but torch and numpy."
     summary = (f"Train {class_name} (model.py) with the settings of the Netdesigner project "

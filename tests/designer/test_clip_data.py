@@ -1,4 +1,4 @@
-"""Clips in the designer: a folder of clips is chosen with the dataset chooser, the Data tab
+"""Clips and sounds in the designer: a folder of clips is chosen with the dataset chooser, the Data tab
 shows what it holds (counts, strips of frames with their labels, what reaches the Input),
 an Input that does not fit is a problem whose fix sets it, and a run trains on the files
 and shows its clips in Results."""
@@ -149,3 +149,18 @@ def test_the_inspect_dock_looks_at_a_clip_read_from_its_file(window, tmp_path, q
     panel = open_inspect(window, project, qtbot)
     assert panel.prediction.caption.text().startswith("<b>Prediction: ")
     assert not panel.picture.image().isNull()
+
+
+def test_a_folder_of_sounds_is_shown_as_spectrograms(window, tmp_path, qtbot):
+    from tests.engine.sound_helpers import pitch_classes
+    from tests.engine.test_user_data_sounds import sound_project
+
+    pitch_classes(tmp_path / "sounds", per_class=2, seconds=0.5)
+    project = sound_project(tmp_path, {"path": "sounds"})
+    open_project(window, project, qtbot)
+    view = window.training_panel.data_view
+    assert "class folders: 4 sounds, 2 classes" in view.about.text()
+    assert "[1, 20, 40] from 16 kHz mono, 0.50 s long" in view.about.text()
+    cells = view.samples.cells()
+    assert [c.prediction for c in cells] == ["high", "low"]
+    assert cells[0].view.picture.height() == 20  # mel bands up the picture

@@ -162,5 +162,6 @@ def test_image_folder_takes_no_options(tmp_path):
 def test_zipfile_of_images_is_not_an_image_folder(tmp_path):
     with zipfile.ZipFile(tmp_path / "imgs.zip", "w") as archive:
         archive.writestr("a/x.png", b"")
-    assert "reads .npz and .csv files, folders of images and folders of video clips" in refusal(
-        tmp_path, {"path": "imgs.zip"})
+    said = refusal(tmp_path, {"path": "imgs.zip"})
+    assert "reads .npz and .csv files, folders of images and folders of video clips or " \
+        "sounds" in said

@@ -18,6 +18,7 @@ import torch
 from engine.data.cache import open_cache
 from engine.data.dataset import DataError, Dataset, TargetKind
 from engine.data.files.file_options import Reading
+from engine.data.files.standardising import channel_statistics
 from engine.data.samples import FileSamples, SampleIndex
 
 PARTS = ("train", "validation", "test")
@@ -56,9 +57,10 @@ def files_digest(settings: Any, files: Iterable[tuple[str, Any]]) -> str:
 def on_demand_dataset(source: Path, root: Path, indexed: Indexed, decoder: Any,
                       kind: TargetKind, classes: list[str], reading: Reading,
                       cache_dir: Path | None, cache_key: str,
-                      notes: list[str] | None = None) -> Dataset:
+                      notes: list[str] | None = None, standardise: bool = False) -> Dataset:
     """`source`: the dataset's path (its stale caches are removed); `root`: the folder the
-    samples' names are relative to."""
+    samples' names are relative to. With `standardise`, each channel is standardised with
+    the training split's statistics (the decoder's `with_statistics`)."""
     name = source.name
     notes = list(notes or [])
     cache = None
@@ -75,6 +77,10 @@ def on_demand_dataset(source: Path, root: Path, indexed: Indexed, decoder: Any,
     if not len(records["train"]):
         raise DataError(f"{name}: no {decoder.noun}s are marked for training; expected a "
                         "train/ folder or rows whose split is train")
+    if standardise:
+        statistics = channel_statistics(samples, records["train"])
+        if statistics is not None:
+            samples.decoder = decoder.with_statistics(*statistics)
     targets = torch.from_numpy(indexed.targets)
     groups = None
     if indexed.groups is not None:

@@ -311,6 +311,21 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
+def csv_sample_names(path: Path, rows: int = 50) -> list[str]:
+    """The file names the first rows of a manifest give (for telling what it holds)."""
+    header = csv_header(path)
+    column = _column(header, FILE_COLUMNS)
+    if column is None:
+        return []
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as handle:
+            lines = [line for _, line in zip(range(rows + 1), handle, strict=False)]
+    except OSError:
+        return []
+    found = csv.reader(lines[1:], _dialect(lines[0]) if lines else csv.excel)
+    return [row[column] for row in found if len(row) > column]
+
+
 def is_manifest(path: Path) -> bool:
     header = csv_header(path)
     return _column(header, FILE_COLUMNS) is not None and not set(SEGMENT_COLUMNS) <= {

@@ -6,7 +6,6 @@ Input [T, C, H, W] as the options say (options), decoded on demand (decoder, wit
 engine.data.standalone.clip_reading) through the cache of decoded samples (loading), and
 previewed before any training (preview)."""
 
-from engine.data.files.clips.index import wants_clips
 from engine.data.files.clips.loading import load_clips
 
-__all__ = ["load_clips", "wants_clips"]
+__all__ = ["load_clips"]

@@ -45,6 +45,7 @@ class ClipDecoder:
     export_template = "data_clips"
     """The part of an exported train.py that reads these clips (engine/export/templates)."""
     exported_modules = ("clip_reading",)
+    export_needs = "PyAV (Pillow for folders of frames)"
     """engine.data.standalone modules copied beside an exported train.py."""
 
     def export_entry(self, entry: ClipEntry) -> dict[str, Any]:

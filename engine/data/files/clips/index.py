@@ -12,34 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from engine.catalogue import TensorInfo
 from engine.data.dataset import UNSCORED, DataError
 from engine.data.files.clips.decoder import ClipEntry
 from engine.data.standalone import clip_reading
 from engine.data.standalone.clip_reading import ClipError, Fitting
 from engine.data.standalone.layout import Layout, LayoutError, Source, find_layout
-
-SCAN_LIMIT = 5000
-"""Entries looked at to tell a folder of clips from a folder of images."""
-
-
-def holds_videos(path: Path) -> bool:
-    """Whether a video file lies in the folder or below it (a bounded look)."""
-    seen = 0
-    for _root, folders, names in os.walk(path):
-        folders[:] = [f for f in folders if not clip_reading.hidden(f)]
-        if any(clip_reading.is_video(Path(name)) for name in names):
-            return True
-        seen += len(names) + len(folders)
-        if seen > SCAN_LIMIT:
-            return False
-    return False
-
-
-def wants_clips(path: Path, sample: TensorInfo | None) -> bool:
-    """A folder is read as clips when the Input is a clip [T, C, H, W] or when it holds
-    videos; else as images."""
-    return (sample is not None and len(sample.shape) == 4) or holds_videos(path)
 
 
 def clip_layout(path: Path) -> Layout:

@@ -19,16 +19,8 @@ from engine.data.files.file_options import check_options
 from engine.data.preview import DataPreview, Example
 from engine.data.samples import SampleError
 from engine.data.standalone import clip_reading
-from engine.data.standalone.layout import is_manifest, is_segments
 
 UNREADABLE_SHOWN = 20
-
-
-def is_clip_data(path: Path, sample: TensorInfo | None) -> bool:
-    if path.is_dir():
-        return clip_index.wants_clips(path, sample)
-    return path.suffix.lower() == ".csv" and path.is_file() and (
-        is_manifest(path) or is_segments(path))
 
 
 def _plural(count: int, noun: str) -> str:

@@ -1,0 +1,54 @@
+"""What kind of samples a folder or a CSV holds, so that the dataset entry `{"path": ...}`
+alone is enough: clips, sounds or images (a table CSV is read as a table)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from engine.catalogue import TensorInfo
+from engine.data.standalone.clip_reading import VIDEO_SUFFIXES
+from engine.data.standalone.layout import csv_sample_names, is_manifest, is_segments
+from engine.data.standalone.sound_reading import SOUND_SUFFIXES
+
+SCAN_LIMIT = 5000
+"""Entries looked at to tell what a folder holds."""
+
+
+def _suffix_counts(path: Path) -> dict[str, int]:
+    counts = {"video": 0, "sound": 0}
+    seen = 0
+    for _root, folders, names in os.walk(path):
+        folders[:] = [f for f in folders if not f.startswith(".") and f != "__MACOSX"]
+        for name in names:
+            suffix = os.path.splitext(name)[1].lower()
+            if suffix in VIDEO_SUFFIXES:
+                counts["video"] += 1
+            elif suffix in SOUND_SUFFIXES:
+                counts["sound"] += 1
+        seen += len(names) + len(folders)
+        if seen > SCAN_LIMIT:
+            break
+    return counts
+
+
+def folder_kind(path: Path, sample: TensorInfo | None) -> str:
+    """'sounds' where sound files are most of the media, 'clips' where videos are or the
+    Input is a clip [T, C, H, W] (folders of frames), else 'images'."""
+    counts = _suffix_counts(path)
+    if counts["sound"] > counts["video"]:
+        return "sounds"
+    if counts["video"] or (sample is not None and len(sample.shape) == 4):
+        return "clips"
+    return "images"
+
+
+def csv_kind(path: Path) -> str:
+    """'clips' or 'sounds' for a manifest (or segments) naming such files, else 'table'."""
+    if is_segments(path):
+        return "clips"
+    if not is_manifest(path):
+        return "table"
+    names = csv_sample_names(path)
+    sounds = sum(os.path.splitext(n)[1].lower() in SOUND_SUFFIXES for n in names)
+    return "sounds" if sounds > len(names) / 2 else "clips"
