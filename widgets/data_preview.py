@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -74,9 +75,29 @@ class DataPreviewView(QWidget):
             f"{'frames' if per_frame else preview.kind} per class: {counts}"))
 
 
+BASE_COLOURS = ("#2e9d5b", "#3b7ddd", "#c98a16", "#d64545", "#9aa0a6")
+"""A, C, G, T and N, as genome browsers colour them."""
+
+
+def coloured_bases(codes: np.ndarray, per_line: int = 50, group: int = 10) -> str:
+    """Base codes as rich text: coloured letters in lines of `per_line`, groups of
+    `group`."""
+    lines = []
+    for start in range(0, len(codes), per_line):
+        groups = []
+        for first in range(start, min(start + per_line, len(codes)), group):
+            groups.append("".join(
+                f'<span style="color:{BASE_COLOURS[c]}">{"ACGTN"[c]}</span>'
+                for c in np.asarray(codes[first:first + group]).tolist()))
+        lines.append("&nbsp;".join(groups))
+    return "<tt>" + "<br>".join(lines) + "</tt>"
+
+
 def _view(example: Example) -> SampleView:
     """A clip as a strip of frames (its labels under them), a spectrogram as a picture with
-    its low frequencies at the bottom."""
+    its low frequencies at the bottom, DNA as coloured letters."""
+    if example.kind == "dna":
+        return SampleView(example.label, example.name, text=coloured_bases(example.values))
     if example.kind == "spectrogram":
         (picture,) = sample_pictures(example.values[:, ::-1][None], "image")
         return SampleView(example.label, example.name, picture, max_width=CLIP_MAX_WIDTH)

@@ -13,6 +13,7 @@ from engine.data.dataset import DataError, Dataset
 from engine.data.files.checks import refuse_irregular
 from engine.data.files.kinds import csv_kind, folder_kind
 from engine.data.standalone.clip_reading import VIDEO_SUFFIXES
+from engine.data.standalone.dna_reading import is_bed, is_fasta
 from engine.data.standalone.sound_reading import SOUND_SUFFIXES
 
 
@@ -62,6 +63,8 @@ def load_dataset(entry: Any, base_dir: Path | None = None, sample: TensorInfo | 
     if not exists:
         raise DataError(f"the dataset {entry['path']!r} does not exist (looked for {path})")
     refuse_irregular(path, path.name)
+    if is_fasta(path) or is_bed(path):
+        return files.load_dna(path, sample, options, cache_dir, base_dir)
     suffix = path.suffix.lower()
     if suffix == ".npz":
         return files.load_npz(path, **_options(options, set(), path))
@@ -77,8 +80,9 @@ def load_dataset(entry: Any, base_dir: Path | None = None, sample: TensorInfo | 
         what = "video" if suffix in VIDEO_SUFFIXES else "sound"
         raise DataError(f"{path.name} is one {what}; a dataset is a folder of them (one "
                         "subfolder per class) or a CSV that names them")
-    raise DataError(f"{path.name}: Netdesigner reads .npz and .csv files, folders of images "
-                    "and folders of video clips or sounds; convert the data to one of them")
+    raise DataError(f"{path.name}: Netdesigner reads .npz and .csv files, FASTA and BED files, "
+                    "folders of images and folders of video clips or sounds; convert the "
+                    "data to one of them")
 
 
 def _options(options: dict[str, Any], allowed: set[str], path: Path) -> dict[str, Any]:

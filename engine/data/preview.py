@@ -25,13 +25,13 @@ class Example:
     frame_labels: list[str] | None = None
     kind: str = "clip"
     """How to show it: 'clip' (a strip of frames), 'spectrogram' (low frequencies at the
-    bottom)."""
+    bottom), 'dna' (base codes as coloured letters)."""
 
 
 @dataclass(frozen=True)
 class DataPreview:
     kind: str
-    """What a sample is, in the plural: 'clips', 'sounds'."""
+    """What a sample is, in the plural: 'clips', 'sounds', 'DNA sequences'."""
     layout: str = ""
     """How the files are laid out: 'class folders', 'labelled samples, split', ..."""
     summary: str = ""
@@ -65,13 +65,17 @@ def preview_dataset(entry: Any, base_dir: Path | None, sample: TensorInfo | None
     """The preview of a dataset entry whose samples live in files; None for the other
     kinds (a built-in, an .npz, a CSV table, a folder of images)."""
     from engine.data.files.clips import preview as clip_preview
+    from engine.data.files.dna import preview as dna_preview
     from engine.data.files.kinds import csv_kind, folder_kind
     from engine.data.files.sounds import preview as sound_preview
+    from engine.data.standalone.dna_reading import is_bed, is_fasta
 
     if not isinstance(entry, Mapping) or not isinstance(entry.get("path"), str):
         return None
     path = resolve(entry["path"], base_dir)
     options = {k: v for k, v in entry.items() if k != "path"}
+    if (is_fasta(path) or is_bed(path)) and path.is_file():
+        return dna_preview.preview_dna(path, sample, options, cache_dir, examples, base_dir)
     try:
         if path.is_dir():
             kind = folder_kind(path, sample)

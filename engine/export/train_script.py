@@ -12,6 +12,7 @@ import ast
 import re
 import sys
 import textwrap
+from collections.abc import Iterable
 from importlib import resources
 
 from engine.export.source_format import LINE_LIMIT, call, docstring_text, literal
@@ -26,7 +27,7 @@ SHARED_TEMPLATES = ("safetensors_io", "train_loop")
 ARRAYS_TEMPLATE = "data_arrays"
 """The data part for data in memory (data.npz); data in files names its own
 (a decoder's export_template)."""
-DATA_TEMPLATES = (ARRAYS_TEMPLATE, "data_clips", "data_sounds")
+DATA_TEMPLATES = (ARRAYS_TEMPLATE, "data_clips", "data_sounds", "data_dna")
 MODEL_CLASS_TOKEN = "NETWORK_CLASS"
 
 
@@ -72,12 +73,21 @@ def import_block(statements: list[ast.stmt], first_party: dict[str, list[str]],
     for module, alias in sorted(straight, key=lambda m: m[0].lower()):
         blocks[section(module)].append(f"import {module}" + (f" as {alias}" if alias else ""))
     for module in sorted(members, key=str.lower):
-        names = ", ".join(sorted(members[module], key=_member_order))
-        blocks[section(module)].append(f"from {module} import {names}")
+        blocks[section(module)].append(_from_import(module, members[module]))
     for module, names in sorted(first_party.items()):
-        blocks[2].append(f"from {module} import {', '.join(sorted(names, key=_member_order))}")
+        blocks[2].append(_from_import(module, names))
     blocks[2].sort(key=lambda line: line.split()[1].lower())
     return "\n\n".join("\n".join(block) for block in blocks if block)
+
+
+def _from_import(module: str, names: Iterable[str]) -> str:
+    """`from module import a, b`, or one name a line in parentheses when that is too long,
+    as ruff's isort writes it."""
+    ordered = sorted(names, key=_member_order)
+    line = f"from {module} import {', '.join(ordered)}"
+    if len(line) <= LINE_LIMIT:
+        return line
+    return f"from {module} import (\n" + "".join(f"    {name},\n" for name in ordered) + ")"
 
 
 def _choice_call(function: str, first: str, choice: Choice, extra: dict[str, str],

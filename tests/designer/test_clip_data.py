@@ -1,7 +1,7 @@
-"""Clips and sounds in the designer: a folder of clips is chosen with the dataset chooser, the Data tab
-shows what it holds (counts, strips of frames with their labels, what reaches the Input),
-an Input that does not fit is a problem whose fix sets it, and a run trains on the files
-and shows its clips in Results."""
+"""Clips and sounds in the designer: a folder of clips is chosen with the dataset chooser,
+the Data tab shows what it holds (counts, strips of frames with their labels or
+spectrograms, what reaches the Input), an Input that does not fit is a problem whose fix
+sets it, and a run trains on the files and shows its clips in Results."""
 
 from __future__ import annotations
 
@@ -164,3 +164,19 @@ def test_a_folder_of_sounds_is_shown_as_spectrograms(window, tmp_path, qtbot):
     cells = view.samples.cells()
     assert [c.prediction for c in cells] == ["high", "low"]
     assert cells[0].view.picture.height() == 20  # mel bands up the picture
+
+
+def test_dna_is_shown_as_coloured_letters_with_its_class(window, tmp_path, qtbot):
+    from tests.engine.test_user_data_dna import dna_project, random_records, write_fasta
+
+    records = random_records(6)
+    write_fasta(tmp_path / "seqs.fa", records,
+                {record: "ab"[i % 2] for i, record in enumerate(records)})
+    project = dna_project(tmp_path, {"path": "seqs.fa"})
+    open_project(window, project, qtbot)
+    view = window.training_panel.data_view
+    assert "FASTA records: 6 sequences, 2 classes" in view.about.text()
+    assert "[4, 20] one-hot A, C, G, T" in view.about.text()
+    cells = view.samples.cells()
+    assert [c.prediction for c in cells] == ["a", "b"]
+    assert cells[1].image.text().count("<span") == 20  # a coloured letter per base

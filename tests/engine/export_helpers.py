@@ -43,7 +43,7 @@ def only_torch_and_numpy(folder: Path, also: tuple[str, ...] = ()) -> Path:
     for distribution in _with_requirements(["torch", "numpy", *also]):
         tops = {Path(str(file)).parts[0] for file in distribution.files or []}
         for top in tops:
-            if top.endswith((".dist-info", ".egg-info")) or top in ("..", "__pycache__"):
+            if top in ("..", "__pycache__"):  # metadata stays: pyfaidx reads its version
                 continue
             source = Path(str(distribution.locate_file(top)))
             if source.exists() and not (folder / top).exists():

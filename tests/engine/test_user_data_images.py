@@ -163,5 +163,5 @@ def test_zipfile_of_images_is_not_an_image_folder(tmp_path):
     with zipfile.ZipFile(tmp_path / "imgs.zip", "w") as archive:
         archive.writestr("a/x.png", b"")
     said = refusal(tmp_path, {"path": "imgs.zip"})
-    assert "reads .npz and .csv files, folders of images and folders of video clips or " \
-        "sounds" in said
+    assert "reads .npz and .csv files, FASTA and BED files, folders of images and folders " \
+        "of video clips or sounds" in said

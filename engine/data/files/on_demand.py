@@ -39,18 +39,22 @@ class Indexed:
     is then split off by whole files."""
 
 
-def files_digest(settings: Any, files: Iterable[tuple[str, Any]]) -> str:
+def file_stamp(path: str | Path) -> str:
+    """A file's size and modification time: what changes when it is written."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return "missing"
+    return f"{info.st_size}:{info.st_mtime_ns}"
+
+
+def files_digest(settings: Any, files: Iterable[tuple[str, Any]], stamp: bool = True) -> str:
     """A digest of what decoding depends on: the settings, and every (path, detail) with
-    the file's size and time, taken file by file (a list of them all would cost the
-    process memory it keeps)."""
+    (when `stamp`) the file's size and time, taken one by one (a list of them all would
+    cost the process memory it keeps)."""
     key = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
     for path, detail in files:
-        try:
-            info = os.stat(path)
-            stamp = f"{info.st_size}:{info.st_mtime_ns}"
-        except OSError:
-            stamp = "missing"
-        key.update(f"{path}\0{detail}\0{stamp}\n".encode())
+        key.update(f"{path}\0{detail}\0{file_stamp(path) if stamp else ''}\n".encode())
     return key.hexdigest()
 
 
@@ -65,8 +69,9 @@ def on_demand_dataset(source: Path, root: Path, indexed: Indexed, decoder: Any,
     notes = list(notes or [])
     cache = None
     if reading.cache and cache_dir is not None:
+        stored = getattr(decoder, "stored_shape", decoder.sample_shape)
         cache, why_not = open_cache(cache_dir, str(source.resolve()), decoder.noun + "s",
-                                    cache_key, len(indexed.entries), decoder.sample_shape,
+                                    cache_key, len(indexed.entries), stored,
                                     decoder.stored_dtype)
         if why_not:
             notes.append(why_not)
