@@ -43,7 +43,7 @@ class DataPreviewView(QWidget):
     def show_note(self, text: str) -> None:
         """No preview: a line saying why (another kind of data, or one being read)."""
         self.preview = None
-        self.about.setText(html.escape(text))
+        self.about.setText(html.escape(text, quote=False))
         self.samples.clear()
         self.samples.setVisible(False)
 
@@ -51,17 +51,17 @@ class DataPreviewView(QWidget):
         self.preview = preview
         lines = []
         if preview.summary:
-            lines.append(f"<b>{html.escape(preview.summary)}</b>")
+            lines.append(f"<b>{html.escape(preview.summary, quote=False)}</b>")
         if preview.reaches:
-            lines.append("Reaches the Input: " + html.escape(preview.reaches))
+            lines.append("Reaches the Input: " + html.escape(preview.reaches, quote=False))
         if preview.problem:
             lines.append(f'<span style="color: {ERROR_COLOUR.name()}">'
-                         f"{html.escape(preview.problem)}</span>")
+                         f"{html.escape(preview.problem, quote=False)}</span>")
         if preview.unreadable:
             shown = preview.unreadable[:UNREADABLE_LISTED]
             more = len(preview.unreadable) - len(shown)
             lines.append(f"Cannot be read, skipped when training ({len(preview.unreadable)}"
-                         f"{'+' if more else ''}): " + html.escape("; ".join(shown))
+                         f"{'+' if more else ''}): " + html.escape("; ".join(shown), quote=False)
                          + (" …" if more else ""))
         self.about.setText("<br>".join(lines))
         self.samples.setVisible(bool(preview.examples))
@@ -72,7 +72,8 @@ class DataPreviewView(QWidget):
         per_frame = any(example.frame_labels for example in preview.examples)
         counts = " · ".join(f"{name} {count:,}" for name, count in preview.classes)
         self.samples.show_views(views, total=len(views), summary=(
-            f"{'frames' if per_frame else preview.kind} per class: {counts}"))
+            f"{'frames' if per_frame else preview.kind} per class: {counts}" if counts
+            else "as the Input takes them"))
 
 
 BASE_COLOURS = ("#2e9d5b", "#3b7ddd", "#c98a16", "#d64545", "#9aa0a6")
@@ -98,6 +99,9 @@ def _view(example: Example) -> SampleView:
     its low frequencies at the bottom, DNA as coloured letters."""
     if example.kind == "dna":
         return SampleView(example.label, example.name, text=coloured_bases(example.values))
+    if example.kind == "image":
+        (picture,) = sample_pictures(example.values[None], "image")
+        return SampleView(example.label, example.name, picture, max_width=CLIP_MAX_WIDTH)
     if example.kind == "spectrogram":
         (picture,) = sample_pictures(example.values[:, ::-1][None], "image")
         return SampleView(example.label, example.name, picture, max_width=CLIP_MAX_WIDTH)

@@ -55,6 +55,8 @@ def load_dataset(entry: Any, base_dir: Path | None = None, sample: TensorInfo | 
                         f"cannot be used: {why}") from None
     if is_dir:
         kind = folder_kind(path, sample)
+        if kind == "lines":
+            return files.load_lines(path, sample, options, cache_dir)
         if kind == "sounds":
             return files.load_sounds(path, sample, options, cache_dir)
         if kind == "clips":
@@ -70,6 +72,8 @@ def load_dataset(entry: Any, base_dir: Path | None = None, sample: TensorInfo | 
         return files.load_npz(path, **_options(options, set(), path))
     if suffix == ".csv":
         kind = csv_kind(path)
+        if kind == "lines":
+            return files.load_lines(path, sample, options, cache_dir)
         if kind == "sounds":
             return files.load_sounds(path, sample, options, cache_dir)
         if kind == "clips":

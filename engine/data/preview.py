@@ -25,7 +25,7 @@ class Example:
     frame_labels: list[str] | None = None
     kind: str = "clip"
     """How to show it: 'clip' (a strip of frames), 'spectrogram' (low frequencies at the
-    bottom), 'dna' (base codes as coloured letters)."""
+    bottom), 'dna' (base codes as coloured letters), 'image'."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ def preview_dataset(entry: Any, base_dir: Path | None, sample: TensorInfo | None
     from engine.data.files.clips import preview as clip_preview
     from engine.data.files.dna import preview as dna_preview
     from engine.data.files.kinds import csv_kind, folder_kind
+    from engine.data.files.lines import preview as line_preview
     from engine.data.files.sounds import preview as sound_preview
     from engine.data.standalone.dna_reading import is_bed, is_fasta
 
@@ -85,7 +86,8 @@ def preview_dataset(entry: Any, base_dir: Path | None, sample: TensorInfo | None
             return None
     except (OSError, ValueError):
         return None
-    previews = {"clips": clip_preview.preview_clips, "sounds": sound_preview.preview_sounds}
+    previews = {"clips": clip_preview.preview_clips, "sounds": sound_preview.preview_sounds,
+                "lines": line_preview.preview_lines}
     if kind not in previews:
         return None
     return previews[kind](path, sample, options, cache_dir, examples)

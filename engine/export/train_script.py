@@ -27,7 +27,7 @@ SHARED_TEMPLATES = ("safetensors_io", "train_loop")
 ARRAYS_TEMPLATE = "data_arrays"
 """The data part for data in memory (data.npz); data in files names its own
 (a decoder's export_template)."""
-DATA_TEMPLATES = (ARRAYS_TEMPLATE, "data_clips", "data_sounds", "data_dna")
+DATA_TEMPLATES = (ARRAYS_TEMPLATE, "data_clips", "data_sounds", "data_dna", "data_lines")
 MODEL_CLASS_TOKEN = "NETWORK_CLASS"
 
 

@@ -4,8 +4,9 @@ at gives every node's output, the prediction and a saliency map."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -114,5 +115,20 @@ def open_inspection(project: Project, weights: Path | Mapping[str, torch.Tensor]
     network.eval()
     for parameter in network.parameters():
         parameter.requires_grad_(False)
-    return Inspection(project.graph, plan.analysis, plan.task, plan.dataset, network, source,
-                      note)
+    data = plan.dataset
+    alphabet = _run_alphabet(source)
+    if alphabet is not None and data.kind == "strings":
+        data = replace(data, classes=list(alphabet))  # the labels the weights were trained on
+    return Inspection(project.graph, plan.analysis, plan.task, data, network, source, note)
+
+
+def _run_alphabet(weights: Path | None) -> str | None:
+    """The alphabet kept with the run the weights come from (CTC), if any."""
+    if weights is None:
+        return None
+    try:
+        saved = json.loads((weights.parent / "metrics.json").read_text())
+    except (OSError, ValueError):
+        return None
+    alphabet = saved.get("alphabet") if isinstance(saved, dict) else None
+    return alphabet if isinstance(alphabet, str) and alphabet else None

@@ -15,15 +15,32 @@ from engine.data import PAD, Dataset
 from engine.graph import Graph
 
 
+def string_steps(row: torch.Tensor) -> tuple[int, int, int]:
+    """(steps, labels, repeats) of one label string."""
+    ids = row[row != PAD].tolist()
+    repeats = sum(a == b for a, b in itertools.pairwise(ids))
+    return len(ids) + repeats, len(ids), repeats
+
+
 def steps_needed(labels: torch.Tensor) -> tuple[int, int, int]:
     """(steps, labels, repeats) of the string that needs the most steps."""
-    best = (0, 0, 0)
-    for row in labels:
-        ids = row[row != PAD].tolist()
-        repeats = sum(a == b for a, b in itertools.pairwise(ids))
-        if len(ids) + repeats > best[0]:
-            best = (len(ids) + repeats, len(ids), repeats)
-    return best
+    return max((string_steps(row) for row in labels), default=(0, 0, 0))
+
+
+def too_long(labels: torch.Tensor, steps: int) -> list[tuple[int, str]]:
+    """The strings that need more than `steps` time steps, by row, with why."""
+    found = []
+    for row, labels_of in enumerate(labels):
+        needed, count, _ = string_steps(labels_of)
+        if needed > steps:
+            found.append((row, f"has a transcript of {count} characters that needs "
+                               f"{needed} time steps, but the network's output has {steps}"))
+    return found
+
+
+def output_steps(analysis: Analysis, output_id: str) -> int | None:
+    output = analysis.nodes[output_id].output
+    return output.shape[0] if output is not None and len(output.shape) == 2 else None
 
 
 def time_steps_problem(graph: Graph, analysis: Analysis, output_id: str, data: Dataset

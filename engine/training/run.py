@@ -18,7 +18,7 @@ from engine.data.cache import cache_folder
 from engine.inspection.health import DEFAULT_EVERY
 from engine.project import Project
 from engine.training.config import TrainingConfig, TrainingError, read_training
-from engine.training.ctc_length import time_steps_problem
+from engine.training.ctc_length import output_steps, time_steps_problem, too_long
 from engine.training.tasks import Sequences, Task, task_for
 from engine.training.trainer import Trainer
 
@@ -143,7 +143,10 @@ def plan_run(project: Project, epochs: int | None = None,
     input_problems = check_data(analysis, dataset, input_id)
     problems = input_problems + task.problems(output, dataset)
     if not problems and isinstance(task, Sequences):
-        short = time_steps_problem(project.graph, analysis, output_id, dataset)
+        checked = dataset  # a few strings of real data too long: skipped, not refused
+        if dataset.on_demand:
+            checked = _set_aside_strings_too_long(dataset, analysis, output_id)
+        short = time_steps_problem(project.graph, analysis, output_id, checked)
         problems = [short] if short else []
     if problems:
         raise TrainingError("\n".join(problems), dict.fromkeys(input_problems, input_id))
@@ -153,6 +156,31 @@ def plan_run(project: Project, epochs: int | None = None,
         raise TrainingError(str(error)) from None
     return RunPlan(project, config, analysis, dataset, task, output,
                    target_warnings(dataset) + dataset.notes)
+
+
+def _set_aside_strings_too_long(dataset: Dataset, analysis: Analysis,
+                                output_id: str) -> Dataset:
+    """Mark the samples whose label strings the output has too few steps for as
+    unreadable (skipped, and listed with why at the end of the run), unless they are more
+    than the data's max_bad allows; the data without them, for the check that follows."""
+    steps = output_steps(analysis, output_id)
+    index = dataset.x.index
+    if steps is None:
+        return dataset
+    parts = [(dataset.x, dataset.y), (dataset.x_val, dataset.y_val),
+             (dataset.x_test, dataset.y_test)]
+    found = [(int(x.records[row]), why) for x, y in parts if x is not None and y is not None
+             for row, why in too_long(y, steps) if int(x.records[row]) not in index.known_bad]
+    if not found or len(found) > index.policy.limit * len(index.entries):
+        return dataset
+    index.known_bad.update(found)
+    dataset.notes.append(f"{len(found)} {index.decoder.noun}{'s' * (len(found) != 1)} set "
+                         f"aside: their label strings need more than the output's {steps} "
+                         "time steps (listed at the end of the run)")
+    readable = [row for row in range(len(dataset.x))
+                if int(dataset.x.records[row]) not in index.known_bad]
+    return replace(dataset, x=dataset.x.subset(readable), y=dataset.y[readable], x_val=None,
+                   y_val=None, x_test=None, y_test=None)
 
 
 def build_trainer(plan: RunPlan, device: str | None = None, out_dir: Path | None = None,

@@ -527,6 +527,9 @@ class Trainer:
                      "classes": self.data.classes},
             "device": str(self.device),
         }
+        if self.data.kind == "strings" and all(len(c) == 1 for c in self.data.classes):
+            # label id i is the alphabet's i-th character (0 is CTC's blank)
+            data["alphabet"] = "".join(self.data.classes)
         if self.health.health.steps:
             data["health"] = self.health.health.to_json()
         if self.report.to_json():

@@ -180,3 +180,14 @@ def test_dna_is_shown_as_coloured_letters_with_its_class(window, tmp_path, qtbot
     cells = view.samples.cells()
     assert [c.prediction for c in cells] == ["a", "b"]
     assert cells[1].image.text().count("<span") == 20  # a coloured letter per base
+
+
+def test_text_lines_are_shown_with_their_transcripts(window, tmp_path, qtbot):
+    from tests.engine.test_user_data_lines import ctc_project, lines_folder
+
+    lines_folder(tmp_path / "ocr", ["ab", "ba b"])
+    project = ctc_project(tmp_path, {"path": "ocr"}, classes=3)
+    open_project(window, project, qtbot)
+    view = window.training_panel.data_view
+    assert "2 lines, an alphabet of 3 characters: ' ab'" in view.about.text()
+    assert [c.prediction for c in view.samples.cells()] == ["ab", "ba b"]

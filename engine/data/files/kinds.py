@@ -1,5 +1,5 @@
 """What kind of samples a folder or a CSV holds, so that the dataset entry `{"path": ...}`
-alone is enough: clips, sounds or images (a table CSV is read as a table)."""
+alone is enough: text lines, clips, sounds or images (a table CSV is read as a table)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from engine.catalogue import TensorInfo
+from engine.data.files.lines.loading import lines_table
 from engine.data.standalone.clip_reading import VIDEO_SUFFIXES
 from engine.data.standalone.layout import csv_sample_names, is_manifest, is_segments
 from engine.data.standalone.sound_reading import SOUND_SUFFIXES
@@ -33,8 +34,11 @@ def _suffix_counts(path: Path) -> dict[str, int]:
 
 
 def folder_kind(path: Path, sample: TensorInfo | None) -> str:
-    """'sounds' where sound files are most of the media, 'clips' where videos are or the
-    Input is a clip [T, C, H, W] (folders of frames), else 'images'."""
+    """'lines' for a folder whose labels.csv names images and their transcripts, 'sounds'
+    where sound files are most of the media, 'clips' where videos are or the Input is a
+    clip [T, C, H, W] (folders of frames), else 'images'."""
+    if lines_table(path) is not None:
+        return "lines"
     counts = _suffix_counts(path)
     if counts["sound"] > counts["video"]:
         return "sounds"
@@ -44,7 +48,10 @@ def folder_kind(path: Path, sample: TensorInfo | None) -> str:
 
 
 def csv_kind(path: Path) -> str:
-    """'clips' or 'sounds' for a manifest (or segments) naming such files, else 'table'."""
+    """'lines' for images with transcripts, 'clips' or 'sounds' for a manifest (or
+    segments) naming such files, else 'table'."""
+    if lines_table(path) is not None:
+        return "lines"
     if is_segments(path):
         return "clips"
     if not is_manifest(path):
