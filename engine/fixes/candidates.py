@@ -61,6 +61,8 @@ def for_node(graph: Graph, analysis: Analysis, node_id: str,
     yield from _renamed_params(graph, node_id, spec)
     if spec.is_input:
         yield from _input_shape(graph, node_id, message)
+    if node.type == "Linear":
+        yield from _output_size(graph, node_id, message)
     incoming = graph.incoming(node_id)
     if not incoming and not spec.is_input:
         yield from _connections(graph, analysis, node_id)
@@ -90,6 +92,18 @@ def _input_shape(graph: Graph, node_id: str, message: str) -> Iterator[Candidate
         shown = "[" + ", ".join(map(str, shape)) + "]"
         yield Candidate(f"Set the Input '{node_id}' to {shown}",
                         lambda: edits.set_params(graph, node_id, {"shape": shape}))
+
+
+OUTPUT_SIZE_HINT = re.compile(r"set the last Linear's out_features to (\d+)")
+
+
+def _output_size(graph: Graph, node_id: str, message: str) -> Iterator[Candidate]:
+    """For an output that gives another number of scores than the data has classes."""
+    found = OUTPUT_SIZE_HINT.search(message)
+    if found is not None:
+        size = int(found.group(1))
+        yield Candidate(f"Set '{node_id}' to {size} outputs",
+                        lambda: edits.set_params(graph, node_id, {"out_features": size}))
 
 
 def _renamed_params(graph: Graph, node_id: str, spec: LayerSpec) -> Iterator[Candidate]:

@@ -141,7 +141,8 @@ def plan_run(project: Project, epochs: int | None = None,
     task = task_for(config.loss)
     dataset = task.adapt(_as_input_dtype(dataset, analysis.nodes[input_id].output))
     input_problems = check_data(analysis, dataset, input_id)
-    problems = input_problems + task.problems(output, dataset)
+    output_problems = task.problems(output, dataset)
+    problems = input_problems + output_problems
     if not problems and isinstance(task, Sequences):
         checked = dataset  # a few strings of real data too long: skipped, not refused
         if dataset.on_demand:
@@ -149,7 +150,10 @@ def plan_run(project: Project, epochs: int | None = None,
         short = time_steps_problem(project.graph, analysis, output_id, checked)
         problems = [short] if short else []
     if problems:
-        raise TrainingError("\n".join(problems), dict.fromkeys(input_problems, input_id))
+        # problems a layer's parameter repairs belong to that layer (and get its fix)
+        nodes = dict.fromkeys(input_problems, input_id) | {
+            p: output_id for p in output_problems if "out_features to" in p}
+        raise TrainingError("\n".join(problems), nodes)
     try:
         dataset = split_validation(dataset, config.validation_split, config.seed)
     except DataError as error:

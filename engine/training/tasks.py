@@ -99,6 +99,11 @@ class Classification(Task):
             return [f"{data.name} has {largest + 1} classes but the network's output gives "
                     f"{self.classes} scores {output}; set the last Linear's out_features to "
                     f"{largest + 1}"]
+        if data.classes and self.classes > len(data.classes):
+            return [f"the network's output gives {self.classes} scores {output} but "
+                    f"{data.name} has {len(data.classes)} classes, so "
+                    f"{self.classes - len(data.classes)} of them would be classes no sample "
+                    f"has; set the last Linear's out_features to {len(data.classes)}"]
         return []
 
     def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:

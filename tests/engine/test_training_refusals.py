@@ -39,7 +39,7 @@ def test_float_values_for_a_token_id_input_are_refused(tmp_path):
 
 def test_whole_numbers_feed_a_float_input_as_numbers(tmp_path):
     np.savez(tmp_path / "pixels.npz", x=np.full((10, 5), 200, np.uint8),
-             y=np.zeros(10, np.int64))
+             y=np.arange(10) % 2)
     project = chain_project(tmp_path, [("Input", {"shape": [5]}),
                                        ("Linear", {"out_features": 2})],
                             {"dataset": {"path": "pixels.npz"}, "loss": "CrossEntropyLoss"})
@@ -52,6 +52,24 @@ def test_more_classes_than_outputs_is_refused(tmp_path):
     project.graph.nodes["n4"].params["out_features"] = 2
     assert refusal(project) == ("blobs.npz has 3 classes but the network's output gives 2 "
                                 "scores [2]; set the last Linear's out_features to 3")
+
+
+def test_more_outputs_than_classes_is_a_problem_of_the_last_layer_with_its_fix(tmp_path):
+    from engine.analysis import Problem
+    from engine.fixes import fixes_for
+
+    project = classifier_project(tmp_path)
+    project.graph.nodes["n4"].params["out_features"] = 10
+    with pytest.raises(TrainingError) as caught:
+        plan_run(project)
+    message = str(caught.value)
+    assert message == ("the network's output gives 10 scores [10] but blobs.npz has 3 "
+                       "classes, so 7 of them would be classes no sample has; set the last "
+                       "Linear's out_features to 3")
+    assert caught.value.nodes == {message: "n4"}
+    (fix,) = fixes_for(project.graph, Problem("error", "node 'n4' (Linear)", message, "n4"))
+    assert fix.title == "Set 'n4' to 3 outputs"
+    assert fix.graph.nodes["n4"].params["out_features"] == 3
 
 
 def test_regression_targets_must_match_the_output(tmp_path):

@@ -34,9 +34,34 @@ def test_npz_float_samples_and_integer_labels_become_float32_and_classes(tmp_pat
     assert dataset.x_val is None
 
 
-def test_npz_classes_run_up_to_the_largest_id_even_when_some_are_absent(tmp_path):
+def test_npz_integer_labels_are_the_classes_the_data_has(tmp_path):
+    """Labels 1 and 2 are two classes, not three with an empty 0."""
+    path = write_npz(tmp_path, x=np.zeros((3, 3)), y=np.array([2, 1, 2], np.uint8))
+    dataset = load_npz(path)
+    assert dataset.classes == ["1", "2"] and dataset.y.tolist() == [1, 0, 1]
     path = write_npz(tmp_path, x=np.zeros((2, 3)), y=np.array([0, 4], np.uint8))
-    assert load_npz(path).classes == ["0", "1", "2", "3", "4"]
+    assert load_npz(path).classes == ["0", "4"]
+
+
+def test_npz_class_names_name_the_ids(tmp_path):
+    path = write_npz(tmp_path, x=np.zeros((3, 2)), y=np.array([0, 2, 2]),
+                     classes=np.array(["cat", "dog", "owl"]))
+    dataset = load_npz(path)
+    assert dataset.classes == ["cat", "dog", "owl"] and dataset.y.tolist() == [0, 2, 2]
+    path = write_npz(tmp_path, x=np.zeros((2, 2)), y=np.array([0, 3]),
+                     classes=np.array(["cat", "dog"]))
+    assert "y holds class id 3 but classes names only 2 classes" in refusal(
+        tmp_path, {"path": "data.npz"})
+
+
+def test_npz_test_arrays_are_a_test_split(tmp_path):
+    path = write_npz(tmp_path, x=np.zeros((4, 2)), y=np.array([0, 1, 0, 1]),
+                     x_test=np.ones((2, 2)), y_test=np.array([1, 1]))
+    dataset = load_npz(path)
+    assert dataset.x_test.tolist() == [[1.0, 1.0]] * 2 and dataset.y_test.tolist() == [1, 1]
+    assert "2 test" in dataset.describe()
+    write_npz(tmp_path, x=np.zeros((4, 2)), y=np.array([0, 1, 0, 1]), x_test=np.ones((2, 2)))
+    assert "has x_test but no y_test" in refusal(tmp_path, {"path": "data.npz"})
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float64, np.bool_])

@@ -19,7 +19,9 @@ from engine.data.files.checks import (
     refuse_too_many_classes,
 )
 
-NPZ_ARRAYS = ("x", "y", "x_val", "y_val")
+NPZ_ARRAYS = ("x", "y", "x_val", "y_val", "x_test", "y_test")
+CLASS_NAMES = "classes"
+"""An optional array of class names: class id i is named classes[i]."""
 NUMERIC_KINDS = "biuf"
 """NumPy dtype kinds a network can take: bool, signed and unsigned integers, floats."""
 
@@ -28,14 +30,14 @@ NPY_MAGIC = b"\x93NUMPY"
 
 
 def load_npz(path: Path) -> Dataset:
-    """Arrays `x` and `y`, and optionally `x_val` and `y_val`, from a NumPy archive."""
+    """Arrays `x` and `y`, and optionally `x_val` and `y_val` (a validation split),
+    `x_test` and `y_test` (a test split, measured at the end of a run) and `classes` (the
+    class names), from a NumPy archive."""
     name = path.name
     arrays = _read_npz_arrays(path)
     x, y = arrays["x"], arrays["y"]
-    x_val, y_val = arrays.get("x_val"), arrays.get("y_val")
-
     for key, array in arrays.items():
-        if array.size == 0:
+        if array.size == 0 and key != CLASS_NAMES:
             raise DataError(f"{name}: array {key} is empty (shape {list(array.shape)}); "
                             "expected at least one sample holding at least one number")
     if x.ndim < 2:
@@ -43,20 +45,30 @@ def load_npz(path: Path) -> Dataset:
                         "expected [samples, ...] with each sample an array, e.g. save "
                         "x.reshape(-1, 1) for one feature per sample")
     _check_pairing(name, "x", x, "y", y)
-    if x_val is not None and y_val is not None:
-        _check_pairing(name, "x_val", x_val, "y_val", y_val)
-        if x_val.shape[1:] != x.shape[1:]:
-            raise DataError(f"{name}: x_val's samples have shape {list(x_val.shape[1:])} but "
-                            f"x's have shape {list(x.shape[1:])}; expected validation samples "
-                            "shaped like the training samples")
-        if _is_integer(x_val) != _is_integer(x):
-            raise DataError(f"{name}: x holds {_number_kind(x)} but x_val holds "
-                            f"{_number_kind(x_val)}; expected both to hold the same kind")
-
-    x_tensor = _npz_samples(name, "x", x)
-    x_val_tensor = None if x_val is None else _npz_samples(name, "x_val", x_val)
-    kind, classes, y_tensor, y_val_tensor = _npz_targets(name, y, y_val)
-    return Dataset(name, x_tensor, y_tensor, kind, classes, x_val_tensor, y_val_tensor)
+    parts = [("", x, y)]
+    for suffix in ("_val", "_test"):
+        x_part, y_part = arrays.get("x" + suffix), arrays.get("y" + suffix)
+        if x_part is None or y_part is None:
+            continue
+        _check_pairing(name, "x" + suffix, x_part, "y" + suffix, y_part)
+        if x_part.shape[1:] != x.shape[1:]:
+            raise DataError(f"{name}: x{suffix}'s samples have shape "
+                            f"{list(x_part.shape[1:])} but x's have shape "
+                            f"{list(x.shape[1:])}; expected them shaped like the training "
+                            "samples")
+        if _is_integer(x_part) != _is_integer(x):
+            raise DataError(f"{name}: x holds {_number_kind(x)} but x{suffix} holds "
+                            f"{_number_kind(x_part)}; expected both to hold the same kind")
+        parts.append((suffix, x_part, y_part))
+    samples = [_npz_samples(name, "x" + suffix, part) for suffix, part, _ in parts]
+    kind, classes, targets = _npz_targets(name, [("y" + suffix, part)
+                                                 for suffix, _, part in parts],
+                                          arrays.get(CLASS_NAMES))
+    by_suffix = {suffix: (sample, target) for (suffix, _, _), sample, target in zip(
+        parts, samples, targets, strict=True)}
+    x_val, y_val = by_suffix.get("_val", (None, None))
+    x_test, y_test = by_suffix.get("_test", (None, None))
+    return Dataset(name, samples[0], targets[0], kind, classes, x_val, y_val, x_test, y_test)
 
 
 def _read_npz_arrays(path: Path) -> dict[str, np.ndarray]:
@@ -87,11 +99,28 @@ def _read_npz_archive(archive: np.lib.npyio.NpzFile, name: str) -> dict[str, np.
         raise DataError(f"{name} has no array {' or '.join(missing)}: it holds {listing}; "
                         "expected arrays x (the samples) and y (the targets), as "
                         f"{SAVEZ_HINT} writes them")
-    if ("x_val" in found) != ("y_val" in found):
-        present, absent = ("x_val", "y_val") if "x_val" in found else ("y_val", "x_val")
-        raise DataError(f"{name} has {present} but no {absent}; expected both (a validation "
-                        "set of samples and their targets) or neither")
-    return {key: _read_npz_array(archive, name, key) for key in NPZ_ARRAYS if key in found}
+    for suffix, what in (("_val", "a validation"), ("_test", "a test")):
+        if ("x" + suffix in found) != ("y" + suffix in found):
+            present, absent = (("x", "y") if "x" + suffix in found else ("y", "x"))
+            raise DataError(f"{name} has {present}{suffix} but no {absent}{suffix}; expected "
+                            f"both ({what} set of samples and their targets) or neither")
+    arrays = {key: _read_npz_array(archive, name, key) for key in NPZ_ARRAYS if key in found}
+    if CLASS_NAMES in found:
+        arrays[CLASS_NAMES] = _read_class_names(archive, name)
+    return arrays
+
+
+def _read_class_names(archive: np.lib.npyio.NpzFile, name: str) -> np.ndarray:
+    _check_member(archive, name, CLASS_NAMES)
+    try:
+        names = archive[CLASS_NAMES]
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+        raise DataError(f"{name}: array {CLASS_NAMES} cannot be read ({reason(error)})") \
+            from None
+    if names.ndim != 1 or names.dtype.kind not in "USiuf":
+        raise DataError(f"{name}: array {CLASS_NAMES} must be a list of class names (text), "
+                        f"not {names.dtype} of shape {list(names.shape)}")
+    return names
 
 
 def _check_member(archive: np.lib.npyio.NpzFile, name: str, key: str) -> None:
@@ -175,37 +204,57 @@ def _npz_samples(name: str, key: str, array: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(samples)
 
 
-def _npz_targets(name: str, y: np.ndarray, y_val: np.ndarray | None
-                 ) -> tuple[TargetKind, list[str], torch.Tensor, torch.Tensor | None]:
-    both = [("y", y)] + ([("y_val", y_val)] if y_val is not None else [])
-    if y_val is not None and _is_integer(y_val) != _is_integer(y):
-        raise DataError(f"{name}: y holds {_number_kind(y)} but y_val holds "
-                        f"{_number_kind(y_val)}; expected both to hold the same kind")
+def _npz_targets(name: str, parts: list[tuple[str, np.ndarray]], names: np.ndarray | None
+                 ) -> tuple[TargetKind, list[str], list[torch.Tensor]]:
+    """The targets of every part (y, y_val, y_test) and what they are. Integer class labels
+    are names as the data has them: labels 1 and 2 are two classes (not three with an empty
+    0), unless a `classes` array names the classes by id."""
+    y = parts[0][1]
+    for key, array in parts[1:]:
+        if _is_integer(array) != _is_integer(y):
+            raise DataError(f"{name}: y holds {_number_kind(y)} but {key} holds "
+                            f"{_number_kind(array)}; expected both to hold the same kind")
+        if array.shape[1:] != y.shape[1:] and not (y.ndim == 2 and array.ndim == 2):
+            raise DataError(f"{name}: {key}'s targets have shape {list(array.shape[1:])} but "
+                            f"y's have shape {list(y.shape[1:])}; expected them shaped like "
+                            "the training targets")
     if not _is_integer(y):
-        values = [array.astype(np.float32) for _, array in both]
-        for (key, _), array in zip(both, values, strict=True):
+        values = [array.astype(np.float32) for _, array in parts]
+        for (key, _), array in zip(parts, values, strict=True):
             refuse_non_finite(name, key, array)
-        _refuse_different_target_shapes(name, y, y_val)
-        return "values", [], *_tensors(values)
-
-    padded = y.ndim == 2 and (y_val is None or y_val.ndim == 2) and any(
-        np.any(array == PAD) for _, array in both)
+        _refuse_different_target_shapes(name, parts)
+        return "values", [], [torch.from_numpy(v) for v in values]
+    padded = all(array.ndim == 2 for _, array in parts) and any(
+        np.any(array == PAD) for _, array in parts)
     if padded:
-        return "strings", *_label_strings(name, both)
-    _refuse_different_target_shapes(name, y, y_val)
-    for key, array in both:
+        classes, tensors = _label_strings(name, parts)
+        return "strings", classes, tensors
+    _refuse_different_target_shapes(name, parts)
+    for key, array in parts:
         lowest = int(array.min())
         if lowest < 0:
             raise DataError(f"{name}: {key} holds class id {lowest}; expected class ids "
-                            f"counting from 0 ({PAD} pads label strings, and only in a 2-D y)")
-    top = max(int(array.max()) for _, array in both)
+                            f"counting from 0 ({PAD} pads label strings, and only in a 2-D "
+                            "y)")
+    if names is not None:
+        top = max(int(array.max()) for _, array in parts)
+        if top >= len(names):
+            raise DataError(f"{name}: y holds class id {top} but {CLASS_NAMES} names only "
+                            f"{len(names)} classes; expected an id below {len(names)} for "
+                            "every sample")
+        return "classes", [str(n) for n in names.tolist()], [
+            torch.from_numpy(array.astype(np.int64)) for _, array in parts]
+    top = max(int(array.max()) for _, array in parts)
     refuse_too_many_classes(name, "y", top, "save y as floats")
-    classes = [str(i) for i in range(top + 1)]
-    return "classes", classes, *_tensors([array.astype(np.int64) for _, array in both])
+    present = np.unique(np.concatenate([array.reshape(-1) for _, array in parts]))
+    ids = np.zeros(top + 1, np.int64)
+    ids[present] = np.arange(len(present))
+    return "classes", [str(int(label)) for label in present], [
+        torch.from_numpy(ids[array.astype(np.int64)]) for _, array in parts]
 
 
 def _label_strings(name: str, both: list[tuple[str, np.ndarray]]
-                   ) -> tuple[list[str], torch.Tensor, torch.Tensor | None]:
+                   ) -> tuple[list[str], list[torch.Tensor]]:
     """Rows of label ids from 1 (0 is CTC's blank) followed by PAD."""
     for key, array in both:
         lowest = int(array.min())
@@ -227,19 +276,16 @@ def _label_strings(name: str, both: list[tuple[str, np.ndarray]]
                         "from 1")
     refuse_too_many_classes(name, "y", top, "save y as floats")
     classes = [str(i) for i in range(1, top + 1)]
-    return classes, *_tensors([array.astype(np.int64) for _, array in both])
+    return classes, [torch.from_numpy(array.astype(np.int64)) for _, array in both]
 
 
-def _refuse_different_target_shapes(name: str, y: np.ndarray, y_val: np.ndarray | None) -> None:
-    if y_val is not None and y_val.shape[1:] != y.shape[1:]:
-        raise DataError(f"{name}: y_val's targets have shape {list(y_val.shape[1:])} but "
-                        f"y's have shape {list(y.shape[1:])}; expected validation targets "
-                        "shaped like the training targets")
-
-
-def _tensors(arrays: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor | None]:
-    tensors = [torch.from_numpy(array) for array in arrays]
-    return tensors[0], tensors[1] if len(tensors) > 1 else None
+def _refuse_different_target_shapes(name: str, parts: list[tuple[str, np.ndarray]]) -> None:
+    y = parts[0][1]
+    for key, array in parts[1:]:
+        if array.shape[1:] != y.shape[1:]:
+            raise DataError(f"{name}: {key}'s targets have shape {list(array.shape[1:])} but "
+                            f"y's have shape {list(y.shape[1:])}; expected them shaped like "
+                            "the training targets")
 
 
 def _is_integer(array: np.ndarray) -> bool:
