@@ -207,11 +207,23 @@ class Sequences(Task):
 
     def adapt(self, data: Dataset) -> Dataset:
         # label strings that all have the same length need no padding, so a file cannot
-        # tell them from one class per time step; for CTC they are strings
-        if data.kind == "classes" and data.y.dim() == 2 and int(data.y.min()) >= 1:
-            top = int(data.y.max())
-            return replace(data, kind="strings", classes=[str(i) for i in range(1, top + 1)])
-        return data
+        # tell them from one class per time step; for CTC they are strings, whose label
+        # ids are the numbers the file holds (read as class names: the ids back)
+        if data.kind != "classes" or data.y.dim() != 2 or not all(
+                name.isdigit() for name in data.classes):
+            return data
+        numbers = torch.tensor([int(name) for name in data.classes] or [0])
+
+        def ids(y: torch.Tensor | None) -> torch.Tensor | None:
+            return None if y is None else numbers[y]
+
+        y = ids(data.y)
+        if y is None or not len(y) or int(y.min()) < 1:
+            return data
+        top = max(int(t.max()) for t in (y, ids(data.y_val), ids(data.y_test))
+                  if t is not None and len(t))
+        return replace(data, y=y, y_val=ids(data.y_val), y_test=ids(data.y_test),
+                       kind="strings", classes=[str(i) for i in range(1, top + 1)])
 
     def problems(self, output: TensorInfo, data: Dataset) -> list[str]:
         if data.kind != "strings":
