@@ -27,7 +27,9 @@ def forward_lines(graph: Graph, analysis: Analysis, free_early: bool = False,
 
     With `every_output`, forward() returns a dict of every node's output, the Inputs'
     included, instead of the network's outputs (engine.inspection looks inside with it)."""
+    padded = padded_nodes(graph, analysis)
     graph = analysis.graph or graph  # repeated blocks unrolled
+    scratch = _unused("packed", set(graph.nodes))
     last_use = {}
     for node_id in analysis.order:
         for edge in graph.incoming(node_id):
@@ -43,11 +45,18 @@ def forward_lines(graph: Graph, analysis: Analysis, free_early: bool = False,
             continue
         args = [edge.source for edge in graph.incoming(node_id)]
         expression = spec.code(report.params, report.inputs, args, f"self.{node_id}")
+        made = [f"{node_id} = {expression}"]
+        if spec.length_lines is not None and args and args[0] in padded:
+            # over each sequence's true steps when forward() is given their lengths
+            made = ["if lengths is None:", f"    {made[0]}", "else:", *(
+                f"    {line}" for line in spec.length_lines(
+                    report.params, report.inputs, args, f"self.{node_id}", node_id,
+                    scratch))]
         if labelled:
             lines.append(f"with torch.profiler.record_function({PROFILE_LABEL + node_id!r}):")
-            lines.append(f"    {node_id} = {expression}")
+            lines += [f"    {line}" for line in made]
         else:
-            lines.append(f"{node_id} = {expression}")
+            lines += made
         if free_early:
             done = sorted({a for a in args if last_use.get(a) == node_id and a not in keep})
             if done:
@@ -61,10 +70,66 @@ def forward_lines(graph: Graph, analysis: Analysis, free_early: bool = False,
     return lines
 
 
+def _unused(name: str, taken: set[str]) -> str:
+    """`name`, or name_2, name_3, ...: a variable no node's output is called."""
+    found, number = name, 2
+    while found in taken:
+        found, number = f"{name}_{number}", number + 1
+    return found
+
+
+def padded_nodes(graph: Graph, analysis: Analysis) -> set[str]:
+    """The nodes whose output is the network's one Input of variable length (a batch of
+    float sequences [T, F] padded at their ends), or what layers that treat each step
+    alone or run over the true steps make of it: where forward()'s `lengths` (each
+    sequence's true length) hold. None in a network of blocks (whose exported classes take
+    no lengths)."""
+    if graph.blocks or len(analysis.inputs) != 1:
+        return set()
+    unrolled = analysis.graph or graph
+    found: set[str] = set()
+    for node_id in analysis.order:
+        report = analysis.nodes[node_id]
+        output, spec = report.output, report.spec
+        if spec is None or output is None:
+            continue
+        if spec.is_input:
+            if (report.params or {}).get("variable_length") and len(output.shape) == 2 \
+                    and output.dtype == "float32":
+                found.add(node_id)
+            continue
+        incoming = unrolled.incoming(node_id)
+        if len(incoming) != 1 or incoming[0].source not in found:
+            continue
+        if spec.padded_time == "recurrent" or (spec.padded_time == "each"
+                                               and len(output.shape) == 2):
+            found.add(node_id)
+    return found
+
+
+def takes_lengths(graph: Graph, analysis: Analysis) -> bool:
+    """Whether forward() takes `lengths`: a recurrent layer or LastStep reads padded
+    sequences whose true lengths it can use."""
+    padded = padded_nodes(graph, analysis)
+    unrolled = analysis.graph or graph
+    for node_id in analysis.order:
+        spec = analysis.nodes[node_id].spec
+        incoming = unrolled.incoming(node_id)
+        if (spec is not None and spec.length_lines is not None and incoming
+                and incoming[0].source in padded):
+            return True
+    return False
+
+
+LENGTHS = "lengths: torch.Tensor | None = None"
+"""forward()'s last argument in a network that takes true lengths."""
+
+
 def forward_source(graph: Graph, analysis: Analysis, indent: str = "",
                    free_early: bool = False, labelled: bool = False,
                    every_output: bool = False) -> str:
-    signature = ", ".join(["self", *analysis.inputs])
+    signature = ", ".join(["self", *analysis.inputs,
+                           *([LENGTHS] if takes_lengths(graph, analysis) else [])])
     body = "".join(f"{indent}    {line}\n" for line in forward_lines(
         graph, analysis, free_early and not every_output, labelled, every_output))
     return f"{indent}def forward({signature}):\n{body}"

@@ -13,10 +13,11 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from engine.analysis import Analysis, CompileError, Problem, analyse
 from engine.capacity import network_memory_problem
-from engine.codegen import forward_source
+from engine.codegen import forward_source, takes_lengths
 from engine.graph import Graph
 
 __all__ = ["CompileError", "CompiledNetwork", "compile_graph"]
@@ -28,6 +29,9 @@ class CompiledNetwork(nn.Module):
     code: str
     input_ids: tuple[str, ...]
     output_ids: tuple[str, ...]
+    takes_lengths: bool = False
+    """forward() takes each sequence's true length after its input (an Input of variable
+    length feeding recurrent layers)."""
 
 
 def compile_graph(graph: Graph, analysis: Analysis | None = None,
@@ -49,7 +53,7 @@ def compile_graph(graph: Graph, analysis: Analysis | None = None,
     cls = type(_class_name(name), (CompiledNetwork,), {
         "forward": forward, "code": source,
         "input_ids": tuple(analysis.inputs), "output_ids": tuple(analysis.outputs),
-        "__module__": __name__,
+        "takes_lengths": takes_lengths(graph, analysis), "__module__": __name__,
     })
     network = cls()
     for node_id in analysis.order:
@@ -67,7 +71,10 @@ def _define(source: str, name: str) -> Any:
     digest = hashlib.sha1(source.encode()).hexdigest()[:12]
     filename = f"<netdesigner {name} {digest}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace: dict[str, Any] = {"torch": torch, "F": torch.nn.functional}
+    namespace: dict[str, Any] = {
+        "torch": torch, "F": torch.nn.functional,
+        "pack_padded_sequence": pack_padded_sequence,
+        "pad_packed_sequence": pad_packed_sequence}
     exec(compile(source, filename, "exec"), namespace)
     return namespace["forward"]
 

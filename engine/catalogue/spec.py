@@ -137,6 +137,16 @@ class LayerSpec:
     view: bool = False
     window: Window | None = None
     frame_rank: int | None = None
+    padded_time: str = ""
+    """How the layer treats a batch of sequences [T, F] padded at their ends whose true
+    lengths the network is given: 'each' (step by step, so the lengths still hold after
+    it), 'recurrent' (it runs over each sequence's true steps only) or 'last' (it takes
+    each sequence's last true step); '' where the lengths no longer apply."""
+    length_lines: Callable[[Params, Sequence[TensorInfo], Sequence[str], str, str, str],
+                           list[str]] | None = None
+    """For 'recurrent' and 'last': the statements that give the output `target` when the
+    true lengths are known (`lengths`), given (params, inputs, args, module, target,
+    scratch), `scratch` a variable free for the steps between."""
     _by_name: dict[str, Param] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -124,8 +124,9 @@ class Feeder:
         return self._loader
 
     def batches(self, samples: FileSamples, positions: np.ndarray, batch_size: int,
-                device: torch.device) -> Iterator[tuple[torch.Tensor, np.ndarray]]:
-        """(the samples at positions[i:i + batch_size] as the Input takes them, on the
+                device: torch.device
+                ) -> Iterator[tuple[tuple[torch.Tensor, ...], np.ndarray]]:
+        """(the network's inputs for the samples at positions[i:i + batch_size], on the
         device; the positions they came from), unreadable samples left out."""
         records = samples.records[positions]
         chunks = [np.arange(start, min(start + batch_size, len(positions)))
@@ -135,11 +136,13 @@ class Feeder:
         else:
             yield from self._cached(samples, positions, chunks, device)
 
-    def _to_device(self, stored: torch.Tensor, device: torch.device) -> torch.Tensor:
-        return self.index.decoder.to_tensor(stored.to(device, non_blocking=True))
+    def _to_device(self, stored: torch.Tensor, device: torch.device
+                   ) -> tuple[torch.Tensor, ...]:
+        return model_inputs(self.index.decoder, stored.to(device, non_blocking=True))
 
     def _cached(self, samples: FileSamples, positions: np.ndarray, chunks: list[np.ndarray],
-                device: torch.device) -> Iterator[tuple[torch.Tensor, np.ndarray]]:
+                device: torch.device
+                ) -> Iterator[tuple[tuple[torch.Tensor, ...], np.ndarray]]:
         cache = self.index.cache
         assert cache is not None
         state = cache.state
@@ -186,7 +189,8 @@ class Feeder:
             reader.join()
 
     def _decoded(self, samples: FileSamples, positions: np.ndarray, chunks: list[np.ndarray],
-                 device: torch.device) -> Iterator[tuple[torch.Tensor, np.ndarray]]:
+                 device: torch.device
+                 ) -> Iterator[tuple[tuple[torch.Tensor, ...], np.ndarray]]:
         record_batches = [samples.records[positions[chunk]].tolist() for chunk in chunks]
         self._sampler.batches = record_batches
         threads = torch.get_num_threads()
@@ -248,14 +252,16 @@ class Feeders:
         self._feeders: dict[int, Feeder] = {}
 
     def batches(self, samples: Any, positions: torch.Tensor, batch_size: int,
-                device: torch.device) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """(inputs on the device, the positions they came from, on the positions' device),
-        from `samples` already on the device or from FileSamples; unreadable samples are
-        left out."""
+                device: torch.device
+                ) -> Iterator[tuple[tuple[torch.Tensor, ...], torch.Tensor]]:
+        """(the network's inputs on the device — the samples, and their true lengths for
+        sequences that carry them —, the positions they came from, on the positions'
+        device), from `samples` in memory or FileSamples; unreadable samples are left
+        out."""
         if not isinstance(samples, FileSamples):
             for start in range(0, len(positions), batch_size):
                 index = positions[start:start + batch_size]
-                yield samples[index].to(device, non_blocking=True), index
+                yield (samples[index].to(device, non_blocking=True),), index
             return
         feeder = self.feeder(samples.index)
         for values, kept in feeder.batches(samples, positions.cpu().numpy(), batch_size,
@@ -278,6 +284,13 @@ EVAL_BATCH_BYTES = 64 << 20
 """The most a batch of samples decoded from files may take while measuring."""
 
 
+def model_inputs(decoder: Any, stored: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """A decoded batch as the network's forward() takes it: (samples,) or, from decoders
+    that carry them, (samples, true lengths)."""
+    to_inputs = getattr(decoder, "to_inputs", None)
+    return to_inputs(stored) if to_inputs is not None else (decoder.to_tensor(stored),)
+
+
 def eval_batch(samples: Any, training_batch: int) -> int:
     """Samples per batch when measuring: many for samples in memory; for samples in files
     no more than a training batch (a batch of decoded clips and the network's activations
@@ -288,10 +301,11 @@ def eval_batch(samples: Any, training_batch: int) -> int:
     return max(1, min(training_batch, EVAL_BATCH_BYTES // max(sample_bytes, 1)))
 
 
-def first_samples(samples: Any, count: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Up to `count` samples from the start, as the Input takes them, and their positions
-    (samples in files that cannot be read are passed over)."""
+def first_samples(samples: Any, count: int
+                  ) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
+    """Up to `count` samples from the start as the network's inputs (the samples first),
+    and their positions (samples in files that cannot be read are passed over)."""
     if not isinstance(samples, FileSamples):
-        return samples[:count], torch.arange(min(count, len(samples)))
-    values, kept = samples.read(np.arange(min(len(samples), count * 2)))
-    return values[:count], torch.from_numpy(kept[:count])
+        return (samples[:count],), torch.arange(min(count, len(samples)))
+    inputs, kept = samples.read_inputs(np.arange(min(len(samples), count * 2)))
+    return tuple(part[:count] for part in inputs), torch.from_numpy(kept[:count])

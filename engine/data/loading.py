@@ -18,11 +18,14 @@ from engine.data.standalone.sound_reading import SOUND_SUFFIXES
 
 
 def load_dataset(entry: Any, base_dir: Path | None = None, sample: TensorInfo | None = None,
-                 seed: int = 0, cache_dir: Path | None = None) -> Dataset:
+                 seed: int = 0, cache_dir: Path | None = None,
+                 consumer: str | None = None) -> Dataset:
     """`entry` is {"name": builtin} or {"path": file or folder, ...options}; relative paths
     start at `base_dir` (the project's folder). `sample` is what the network's Input takes:
-    images and clips are fitted to it. Clips are indexed, not decoded: their decoded
-    samples are kept in `cache_dir` (None: none kept)."""
+    images, clips, sounds, DNA, lines and sequences are fitted to it; `consumer` is the type
+    of the layer the Input feeds (sequences are read features first for a Conv1d). Samples
+    in files are indexed, not decoded: their decoded samples are kept in `cache_dir` (None:
+    none kept)."""
     if not isinstance(entry, Mapping):
         raise DataError("\"dataset\" must be an object: {\"name\": \"digits\"} for a built-in "
                         "or {\"path\": \"file.npz\"} for your own data")
@@ -55,6 +58,8 @@ def load_dataset(entry: Any, base_dir: Path | None = None, sample: TensorInfo | 
                         f"cannot be used: {why}") from None
     if is_dir:
         kind = folder_kind(path, sample)
+        if kind == "sequences":
+            return files.load_sequences(path, sample, options, cache_dir, consumer)
         if kind == "lines":
             return files.load_lines(path, sample, options, cache_dir)
         if kind == "sounds":
@@ -72,6 +77,8 @@ def load_dataset(entry: Any, base_dir: Path | None = None, sample: TensorInfo | 
         return files.load_npz(path, **_options(options, set(), path))
     if suffix == ".csv":
         kind = csv_kind(path)
+        if kind == "sequences":
+            return files.load_sequences(path, sample, options, cache_dir, consumer)
         if kind == "lines":
             return files.load_lines(path, sample, options, cache_dir)
         if kind == "sounds":

@@ -267,6 +267,13 @@ class FileSamples:
              ) -> tuple[torch.Tensor, np.ndarray]:
         """The samples at `positions`, decoded here (not in worker processes), as the
         Input takes them, and the positions they came from (the readable ones)."""
+        inputs, kept = self.read_inputs(positions, skip_bad)
+        return inputs[0], kept
+
+    def read_inputs(self, positions: np.ndarray, skip_bad: bool = True
+                    ) -> tuple[tuple[torch.Tensor, ...], np.ndarray]:
+        """As `read`, but as the network's forward() takes them: with their true lengths
+        for sequences that carry them."""
         values, kept = [], []
         for position in np.asarray(positions).tolist():
             record = int(self.records[position])
@@ -280,9 +287,12 @@ class FileSamples:
             kept.append(position)
         if not values:
             empty = torch.zeros((0, *self.index.decoder.sample_shape))
-            return empty, np.array(kept, dtype=np.int64)
+            return (empty,), np.array(kept, dtype=np.int64)
         batch = torch.from_numpy(np.stack(values))
-        return self.index.decoder.to_tensor(batch), np.array(kept, dtype=np.int64)
+        to_inputs = getattr(self.index.decoder, "to_inputs", None)
+        inputs = (to_inputs(batch) if to_inputs is not None
+                  else (self.index.decoder.to_tensor(batch),))
+        return inputs, np.array(kept, dtype=np.int64)
 
     def describe(self, position: int) -> str:
         return self.index.describe(int(self.records[position]))

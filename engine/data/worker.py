@@ -35,8 +35,8 @@ class LoadCancelled(Exception):
 
 
 def _serve(connection: Any, initializer: str | None) -> None:
-    """The worker's side: one (entry, base_dir, sample, seed, cache_dir) request at a time, each
-    answered ("ok", Dataset) or ("error", message); None ends the worker."""
+    """The worker's side: one (entry, base_dir, sample, seed, cache_dir, consumer) request at
+    a time, each answered ("ok", Dataset) or ("error", message); None ends the worker."""
     import torch.multiprocessing  # noqa: F401  (tensors travel through shared memory)
 
     from engine.data.loading import load_dataset
@@ -51,10 +51,10 @@ def _serve(connection: Any, initializer: str | None) -> None:
             return
         if request is None:
             return
-        entry, base_dir, sample, seed, cache_dir = request
+        entry, base_dir, sample, seed, cache_dir, consumer = request
         try:
             answer: tuple[str, Any] = ("ok", load_dataset(entry, base_dir, sample, seed,
-                                                          cache_dir))
+                                                          cache_dir, consumer))
         except DataError as error:
             answer = ("error", (str(error), error.suggested_input))
         except MemoryError:
@@ -98,19 +98,19 @@ class DataWorker:
             self._process, self._connection = process, ours
 
     def load(self, entry: Any, base_dir: Path | None = None, sample: TensorInfo | None = None,
-             seed: int = 0, cache_dir: Path | None = None,
+             seed: int = 0, cache_dir: Path | None = None, consumer: str | None = None,
              cancelled: Callable[[], bool] = lambda: False) -> Dataset:
-        """load_dataset(entry, base_dir, sample, seed, cache_dir) in the worker. Waits
-        without holding Python's lock; raises LoadCancelled as soon as `cancelled()` is
-        true (the worker is then ended, since it cannot be interrupted) and DataError when
-        the worker dies."""
+        """load_dataset(entry, base_dir, sample, seed, cache_dir, consumer) in the worker.
+        Waits without holding Python's lock; raises LoadCancelled as soon as `cancelled()`
+        is true (the worker is then ended, since it cannot be interrupted) and DataError
+        when the worker dies."""
         while not self._serving.acquire(timeout=POLL_SECONDS):  # another caller's load
             if cancelled():
                 raise LoadCancelled
         try:
             self.start()
             process, connection = self._process, self._connection
-            connection.send((entry, base_dir, sample, seed, cache_dir))
+            connection.send((entry, base_dir, sample, seed, cache_dir, consumer))
             while not connection.poll(POLL_SECONDS):
                 if cancelled():
                     self._end(process)

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import re
 
-from engine.codegen import forward_lines
+from engine.codegen import LENGTHS, forward_lines, takes_lengths
 from engine.export import ExportError
 from engine.export.block_classes import BlockClass, block_classes, network_lines
 from engine.export.layer_constructor import constructor
 from engine.export.prepare import PreparedNetwork
-from engine.export.source_format import bracketed, call, docstring_text, literal, statement
+from engine.export.source_format import (
+    LINE_LIMIT,
+    bracketed,
+    call,
+    docstring_text,
+    literal,
+    statement,
+)
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -91,6 +98,15 @@ def _block_class(block: BlockClass) -> list[str]:
             *(statement(line, " " * 8) for line in block.body), "", ""]
 
 
+def _definition(signature: str, returns: str) -> list[str]:
+    """`def forward(...)`, its arguments on a line of their own when it is too long, as
+    ruff format writes it."""
+    line = f"    def forward({signature}) -> {returns}:"
+    if len(line) <= LINE_LIMIT:
+        return [line]
+    return ["    def forward(", f"        {signature}", f"    ) -> {returns}:"]
+
+
 def model_source(prepared: PreparedNetwork, class_name: str) -> str:
     """The text of model.py, defining `class_name`. Raises ExportError naming a layer that
     cannot be written."""
@@ -106,11 +122,16 @@ def model_source(prepared: PreparedNetwork, class_name: str) -> str:
     else:
         layers = _layers(prepared)
         body = forward_lines(graph, analysis, free_early=False)
-    signature = ", ".join(["self", *(f"{i}: torch.Tensor" for i in analysis.inputs)])
+    lengths = takes_lengths(graph, analysis)
+    signature = ", ".join(["self", *(f"{i}: torch.Tensor" for i in analysis.inputs),
+                           *([LENGTHS] if lengths else [])])
     returns = "torch.Tensor" if len(analysis.outputs) == 1 else "tuple[torch.Tensor, ...]"
     imports = ["import torch", "import torch.nn.functional as F", "from torch import nn"]
     if not any(re.search(r"\bF\.", line) for line in body):
         imports.remove("import torch.nn.functional as F")
+    if lengths:  # recurrent layers read padded sequences' true steps when given lengths
+        imports.append("from torch.nn.utils.rnn import pack_padded_sequence, "
+                       "pad_packed_sequence")
     parts = [
         _docstring(prepared, class_name), "", *imports, "", *_constants(prepared), "", "",
         *classes,
@@ -118,7 +139,7 @@ def model_source(prepared: PreparedNetwork, class_name: str) -> str:
         "    def __init__(self) -> None:",
         "        super().__init__()",
         *layers, "",
-        f"    def forward({signature}) -> {returns}:",
+        *_definition(signature, returns),
         *(statement(line, " " * 8) for line in body),
     ]
     return "\n".join(parts) + "\n"

@@ -80,7 +80,10 @@ def _closing(text: str, opening: int) -> int:
 
 
 def statement(line: str, indent: str) -> str:
-    """A line of forward(), wrapped like ruff format does when it is too long."""
+    """A line of forward(), wrapped like ruff format does when it is too long (its own
+    leading spaces, inside an if, add to the indent)."""
+    stripped = line.lstrip(" ")
+    indent, line = indent + line[:len(line) - len(stripped)], stripped
     if len(indent + line) <= LINE_LIMIT or " = " not in line:
         return indent + line
     target, expression = line.split(" = ", 1)

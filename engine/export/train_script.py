@@ -27,7 +27,8 @@ SHARED_TEMPLATES = ("safetensors_io", "train_loop")
 ARRAYS_TEMPLATE = "data_arrays"
 """The data part for data in memory (data.npz); data in files names its own
 (a decoder's export_template)."""
-DATA_TEMPLATES = (ARRAYS_TEMPLATE, "data_clips", "data_sounds", "data_dna", "data_lines")
+DATA_TEMPLATES = (ARRAYS_TEMPLATE, "data_clips", "data_sounds", "data_dna", "data_lines",
+                  "data_sequences")
 MODEL_CLASS_TOKEN = "NETWORK_CLASS"
 
 
@@ -239,7 +240,9 @@ def train_source(plan: RunPlan, class_name: str) -> str:
                       and "." not in statement.module and statement.module != "__future__"
                       and statement.module not in sys.stdlib_module_names
                       and _is_standalone(statement.module))
+    uses_dtype = any(re.search(r"\bINPUT_DTYPE\b", body) for body in bodies)
     head = _docstring(plan, class_name) + "\n\n" + import_block(
-        imports, {"model": ["INPUT_DTYPE", class_name]}, local)
+        imports, {"model": ["INPUT_DTYPE", class_name] if uses_dtype else [class_name]},
+        local)
     settings = "\n".join(_settings(plan.config))
     return head + "\n\n" + "\n\n\n".join([settings, *bodies]) + "\n"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -15,6 +14,7 @@ from engine.catalogue import TensorInfo
 from engine.compiler import compile_graph
 from engine.data import DataError, Dataset, load_dataset, split_validation
 from engine.data.cache import cache_folder
+from engine.graph import Graph
 from engine.inspection.health import DEFAULT_EVERY
 from engine.project import Project
 from engine.training.config import TrainingConfig, TrainingError, read_training
@@ -74,6 +74,12 @@ def pick_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def input_consumer(graph: Graph, input_id: str) -> str | None:
+    """The type of the layer the Input feeds (its first, when several)."""
+    edges = [edge for edge in graph.edges if edge.source == input_id]
+    return graph.nodes[edges[0].target].type if edges else None
+
+
 def input_fix(input_id: str, error: DataError) -> dict[str, str]:
     """The data's refusal as a problem of the Input when another Input shape would fit."""
     if error.suggested_input is None:
@@ -107,8 +113,9 @@ def _as_input_dtype(dataset: Dataset, expected: TensorInfo) -> Dataset:
     return dataset
 
 
-DataLoader = Callable[[Any, Path | None, TensorInfo | None, int, Path | None], Dataset]
-"""load_dataset's signature: (entry, base_dir, sample, seed, cache_dir) → Dataset."""
+DataLoader = Callable[..., Dataset]
+"""load_dataset's signature: (entry, base_dir, sample, seed, cache_dir, consumer) →
+Dataset."""
 
 
 def plan_run(project: Project, epochs: int | None = None,
@@ -134,7 +141,8 @@ def plan_run(project: Project, epochs: int | None = None,
     base_dir = project.path.parent if project.path is not None else Path.cwd()
     try:
         dataset = load(config.dataset, base_dir, analysis.nodes[input_id].output,
-                       config.seed, cache_folder(project.path, project.name))
+                       config.seed, cache_folder(project.path, project.name),
+                       input_consumer(project.graph, input_id))
     except DataError as error:
         raise TrainingError(str(error), input_fix(input_id, error)) from None
     output = analysis.nodes[output_id].output

@@ -363,8 +363,13 @@ class Trainer:
             self._emit(HealthSampled(epoch, health.steps[-1], self.health.last,
                                      health_problems(health)))
 
-    def _step(self, xb: torch.Tensor, yb: torch.Tensor, optimizer) -> float:
-        outputs = self.model(xb)
+    def _inputs(self, batch: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
+        """What forward() takes of a batch: the true lengths sequences carry only when the
+        network reads them (an Input of variable length)."""
+        return batch if getattr(self.model, "takes_lengths", False) else batch[:1]
+
+    def _step(self, xb: tuple[torch.Tensor, ...], yb: torch.Tensor, optimizer) -> float:
+        outputs = self.model(*self._inputs(xb))
         loss = self.task.loss(outputs, yb)
         value = loss.item()
         if not math.isfinite(value):
@@ -377,16 +382,17 @@ class Trainer:
         optimizer.step()
         return value
 
-    def _shared_step(self, forward: nn.Module, xb: torch.Tensor, yb: torch.Tensor,
-                     optimizer) -> tuple[float, bool]:
+    def _shared_step(self, forward: nn.Module, xb: tuple[torch.Tensor, ...],
+                     yb: torch.Tensor, optimizer) -> tuple[float, bool]:
         """One step of every process together: the loss over all their samples, and
         whether any of them was asked to stop (then all stop after this step)."""
-        problem = "" if len(xb) else "every sample of a batch could not be read"
+        size = len(xb[0])
+        problem = "" if size else "every sample of a batch could not be read"
         try:
             if problem:
                 raise ValueError(problem)
-            loss = self.task.loss(forward(xb), yb)
-            local_sum = loss.detach() * len(xb)
+            loss = self.task.loss(forward(*self._inputs(xb)), yb)
+            local_sum = loss.detach() * size
         except (RuntimeError, ValueError, IndexError) as error:
             loss, local_sum, problem = None, torch.zeros((), device=self.device), \
                 _first_line(error)
@@ -394,7 +400,7 @@ class Trainer:
                                                          bool(problem))
         if failed:
             raise _ForwardFailed(distributed.first_message(problem))
-        value = total / (len(xb) * self._group.size)
+        value = total / (size * self._group.size)
         if not math.isfinite(value):
             raise _BatchFailed(f"the loss became {value}")
         optimizer.zero_grad(set_to_none=True)
@@ -482,9 +488,9 @@ class Trainer:
         for xb, index in self._feeders.batches(
                 x_part, positions, eval_batch(x_part, self.config.batch_size), self.device):
             yb = targets[index].to(self.device)
-            outputs = self.model(xb)
-            loss_sum += float(self.task.loss(outputs, yb)) * len(xb)
-            count += len(xb)
+            outputs = self.model(*self._inputs(xb))
+            loss_sum += float(self.task.loss(outputs, yb)) * len(yb)
+            count += len(yb)
             self.task.accumulate(totals, outputs, yb)
         self.model.train()
         if self._group is not None:
@@ -495,17 +501,21 @@ class Trainer:
                 for key, value in metrics.items()}
 
     @torch.no_grad()
-    def predict(self, x: torch.Tensor) -> torch.Tensor:
+    def predict(self, x: torch.Tensor, *more: torch.Tensor) -> torch.Tensor:
+        """The outputs for samples `x` (and their true lengths, when given)."""
         self.model.eval()
-        return torch.cat([self.model(x[i:i + EVAL_BATCH].to(self.device)).cpu()
+        inputs = self._inputs((x, *more))
+        return torch.cat([self.model(*(part[i:i + EVAL_BATCH].to(self.device)
+                                       for part in inputs)).cpu()
                           for i in range(0, len(x), EVAL_BATCH)])
 
     def sample_values(self, count: int = 24) -> tuple[torch.Tensor, torch.Tensor,
                                                        torch.Tensor]:
         """The first validation samples, the model's outputs for them and their targets
         (samples in files that cannot be read are passed over)."""
-        x, positions = first_samples(self.data.x_val, count)
-        return x, self.predict(x), self.task.targets(self.data.y_val[positions])
+        inputs, positions = first_samples(self.data.x_val, count)
+        return inputs[0], self.predict(*inputs), self.task.targets(
+            self.data.y_val[positions])
 
     def samples(self, count: int = 24) -> tuple[torch.Tensor, list[str], list[str]]:
         """The first validation samples with the model's prediction and the truth, as text."""

@@ -35,6 +35,7 @@ def _elementwise(name: str, help: str, *params: Param) -> LayerSpec:
         macs=output_values if name in COUNTED else no_cost,
         # GELU's gradient needs its input; the others' their output
         keeps="input" if name == "GELU" else "output",
+        padded_time="each",
     )
 
 

@@ -92,7 +92,7 @@ SPECS = [
         warnings=_linear_warnings,
         macs=lambda p, inputs, output: _linear_count(p, inputs) * size_of(output)
         // p["out_features"], keeps="input",
-        summary=lambda p: f"→{p['out_features']}",
+        summary=lambda p: f"→{p['out_features']}", padded_time="each",
     ),
     LayerSpec(
         name="Flatten",

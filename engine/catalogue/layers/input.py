@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.catalogue.params import ChoiceParam, IntListParam
+from engine.catalogue.params import BoolParam, ChoiceParam, IntListParam
 from engine.catalogue.spec import LayerSpec, TensorInfo
 
 SPECS = [
@@ -16,11 +16,16 @@ SPECS = [
             IntListParam("shape", [1, 28, 28], "the shape of one sample, without the batch"),
             ChoiceParam("dtype", "float32", "float32 for measurements and pixels, int64 for "
                         "token ids", choices=("float32", "int64")),
+            BoolParam("variable_length", False, "sequences [time, features] of different "
+                      "lengths, padded at their ends: the network is given each one's "
+                      "true length, so recurrent layers read only its real steps and "
+                      "LastStep takes its own last step"),
         ),
         min_inputs=0,
         max_inputs=0,
         infer=lambda p, inputs: TensorInfo(tuple(p["shape"]), p["dtype"]),
         summary=lambda p: "[" + ", ".join(map(str, p["shape"])) + "]"
-                          + ("" if p["dtype"] == "float32" else " int64"),
+                          + ("" if p["dtype"] == "float32" else " int64")
+                          + (" variable length" if p["variable_length"] else ""),
     ),
 ]

@@ -127,6 +127,7 @@ SPECS = [
         ),
         infer=lambda p, inputs: float_input(inputs),
         count=_layer_norm_count, build=_layer_norm_build, macs=input_values, keeps="input",
+        padded_time="each",
     ),
     LayerSpec(
         name="Dropout",
@@ -137,7 +138,7 @@ SPECS = [
                            maximum=1.0),),
         infer=lambda p, inputs: float_input(inputs),
         build=_dropout_build, kept=_mask,
-        summary=lambda p: f"p={p['p']:g}",
+        summary=lambda p: f"p={p['p']:g}", padded_time="each",
     ),
     _channel_dropout_spec(2),
     _channel_dropout_spec(3),

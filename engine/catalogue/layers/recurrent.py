@@ -91,6 +91,16 @@ def _recurrent_spec(name: str) -> LayerSpec:
                    module: str) -> str:
         return f"{module}({args[0]})[0]"
 
+    def length_lines(p: Params, inputs: Sequence[TensorInfo], args: Sequence[str],
+                     module: str, target: str, scratch: str) -> list[str]:
+        # over each sequence's true steps only: the padding changes nothing, bidirectional
+        # layers included (their backward pass starts at each sequence's true end)
+        x = args[0]
+        return [f"{scratch} = pack_padded_sequence({x}, lengths.cpu(), batch_first=True, "
+                "enforce_sorted=False)",
+                f"{target} = pad_packed_sequence({module}({scratch})[0], batch_first=True, "
+                f"total_length={x}.shape[1])[0]"]
+
     def warnings(p: Params, inputs: Sequence[TensorInfo]) -> list[str]:
         if p["dropout"] > 0 and p["num_layers"] == 1:
             return ["dropout applies only between stacked layers, so it does nothing with "
@@ -130,6 +140,7 @@ def _recurrent_spec(name: str) -> LayerSpec:
         help=helps[name] + " Outputs the hidden state at every time step.",
         params=tuple(params), infer=infer, count=count, build=build,
         expression=expression, warnings=warnings, summary=summary, macs=macs, kept=kept,
+        padded_time="recurrent", length_lines=length_lines,
     )
 
 

@@ -59,9 +59,14 @@ SPECS = [
     LayerSpec(
         name="LastStep",
         category="Sequence",
-        help="Keeps only the last time step of a sequence ([T, F] → [F]): many-to-one.",
+        help="Keeps only the last time step of a sequence ([T, F] → [F]): many-to-one; "
+             "for sequences padded at their ends whose true lengths are known, each "
+             "sequence's own last step.",
         infer=_last_step_infer, view=True,
         expression=lambda p, inputs, args, module: f"{args[0]}[:, -1]",
+        padded_time="last", length_lines=lambda p, inputs, args, module, target, scratch: [
+            f"{target} = {args[0]}[torch.arange({args[0]}.shape[0], "
+            f"device={args[0]}.device), lengths - 1]"],
     ),
     LayerSpec(
         name="RepeatVector",

@@ -1,14 +1,14 @@
-"""Clips read from video files or from folders of frame images, fitted to the [T, C, H, W]
-a network's Input takes, as uint8 (0..255).
+"""Clips read from video files or from folders of frame images, fitted to the [T, C, H,
+W] a network's Input takes, as uint8 (0..255).
 
-Fitting, by default: T frame indices sampled evenly over the clip (round(linspace(0, n - 1,
-T)), numpy's rounding); each frame's shorter side resized to fit H×W and the centre cropped
-(aspect kept); grey for C = 1, RGB for C = 3; a clip shorter than T repeats its last frame.
-Frame files are ordered by the number in their name ('2.jpg' before '10.jpg').
+Fitting, by default: T frame indices sampled evenly over the clip (round(linspace(0, n -
+1, T)), numpy's rounding); each frame's shorter side resized to fit HxW and the centre
+cropped (aspect kept); grey for C = 1, RGB for C = 3; a clip shorter than T repeats its
+last frame. Frame files are ordered by the number in their name ('2.jpg' before
+'10.jpg').
 
-Needs numpy, PyAV (`av`, for videos) and Pillow (for frame images). Copied as it is beside
-an exported train.py: it imports nothing of Netdesigner.
-"""
+Needs numpy, PyAV (`av`, for videos) and Pillow (for frame images). Copied as it is
+beside an exported train.py: it imports nothing of Netdesigner."""
 
 from __future__ import annotations
 
@@ -19,8 +19,22 @@ from pathlib import Path
 
 import numpy as np
 
-VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg",
-                            ".mpeg", ".wmv", ".flv", ".3gp", ".ogv"})
+VIDEO_SUFFIXES = frozenset(
+    {
+        ".mp4",
+        ".avi",
+        ".mov",
+        ".mkv",
+        ".webm",
+        ".m4v",
+        ".mpg",
+        ".mpeg",
+        ".wmv",
+        ".flv",
+        ".3gp",
+        ".ogv",
+    }
+)
 FRAME_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
 SAMPLINGS = ("uniform", "consecutive")
 RESIZES = ("crop", "stretch")
@@ -46,9 +60,10 @@ class Fitting:
     stride: int = 1
     resize: str = "crop"
     """'crop': the shorter side fits and the centre is cut out (aspect kept); 'stretch':
-    the whole frame squeezed to height × width."""
+    the whole frame squeezed to height x width."""
     short: str = "repeat"
-    """A clip with fewer frames than it needs: 'repeat' its last frame, or 'refuse' it."""
+    """A clip with fewer frames than it needs: 'repeat' its last frame, or 'refuse' it.
+    """
 
 
 def hidden(name: str) -> bool:
@@ -66,8 +81,9 @@ def is_frame_image(path: Path) -> bool:
 def is_frame_folder(path: Path) -> bool:
     """A folder that holds frame images (and no folders of its own that hold clips)."""
     try:
-        return path.is_dir() and any(is_frame_image(Path(e.name)) and e.is_file()
-                                     for e in _entries(path))
+        return path.is_dir() and any(
+            is_frame_image(Path(e.name)) and e.is_file() for e in _entries(path)
+        )
     except OSError:
         return False
 
@@ -104,12 +120,15 @@ def _series(path: Path) -> str:
 
 def frame_files(folder: Path) -> list[Path]:
     """The folder's frame images in frame order. Where it holds several numbered series
-    (img_00001.jpg beside flow_x_00001.jpg), the frames are the series named as pictures,
-    else the longest. Numbered frames with a number missing between the first and the
-    last are a ClipError: the clip would skip in time."""
+    (img_00001.jpg beside flow_x_00001.jpg), the frames are the series named as
+    pictures, else the longest. Numbered frames with a number missing between the first
+    and the last are a ClipError: the clip would skip in time."""
     try:
-        frames = [Path(e.path) for e in _entries(folder)
-                  if e.is_file() and is_frame_image(Path(e.name))]
+        frames = [
+            Path(e.path)
+            for e in _entries(folder)
+            if e.is_file() and is_frame_image(Path(e.name))
+        ]
     except OSError as error:
         raise ClipError(f"cannot be listed ({error.strerror or error})") from None
     if not frames:
@@ -128,15 +147,19 @@ def frame_files(folder: Path) -> list[Path]:
             raise ClipError("has two frame files with the same number")
         missing = sorted(set(range(values[0], values[-1] + 1)) - set(values))
         if missing:
-            shown = ", ".join(map(str, missing[:5])) + (", ..." if len(missing) > 5 else "")
-            raise ClipError(f"has gaps in its frame numbers: {len(missing)} missing "
-                            f"({shown}) between {values[0]} and {values[-1]}")
+            shown = ", ".join(map(str, missing[:5])) + (
+                ", ..." if len(missing) > 5 else ""
+            )
+            raise ClipError(
+                f"has gaps in its frame numbers: {len(missing)} missing "
+                f"({shown}) between {values[0]} and {values[-1]}"
+            )
     return frames
 
 
 def frame_indices(count: int, fitting: Fitting) -> tuple[list[int], bool]:
-    """Which of a clip's `count` frames fill the Input's frames, and whether the clip was
-    short (its last frame repeated)."""
+    """Which of a clip's `count` frames fill the Input's frames, and whether the clip
+    was short (its last frame repeated)."""
     wanted = fitting.frames
     if count < 1:
         raise ClipError("holds no frames")
@@ -151,31 +174,37 @@ def frame_indices(count: int, fitting: Fitting) -> tuple[list[int], bool]:
             return [int(i) for i in np.rint(np.linspace(0, count - 1, wanted))], False
         needed = f"{wanted} frames"
     if fitting.short == "refuse":
-        raise ClipError(f"has {count} frame{'s' * (count != 1)}, fewer than the {needed} the "
-                        "Input takes (the dataset option \"short\": \"repeat\" repeats the "
-                        "last frame)")
+        raise ClipError(
+            f"has {count} frame{'s' * (count != 1)}, fewer than the {needed} the "
+            'Input takes (the dataset option "short": "repeat" repeats the '
+            "last frame)"
+        )
     step = fitting.stride if fitting.sampling == "consecutive" else 1
     return [min(i * step, count - 1) for i in range(wanted)], True
 
 
-# -- fitting one picture ---------------------------------------------------------------------
+# -- fitting one picture
+# ---------------------------------------------------------------------
+
 
 def _fitted_size(width: int, height: int, fitting: Fitting) -> tuple[int, int]:
     """The size to scale a (width, height) picture to before the centre is cut out."""
     if fitting.resize == "stretch":
         return fitting.width, fitting.height
     scale = max(fitting.width / width, fitting.height / height)
-    return (max(fitting.width, round(width * scale)),
-            max(fitting.height, round(height * scale)))
+    return (
+        max(fitting.width, round(width * scale)),
+        max(fitting.height, round(height * scale)),
+    )
 
 
 def _centre(pixels: np.ndarray, fitting: Fitting) -> np.ndarray:
-    """[h, w, c] or [h, w] cut to the middle height × width, as [C, H, W]."""
+    """[h, w, c] or [h, w] cut to the middle height x width, as [C, H, W]."""
     if pixels.ndim == 2:
         pixels = pixels[:, :, None]
     top = (pixels.shape[0] - fitting.height) // 2
     left = (pixels.shape[1] - fitting.width) // 2
-    cut = pixels[top:top + fitting.height, left:left + fitting.width]
+    cut = pixels[top : top + fitting.height, left : left + fitting.width]
     return np.ascontiguousarray(cut.transpose(2, 0, 1))
 
 
@@ -190,35 +219,45 @@ def fit_image(image, fitting: Fitting) -> np.ndarray:
     size = _fitted_size(image.width, image.height, fitting)
     if image.size != size:
         shrinking = size[0] < image.width
-        image = image.resize(size, Image.Resampling.BOX if shrinking
-                             else Image.Resampling.BILINEAR)
+        image = image.resize(
+            size, Image.Resampling.BOX if shrinking else Image.Resampling.BILINEAR
+        )
     return _centre(np.asarray(image), fitting)
 
 
 def _fit_frame(frame, fitting: Fitting) -> np.ndarray:
     """A decoded PyAV frame as [C, H, W] uint8, turned upright as the video says."""
     turns = round(getattr(frame, "rotation", 0) or 0) // 90 % 4
-    width, height = (frame.height, frame.width) if turns % 2 else (frame.width, frame.height)
+    width, height = (
+        (frame.height, frame.width) if turns % 2 else (frame.width, frame.height)
+    )
     size = _fitted_size(width, height, fitting)
     if turns % 2:
         size = size[1], size[0]
     shrinking = size[0] < frame.width
-    pixels = frame.reformat(width=size[0], height=size[1],
-                            format="gray" if fitting.channels == 1 else "rgb24",
-                            interpolation="AREA" if shrinking else "BILINEAR").to_ndarray()
+    pixels = frame.reformat(
+        width=size[0],
+        height=size[1],
+        format="gray" if fitting.channels == 1 else "rgb24",
+        interpolation="AREA" if shrinking else "BILINEAR",
+    ).to_ndarray()
     if turns:
         pixels = np.rot90(pixels, turns)
     return _centre(pixels, fitting)
 
 
-# -- videos ----------------------------------------------------------------------------------
+# -- videos
+# ----------------------------------------------------------------------------------
+
 
 def _open_video(path: Path, threads: int = 1):
     import av
 
     try:
         container = av.open(str(path))
-    except Exception as error:  # PyAV raises many kinds (InvalidDataError, OSError, ...)
+    except (
+        Exception
+    ) as error:  # PyAV raises many kinds (InvalidDataError, OSError, ...)
         raise ClipError(f"cannot be opened as a video ({_reason(error)})") from None
     if not container.streams.video:
         container.close()
@@ -231,7 +270,9 @@ def _open_video(path: Path, threads: int = 1):
 
 def _reason(error: BaseException) -> str:
     # PyAV's errors carry FFmpeg's own words in strerror; str() adds a code and the path
-    text = str(getattr(error, "strerror", None) or error).strip() or type(error).__name__
+    text = (
+        str(getattr(error, "strerror", None) or error).strip() or type(error).__name__
+    )
     return text.splitlines()[0][:200]
 
 
@@ -285,8 +326,12 @@ def _numbered_from(container, stream, first: int) -> Iterator[tuple[int, object]
     if not rate or base is None:
         raise _CannotSeek
     try:
-        container.seek(start + int(first / rate / base), stream=stream, backward=True,
-                       any_frame=False)
+        container.seek(
+            start + int(first / rate / base),
+            stream=stream,
+            backward=True,
+            any_frame=False,
+        )
     except Exception:
         raise _CannotSeek from None
     for frame in _decoded(container, stream):
@@ -295,8 +340,9 @@ def _numbered_from(container, stream, first: int) -> Iterator[tuple[int, object]
         yield round(float((frame.pts - start) * base * rate)), frame
 
 
-def _seeked_frames(path: Path, indices: list[int], fitting: Fitting
-                   ) -> dict[int, np.ndarray]:
+def _seeked_frames(
+    path: Path, indices: list[int], fitting: Fitting
+) -> dict[int, np.ndarray]:
     """The fitted frames at `indices`, each reached by seeking (see _numbered_from)."""
     found: dict[int, np.ndarray] = {}
     container, stream = _open_video(path)
@@ -311,8 +357,9 @@ def _seeked_frames(path: Path, indices: list[int], fitting: Fitting
     return found
 
 
-def _video_frames(path: Path, indices: list[int], fitting: Fitting,
-                  opened: tuple | None = None) -> dict[int, np.ndarray]:
+def _video_frames(
+    path: Path, indices: list[int], fitting: Fitting, opened: tuple | None = None
+) -> dict[int, np.ndarray]:
     """The fitted frames at `indices` (frame numbers in decoding order), from the video
     `opened` already or opened here."""
     wanted = set(indices)
@@ -337,11 +384,13 @@ class _EndedEarly(Exception):
 
 
 def read_clip(path: Path, fitting: Fitting) -> tuple[np.ndarray, bool]:
-    """One clip, [T, C, H, W] uint8, and whether it was short (its last frame repeated)."""
+    """One clip, [T, C, H, W] uint8, and whether it was short (last frame repeated)."""
     if path.is_dir():
         files = frame_files(path)
         indices, short = frame_indices(len(files), fitting)
-        pictures = {i: _read_frame_file(files[i], fitting) for i in sorted(set(indices))}
+        pictures = {
+            i: _read_frame_file(files[i], fitting) for i in sorted(set(indices))
+        }
         return np.stack([pictures[i] for i in indices]), short
     container, stream = _open_video(path)
     count = stream.frames  # read once where the container keeps the count
@@ -377,10 +426,14 @@ def _read_frame_file(path: Path, fitting: Fitting) -> np.ndarray:
         with Image.open(path) as image:
             return fit_image(image, fitting)
     except Exception as error:  # Pillow raises many kinds on damaged files
-        raise ClipError(f"frame {path.name} cannot be read ({_reason(error)})") from None
+        raise ClipError(
+            f"frame {path.name} cannot be read ({_reason(error)})"
+        ) from None
 
 
-# -- long videos cut into consecutive clips ------------------------------------------------
+# -- long videos cut into consecutive clips
+# ------------------------------------------------
+
 
 def cut_count(frames: int, fitting: Fitting) -> int:
     """How many consecutive clips of `fitting.frames` frames (`stride` apart) a video of
@@ -390,51 +443,63 @@ def cut_count(frames: int, fitting: Fitting) -> int:
 
 
 def cut_frames(clip: int, fitting: Fitting, frames: int) -> list[int]:
-    """The frame numbers the `clip`-th cut takes; past the end, the last frame repeats."""
+    """The frame numbers the `clip`-th cut takes; past the end the last repeats."""
     start = clip * fitting.frames * fitting.stride
     return [min(start + i * fitting.stride, frames - 1) for i in range(fitting.frames)]
 
 
 def cut_steps(clip: int, fitting: Fitting, frames: int) -> int:
-    """How many of the `clip`-th cut's steps are real frames (the rest repeat the last)."""
+    """How many of the `clip`-th cut's steps are real frames (the rest repeat)."""
     start = clip * fitting.frames * fitting.stride
     return min(fitting.frames, -(-(frames - start) // fitting.stride))
 
 
-def read_cuts(path: Path, fitting: Fitting, frames: int,
-              clips: list[int] | None = None) -> Iterator[tuple[int, np.ndarray]]:
-    """The consecutive clips of a video (or frame folder) of `frames` frames, in order, each
-    [T, C, H, W] uint8; only those in `clips` when given. The video is decoded once, from
-    the start, keeping only the frames the clips take."""
+def read_cuts(
+    path: Path, fitting: Fitting, frames: int, clips: list[int] | None = None
+) -> Iterator[tuple[int, np.ndarray]]:
+    """The consecutive clips of a video (or frame folder) of `frames` frames, in order,
+    each [T, C, H, W] uint8; only those in `clips` when given. The video is decoded
+    once, from the start, keeping only the frames the clips take."""
     total = cut_count(frames, fitting)
     chosen = sorted(set(range(total) if clips is None else clips))
     if not chosen:
         return
     if chosen[-1] >= total:
-        raise ClipError(f"gives {total} clips of {fitting.frames} frames, not "
-                        f"{chosen[-1] + 1}")
+        raise ClipError(
+            f"gives {total} clips of {fitting.frames} frames, not {chosen[-1] + 1}"
+        )
     needs = {clip: cut_frames(clip, fitting, frames) for clip in chosen}
     if path.is_dir():
         files = frame_files(path)
         if len(files) < frames:
             raise ClipError(f"holds {len(files)} frames, not the {frames} expected")
         for clip in chosen:
-            yield clip, np.stack([_read_frame_file(files[i], fitting) for i in needs[clip]])
+            yield (
+                clip,
+                np.stack([_read_frame_file(files[i], fitting) for i in needs[clip]]),
+            )
         return
     done: set[int] = set()
     try:
-        for clip, values in _cuts_from(path, fitting, frames, chosen, needs,
-                                       min(needs[chosen[0]])):
+        for clip, values in _cuts_from(
+            path, fitting, frames, chosen, needs, min(needs[chosen[0]])
+        ):
             done.add(clip)
             yield clip, values
     except _CannotSeek:  # numbered by decoding every frame from the start instead
-        yield from _cuts_from(path, fitting, frames, [c for c in chosen if c not in done],
-                              needs, 0)
+        yield from _cuts_from(
+            path, fitting, frames, [c for c in chosen if c not in done], needs, 0
+        )
 
 
-def _cuts_from(path: Path, fitting: Fitting, frames: int, chosen: list[int],
-               needs: dict[int, list[int]], first: int
-               ) -> Iterator[tuple[int, np.ndarray]]:
+def _cuts_from(
+    path: Path,
+    fitting: Fitting,
+    frames: int,
+    chosen: list[int],
+    needs: dict[int, list[int]],
+    first: int,
+) -> Iterator[tuple[int, np.ndarray]]:
     wanted = {i for frames_of in needs.values() for i in frames_of}
     kept: dict[int, np.ndarray] = {}
     queue = list(chosen)
@@ -453,11 +518,15 @@ def _cuts_from(path: Path, fitting: Fitting, frames: int, chosen: list[int],
                 kept = {i: v for i, v in kept.items() if i in still}
             if not queue:
                 return
-    raise ClipError(f"ended after {number + 1} frames, but its container and labels "
-                    f"promise {frames}")
+    raise ClipError(
+        f"ended after {number + 1} frames, but its container and labels "
+        f"promise {frames}"
+    )
 
 
-# -- what a clip is, for showing before training ------------------------------------------
+# -- what a clip is, for showing before training
+# ------------------------------------------
+
 
 @dataclass(frozen=True)
 class ClipFacts:
@@ -477,8 +546,10 @@ class ClipFacts:
 def _looks_grey(rgb: np.ndarray) -> bool:
     """Red, green and blue the same everywhere, give or take compression's error."""
     values = rgb.astype(np.int16)
-    return bool(np.abs(values[..., 0] - values[..., 1]).max() <= 6
-                and np.abs(values[..., 1] - values[..., 2]).max() <= 6)
+    return bool(
+        np.abs(values[..., 0] - values[..., 1]).max() <= 6
+        and np.abs(values[..., 1] - values[..., 2]).max() <= 6
+    )
 
 
 GREY_FORMATS = ("gray", "gray8", "gray16le", "gray16be", "gray10le", "gray12le", "ya8")
@@ -492,23 +563,34 @@ def clip_facts(path: Path) -> ClipFacts:
         try:
             with Image.open(files[0]) as image:
                 grey = image.mode in ("1", "L", "LA", "I", "I;16", "F") or _looks_grey(
-                    np.asarray(image.convert("RGB")))
-                return ClipFacts(image.width, image.height, len(files), 1 if grey else 3,
-                                 None)
+                    np.asarray(image.convert("RGB"))
+                )
+                return ClipFacts(
+                    image.width, image.height, len(files), 1 if grey else 3, None
+                )
         except Exception as error:
-            raise ClipError(f"frame {files[0].name} cannot be read ({_reason(error)})") \
-                from None
+            raise ClipError(
+                f"frame {files[0].name} cannot be read ({_reason(error)})"
+            ) from None
     container, stream = _open_video(path)
     with container:
         context = stream.codec_context
         rate = stream.average_rate or stream.guessed_rate
         grey = (context.pix_fmt or "") in GREY_FORMATS
-        if not grey:  # colour formats often carry grey pictures: look at the first frame
+        if (
+            not grey
+        ):  # colour formats often carry grey pictures: look at the first frame
             first = next(iter(_decoded(container, stream)), None)
             grey = first is not None and _looks_grey(first.to_ndarray(format="rgb24"))
-        facts = ClipFacts(context.width, context.height, stream.frames, 1 if grey else 3,
-                          float(rate) if rate else None)
+        facts = ClipFacts(
+            context.width,
+            context.height,
+            stream.frames,
+            1 if grey else 3,
+            float(rate) if rate else None,
+        )
     if facts.frames <= 0:
-        facts = ClipFacts(facts.width, facts.height, _counted_frames(path), facts.channels,
-                          facts.fps)
+        facts = ClipFacts(
+            facts.width, facts.height, _counted_frames(path), facts.channels, facts.fps
+        )
     return facts

@@ -1,15 +1,14 @@
-"""DNA read from FASTA files, whole records or intervals of a genome, as the one-hot
-[4, length] a network's Input takes (A, C, G, T in that order).
+"""DNA read from FASTA files, whole records or intervals of a genome, as the one-hot [4,
+length] a network's Input takes (A, C, G, T in that order).
 
-Bases are kept as codes, one byte each: 0..3 for A, C, G and T (U read as T), 4 for N and
-the other IUPAC letters, which are all zeros in one-hot. Lower case (soft-masked) letters
-are read as upper case. A sequence longer than the Input is cut around its middle, a
-shorter one padded with N on both sides; an interval of a genome is centred on its
-middle, cut or widened to the Input's length, N beyond the chromosome's ends. Records and
-genomes are read with random access (pyfaidx), never whole.
+Bases are kept as codes, one byte each: 0..3 for A, C, G and T (U read as T), 4 for N
+and the other IUPAC letters, which are all zeros in one-hot. Lower case (soft-masked)
+letters are read as upper case. A sequence longer than the Input is cut around its
+middle, a shorter one padded with N on both sides; an interval of a genome is centred on
+its middle, cut or widened to the Input's length, N beyond the chromosome's ends.
+Records and genomes are read with random access (pyfaidx), never whole.
 
-Copied as it is beside an exported train.py: it imports nothing of Netdesigner.
-"""
+Copied as it is beside an exported train.py: it imports nothing of Netdesigner."""
 
 from __future__ import annotations
 
@@ -21,8 +20,17 @@ BASES = "ACGT"
 OTHER = 4
 """The code of N and every other IUPAC letter: one-hot all zeros."""
 IUPAC = frozenset("ACGTURYSWKMBDHVN-.")
-FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".ffn", ".frn", ".fas", ".fa.gz", ".fasta.gz",
-                  ".fna.gz")
+FASTA_SUFFIXES = (
+    ".fa",
+    ".fasta",
+    ".fna",
+    ".ffn",
+    ".frn",
+    ".fas",
+    ".fa.gz",
+    ".fasta.gz",
+    ".fna.gz",
+)
 BED_SUFFIXES = (".bed", ".bed.gz", ".narrowpeak", ".broadpeak")
 
 _CODES = np.full(256, 255, np.uint8)
@@ -55,8 +63,10 @@ def encode(sequence: str) -> np.ndarray:
     wrong = np.flatnonzero(codes == 255)
     if len(wrong):
         position = int(wrong[0])
-        raise DnaError(f"has the letter {sequence[position]!r} at position {position + 1}, "
-                       "which is not a base (A, C, G, T, U or another IUPAC letter)")
+        raise DnaError(
+            f"has the letter {sequence[position]!r} at position {position + 1}, "
+            "which is not a base (A, C, G, T, U or another IUPAC letter)"
+        )
     return codes
 
 
@@ -64,10 +74,10 @@ def centred(codes: np.ndarray, length: int) -> np.ndarray:
     """Cut around the middle, or padded with N on both sides, to `length`."""
     if len(codes) >= length:
         start = (len(codes) - length) // 2
-        return codes[start:start + length]
+        return codes[start : start + length]
     fitted = np.full(length, OTHER, np.uint8)
     start = (length - len(codes)) // 2
-    fitted[start:start + len(codes)] = codes
+    fitted[start : start + len(codes)] = codes
     return fitted
 
 
@@ -76,7 +86,7 @@ def reverse_complement(codes: np.ndarray) -> np.ndarray:
 
 
 def one_hot(codes: np.ndarray) -> np.ndarray:
-    """[..., L] base codes as [..., 4, L] float32 (N and the other letters all zeros)."""
+    """[..., L] base codes as [..., 4, L] float32 (N and the others all zeros)."""
     eye = np.vstack([np.eye(4, dtype=np.float32), np.zeros((1, 4), np.float32)])
     return np.moveaxis(eye[codes], -1, -2)
 
@@ -93,11 +103,17 @@ def open_fasta(path: Path, index: Path | None = None):
         from pyfaidx import Fasta
 
         try:
-            _OPEN[key] = Fasta(str(path), indexname=None if index is None else str(index),
-                               as_raw=True, duplicate_action="first", rebuild=False)
+            _OPEN[key] = Fasta(
+                str(path),
+                indexname=None if index is None else str(index),
+                as_raw=True,
+                duplicate_action="first",
+                rebuild=False,
+            )
         except Exception as error:  # pyfaidx's own errors, OSError, ...
-            raise DnaError(f"cannot be read as FASTA ({str(error).splitlines()[0][:200]})") \
-                from None
+            raise DnaError(
+                f"cannot be read as FASTA ({str(error).splitlines()[0][:200]})"
+            ) from None
     return _OPEN[key]
 
 
@@ -112,20 +128,23 @@ def record_codes(fasta, name: str, length: int) -> np.ndarray:
     return centred(encode(sequence), length)
 
 
-def interval_codes(fasta, chromosome: str, start: int, end: int, length: int) -> np.ndarray:
+def interval_codes(
+    fasta, chromosome: str, start: int, end: int, length: int
+) -> np.ndarray:
     """The `length` bases around the middle of [start, end) (0-based, as BED counts), N
     beyond the chromosome's ends."""
     try:
         record = fasta[chromosome]
     except KeyError:
-        raise DnaError(f"names the chromosome {chromosome!r}, which the genome does not "
-                       "have") from None
+        raise DnaError(
+            f"names the chromosome {chromosome!r}, which the genome does not have"
+        ) from None
     size = len(record)
     first = (start + end) // 2 - length // 2
     fitted = np.full(length, OTHER, np.uint8)
     lo, hi = max(first, 0), min(first + length, size)
     if lo < hi:
-        fitted[lo - first:hi - first] = encode(str(record[lo:hi]))
+        fitted[lo - first : hi - first] = encode(str(record[lo:hi]))
     return fitted
 
 

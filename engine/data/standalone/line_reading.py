@@ -1,12 +1,11 @@
 """Images of text lines fitted to the [C, H, W] a CTC network's Input takes, as uint8.
 
-By default each line is scaled to the Input's height with its aspect kept, squeezed to the
-Input's width if it is still wider, and padded at the right with its own background (the
-median of its border, so dark text on light paper and light text on dark both work);
-`resize="stretch"` scales every line to the whole width instead.
+By default each line is scaled to the Input's height with its aspect kept, squeezed to
+the Input's width if it is still wider, and padded at the right with its own background
+(the median of its border, so dark text on light paper and light text on dark both
+work); `resize="stretch"` scales every line to the whole width instead.
 
-Copied as it is beside an exported train.py: it imports nothing of Netdesigner.
-"""
+Copied as it is beside an exported train.py: it imports nothing of Netdesigner."""
 
 from __future__ import annotations
 
@@ -14,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff",
-                            ".webp"})
+IMAGE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+)
 RESIZES = ("height", "stretch")
 
 
@@ -36,9 +36,10 @@ def background(pixels: np.ndarray) -> np.ndarray:
     return np.median(border, axis=0).astype(np.uint8)
 
 
-def read_line(path: Path, channels: int, height: int, width: int,
-              resize: str = "height") -> tuple[np.ndarray, int]:
-    """[C, H, W] uint8, and how many columns of it are the line (the rest is padding)."""
+def read_line(
+    path: Path, channels: int, height: int, width: int, resize: str = "height"
+) -> tuple[np.ndarray, int]:
+    """[C, H, W] uint8, and how many of its columns are the line (the rest: padding)."""
     from PIL import Image, ImageOps
 
     try:
@@ -52,12 +53,15 @@ def read_line(path: Path, channels: int, height: int, width: int,
                 scaled = (min(scaled[0], width), height)
             fitted = np.asarray(image.resize(scaled, Image.Resampling.BILINEAR))
     except Exception as error:  # Pillow raises many kinds on damaged files
-        text = str(error).strip().splitlines()[0] if str(error).strip() else type(
-            error).__name__
+        text = (
+            str(error).strip().splitlines()[0]
+            if str(error).strip()
+            else type(error).__name__
+        )
         raise LineError(f"cannot be read as an image ({text[:200]})") from None
     if fitted.ndim == 2:
         fitted = fitted[:, :, None]
     line = np.empty((height, width, fitted.shape[2]), np.uint8)
     line[:] = background(fitted)
-    line[:, :fitted.shape[1]] = fitted
+    line[:, : fitted.shape[1]] = fitted
     return np.ascontiguousarray(line.transpose(2, 0, 1)), fitted.shape[1]

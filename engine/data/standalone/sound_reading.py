@@ -1,14 +1,14 @@
-"""Sounds read from files (WAV, FLAC, Ogg, MP3, AIFF, ... through soundfile, whose wheels
-carry libsndfile) and turned into the log-mel spectrogram a network's Input
-[1, n_mels, frames] takes.
+"""Sounds read from files (WAV, FLAC, Ogg, MP3, AIFF, ... through soundfile, whose
+wheels carry libsndfile) and turned into the log-mel spectrogram a network's Input [1,
+n_mels, frames] takes.
 
-By default: mixed down to mono, resampled to 16 kHz (windowed-sinc interpolation), cut or
-padded with silence at the end to the duration the frames take, 25 ms Hann windows every
-10 ms, `n_mels` triangular filters on the HTK mel scale from 0 Hz to half the rate, and
-log(mel power + 1e-6). Written with torch operations only (torchaudio is not needed).
+By default: mixed down to mono, resampled to 16 kHz (windowed-sinc interpolation), cut
+or padded with silence at the end to the duration the frames take, 25 ms Hann windows
+every 10 ms, `n_mels` triangular filters on the HTK mel scale from 0 Hz to half the
+rate, and log(mel power + 1e-6). Written with torch operations only (torchaudio is not
+needed).
 
-Copied as it is beside an exported train.py: it imports nothing of Netdesigner.
-"""
+Copied as it is beside an exported train.py: it imports nothing of Netdesigner."""
 
 from __future__ import annotations
 
@@ -19,8 +19,22 @@ from pathlib import Path
 
 import numpy as np
 
-SOUND_SUFFIXES = frozenset({".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".mp3",
-                            ".aif", ".aiff", ".au", ".caf", ".w64"})
+SOUND_SUFFIXES = frozenset(
+    {
+        ".wav",
+        ".wave",
+        ".flac",
+        ".ogg",
+        ".oga",
+        ".opus",
+        ".mp3",
+        ".aif",
+        ".aiff",
+        ".au",
+        ".caf",
+        ".w64",
+    }
+)
 LOG_FLOOR = 1e-6
 
 
@@ -52,8 +66,8 @@ class Spectrogram:
 
     @property
     def samples(self) -> int:
-        """The samples `frames` analysis frames take (each n_fft long, the window centred
-        in it): the duration every sound is cut to."""
+        """The samples `frames` analysis frames take (each n_fft long, the window
+        centred in it): the duration every sound is cut to."""
         return self.n_fft + (self.frames - 1) * self.hop
 
     @property
@@ -67,8 +81,11 @@ def hidden(name: str) -> bool:
 
 def is_sound(path: Path) -> bool:
     try:
-        return (path.suffix.lower() in SOUND_SUFFIXES and not hidden(path.name)
-                and path.is_file())
+        return (
+            path.suffix.lower() in SOUND_SUFFIXES
+            and not hidden(path.name)
+            and path.is_file()
+        )
     except OSError:
         return False
 
@@ -81,7 +98,7 @@ def _reason(error: BaseException) -> str:
 
 
 def read_sound(path: Path, rate: int, seconds: float | None = None) -> np.ndarray:
-    """The sound as mono float32 samples at `rate` (only its first `seconds` are read)."""
+    """The sound as mono float32 samples at `rate` (only its first `seconds` read)."""
     import soundfile
 
     try:
@@ -99,11 +116,16 @@ def read_sound(path: Path, rate: int, seconds: float | None = None) -> np.ndarra
     return resample(mono, source_rate, rate)
 
 
-def resample(signal: np.ndarray, from_rate: int, to_rate: int, zeros: int = 6,
-             rolloff: float = 0.99) -> np.ndarray:
-    """Band-limited (windowed-sinc) interpolation from one rate to another: for each of the
-    `new` output phases a Hann-windowed sinc kernel `zeros` zero crossings wide, applied
-    with a strided convolution."""
+def resample(
+    signal: np.ndarray,
+    from_rate: int,
+    to_rate: int,
+    zeros: int = 6,
+    rolloff: float = 0.99,
+) -> np.ndarray:
+    """Band-limited (windowed-sinc) interpolation from one rate to another: for each of
+    the `new` output phases a Hann-windowed sinc kernel `zeros` zero crossings wide,
+    applied with a strided convolution."""
     import torch
     import torch.nn.functional as F
 
@@ -114,7 +136,9 @@ def resample(signal: np.ndarray, from_rate: int, to_rate: int, zeros: int = 6,
     base = min(old, new) * rolloff
     width = math.ceil(zeros * old / base)
     offsets = torch.arange(-width, width + old, dtype=torch.float64)[None, None] / old
-    times = (torch.arange(0, -new, -1, dtype=torch.float64)[:, None, None] / new + offsets)
+    times = (
+        torch.arange(0, -new, -1, dtype=torch.float64)[:, None, None] / new + offsets
+    )
     times = (times * base).clamp(-zeros, zeros)
     window = torch.cos(times * math.pi / zeros / 2) ** 2
     times = times * math.pi
@@ -124,7 +148,7 @@ def resample(signal: np.ndarray, from_rate: int, to_rate: int, zeros: int = 6,
     padded = F.pad(wave[None, None], (width, width + old))
     out = F.conv1d(padded, kernels, stride=old)  # [1, new, steps]
     out = out.transpose(1, 2).reshape(-1)
-    return out[:math.ceil(new * len(signal) / old)].numpy()
+    return out[: math.ceil(new * len(signal) / old)].numpy()
 
 
 def _hz_to_mel(hz: np.ndarray | float) -> np.ndarray:
@@ -139,8 +163,11 @@ def mel_filters(spectrogram: Spectrogram) -> np.ndarray:
     """[n_fft // 2 + 1, n_mels] triangular filters, equally spaced on the mel scale."""
     bins = spectrogram.n_fft // 2 + 1
     frequencies = np.linspace(0.0, spectrogram.rate / 2, bins)
-    points = _mel_to_hz(np.linspace(_hz_to_mel(0.0), _hz_to_mel(spectrogram.rate / 2),
-                                    spectrogram.n_mels + 2))
+    points = _mel_to_hz(
+        np.linspace(
+            _hz_to_mel(0.0), _hz_to_mel(spectrogram.rate / 2), spectrogram.n_mels + 2
+        )
+    )
     widths = np.diff(points)
     slopes = points[None, :] - frequencies[:, None]
     falling = -slopes[:, :-2] / widths[:-1]
@@ -149,16 +176,22 @@ def mel_filters(spectrogram: Spectrogram) -> np.ndarray:
 
 
 def log_mel(signal: np.ndarray, spectrogram: Spectrogram) -> np.ndarray:
-    """[1, n_mels, frames] float32: the signal cut or padded with silence to the duration
-    the frames take, then log(mel power + 1e-6)."""
+    """[1, n_mels, frames] float32: the signal cut or padded with silence to the
+    duration the frames take, then log(mel power + 1e-6)."""
     import torch
 
     needed = spectrogram.samples
     fitted = np.zeros(needed, np.float32)
-    fitted[:min(needed, len(signal))] = signal[:needed]
-    stft = torch.stft(torch.from_numpy(fitted), spectrogram.n_fft, spectrogram.hop,
-                      spectrogram.window, torch.hann_window(spectrogram.window),
-                      center=False, return_complex=True)
+    fitted[: min(needed, len(signal))] = signal[:needed]
+    stft = torch.stft(
+        torch.from_numpy(fitted),
+        spectrogram.n_fft,
+        spectrogram.hop,
+        spectrogram.window,
+        torch.hann_window(spectrogram.window),
+        center=False,
+        return_complex=True,
+    )
     power = stft.abs() ** 2  # [bins, frames]
     filters = torch.from_numpy(mel_filters(spectrogram))
     mel = filters.T @ power

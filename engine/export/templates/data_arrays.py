@@ -34,9 +34,10 @@ def load_data(path: Path, device: torch.device) -> dict[str, Any]:
 
 
 def feed(x: torch.Tensor, y: torch.Tensor, batches: Iterable[list[int]],
-         device: torch.device) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """(samples, targets) on the device, one batch of positions at a time."""
+         device: torch.device
+         ) -> Iterator[tuple[tuple[torch.Tensor, ...], torch.Tensor]]:
+    """((samples,), targets) on the device, one batch of positions at a time."""
     for positions in batches:
         index = torch.as_tensor(positions)
-        yield (x[index.to(x.device)].to(device, non_blocking=True),
+        yield ((x[index.to(x.device)].to(device, non_blocking=True),),
                y[index.to(y.device)].to(device, non_blocking=True))

@@ -90,11 +90,12 @@ def _collate(
 
 
 def feed(x: DnaFiles, y: torch.Tensor, batches: Iterable[list[int]],
-         device: torch.device) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """(one-hot DNA, targets) on the device, one batch of positions at a time, read by
+         device: torch.device
+         ) -> Iterator[tuple[tuple[torch.Tensor, ...], torch.Tensor]]:
+    """((one-hot DNA,), targets) on the device, one batch of positions at a time, read by
     WORKERS processes; sequences that cannot be read are left out."""
     loader = DataLoader(x, batch_sampler=list(batches), num_workers=WORKERS,
                         collate_fn=_collate)
     for positions, values in loader:
         if len(positions):
-            yield values.to(device), y[positions].to(device)
+            yield (values.to(device),), y[positions].to(device)

@@ -80,11 +80,12 @@ def _collate(
 
 
 def feed(x: LineFiles, y: torch.Tensor, batches: Iterable[list[int]],
-         device: torch.device) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """(line images as floats in [0, 1], label strings) on the device, one batch of
+         device: torch.device
+         ) -> Iterator[tuple[tuple[torch.Tensor, ...], torch.Tensor]]:
+    """((line images as floats in [0, 1],), label strings) on the device, one batch of
     positions at a time, read by WORKERS processes; unreadable images are left out."""
     loader = DataLoader(x, batch_sampler=list(batches), num_workers=WORKERS,
                         collate_fn=_collate)
     for positions, values in loader:
         if len(positions):
-            yield values.to(device).float().div_(255.0), y[positions].to(device)
+            yield (values.to(device).float().div_(255.0),), y[positions].to(device)

@@ -89,11 +89,12 @@ def _collate(
 
 
 def feed(x: SoundFiles, y: torch.Tensor, batches: Iterable[list[int]],
-         device: torch.device) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """(spectrograms, targets) on the device, one batch of positions at a time, read by
-    WORKERS processes; sounds that cannot be read are left out."""
+         device: torch.device
+         ) -> Iterator[tuple[tuple[torch.Tensor, ...], torch.Tensor]]:
+    """((spectrograms,), targets) on the device, one batch of positions at a time, read
+    by WORKERS processes; sounds that cannot be read are left out."""
     loader = DataLoader(x, batch_sampler=list(batches), num_workers=WORKERS,
                         collate_fn=_collate)
     for positions, values in loader:
         if len(positions):
-            yield values.to(device), y[positions].to(device)
+            yield (values.to(device),), y[positions].to(device)

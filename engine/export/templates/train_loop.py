@@ -67,10 +67,10 @@ def evaluate(model: nn.Module, x_val: Any, y_val: torch.Tensor, rank: int,
     totals = dict.fromkeys(("loss", "samples", *TOTALS), 0.0)
     positions = list(range(rank, len(x_val), world_size))
     chunks = [positions[i:i + EVAL_BATCH] for i in range(0, len(positions), EVAL_BATCH)]
-    for xb, yb in feed(x_val, y_val, chunks, device):
-        outputs = model(xb)
-        totals["loss"] += float(compute_loss(outputs, yb)) * len(xb)
-        totals["samples"] += len(xb)
+    for inputs, yb in feed(x_val, y_val, chunks, device):
+        outputs = model(*inputs)
+        totals["loss"] += float(compute_loss(outputs, yb)) * len(yb)
+        totals["samples"] += len(yb)
         for name, value in measure(outputs, yb).items():
             totals[name] += value
     totals = add_up(totals, world_size, device)
@@ -129,10 +129,10 @@ def train(args: argparse.Namespace) -> None:
             order.set_epoch(epoch)
         model.train()
         loss_sum, seen = 0.0, 0
-        for step, (xb, yb) in enumerate(feed(x, y, batches, device)):
+        for step, (inputs, yb) in enumerate(feed(x, y, batches, device)):
             if step == steps:
                 break
-            loss = compute_loss(trained(xb), yb)
+            loss = compute_loss(trained(*inputs), yb)
             if not math.isfinite(loss.item()):
                 raise SystemExit(f"epoch {epoch}, batch {step + 1}: the loss became "
                                  f"{loss.item()}; lower the learning rate or set "
@@ -144,8 +144,8 @@ def train(args: argparse.Namespace) -> None:
             optimizer.step()
             if scheduler is not None and SCHEDULE_EVERY_BATCH:
                 scheduler.step()
-            loss_sum += loss.item() * len(xb)
-            seen += len(xb)
+            loss_sum += loss.item() * len(yb)
+            seen += len(yb)
         if world_size > 1:  # evaluate with the running statistics of process 0
             for buffer in model.buffers():
                 dist.broadcast(buffer, 0)
