@@ -16,6 +16,7 @@ from designer.document import Document
 from engine.analysis import Analysis
 from engine.data.cache import cache_folder
 from engine.data.preview import DataPreview, preview_dataset
+from engine.training.run import input_consumer
 
 
 class DataPreviewer(QObject):
@@ -44,8 +45,10 @@ class DataPreviewer(QObject):
                   if len(analysis.inputs) == 1 and analysis.inputs[0] in analysis.nodes
                   else None)
         path = self.document.path
+        consumer = (input_consumer(self.document.project.graph, analysis.inputs[0])
+                    if len(analysis.inputs) == 1 else None)
         return (copy.deepcopy(entry), None if path is None else path.parent, sample,
-                cache_folder(path, self.document.project.name))
+                cache_folder(path, self.document.project.name), consumer)
 
     def refresh(self) -> None:
         self._asked = None
@@ -68,9 +71,9 @@ class DataPreviewer(QObject):
         self._thread.start()
 
     def _look(self, number: int, request: Any) -> None:
-        entry, base_dir, sample, cache_dir = request
+        entry, base_dir, sample, cache_dir, consumer = request
         try:
-            preview = preview_dataset(entry, base_dir, sample, cache_dir)
+            preview = preview_dataset(entry, base_dir, sample, cache_dir, consumer=consumer)
         except Exception as error:  # an unexpected file: said in the preview, not raised
             preview = DataPreview("samples", problem=f"the data could not be looked at "
                                   f"({type(error).__name__}: {error})")

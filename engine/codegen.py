@@ -80,10 +80,10 @@ def _unused(name: str, taken: set[str]) -> str:
 
 def padded_nodes(graph: Graph, analysis: Analysis) -> set[str]:
     """The nodes whose output is the network's one Input of variable length (a batch of
-    float sequences [T, F] padded at their ends), or what layers that treat each step
-    alone or run over the true steps make of it: where forward()'s `lengths` (each
-    sequence's true length) hold. None in a network of blocks (whose exported classes take
-    no lengths)."""
+    float sequences [T, F], or token ids [T], padded at their ends), or what layers that
+    treat each step alone or run over the true steps make of it: where forward()'s
+    `lengths` (each sequence's true length) hold. None in a network of blocks (whose
+    exported classes take no lengths)."""
     if graph.blocks or len(analysis.inputs) != 1:
         return set()
     unrolled = analysis.graph or graph
@@ -94,8 +94,8 @@ def padded_nodes(graph: Graph, analysis: Analysis) -> set[str]:
         if spec is None or output is None:
             continue
         if spec.is_input:
-            if (report.params or {}).get("variable_length") and len(output.shape) == 2 \
-                    and output.dtype == "float32":
+            sequence = (len(output.shape), output.dtype) in ((2, "float32"), (1, "int64"))
+            if (report.params or {}).get("variable_length") and sequence:
                 found.add(node_id)
             continue
         incoming = unrolled.incoming(node_id)

@@ -19,7 +19,7 @@ from engine.data.preview import DataPreview, Example
 from widgets.problems import ERROR_COLOUR
 from widgets.sample_cells import CLIP_MAX_WIDTH, SampleView
 from widgets.sample_grid import SampleGrid
-from widgets.sample_pictures import sample_pictures
+from widgets.sample_pictures import curves_picture, sample_pictures
 
 UNREADABLE_LISTED = 5
 
@@ -96,12 +96,17 @@ def coloured_bases(codes: np.ndarray, per_line: int = 50, group: int = 10) -> st
 
 def _view(example: Example) -> SampleView:
     """A clip as a strip of frames (its labels under them), a spectrogram as a picture with
-    its low frequencies at the bottom, DNA as coloured letters."""
+    its low frequencies at the bottom, DNA as coloured letters, a sequence as curves of its
+    features over time."""
     if example.kind == "dna":
         return SampleView(example.label, example.name, text=coloured_bases(example.values))
     if example.kind == "image":
         (picture,) = sample_pictures(example.values[None], "image")
         return SampleView(example.label, example.name, picture, max_width=CLIP_MAX_WIDTH)
+    if example.kind == "sequence":
+        return SampleView(example.label, example.name,
+                          curves_picture(example.values, example.length),
+                          max_width=CLIP_MAX_WIDTH)
     if example.kind == "spectrogram":
         (picture,) = sample_pictures(example.values[:, ::-1][None], "image")
         return SampleView(example.label, example.name, picture, max_width=CLIP_MAX_WIDTH)

@@ -150,6 +150,31 @@ def signal_picture(values: np.ndarray, labels: Sequence[Sequence[int]] = (),
     return image
 
 
+def curves_picture(values: np.ndarray, length: int | None = None, rows: int = 6,
+                   background: QColor = PAPER) -> QImage:
+    """A sequence [T, F] as one curve per feature (the first `rows`), each on its own
+    scale and in its own colour, stacked; the steps from `length` on (padding) shaded."""
+    values = np.nan_to_num(np.asarray(values, dtype=np.float64))
+    values = values.reshape(len(values), -1)[:, :rows]
+    steps, shown = values.shape
+    row_height = 28
+    image = QImage(max(steps, 1) * SIGNAL_STEP, shown * row_height + 1,
+                   QImage.Format.Format_RGB888)
+    image.fill(background)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    if length is not None and length < steps:
+        painter.fillRect(length * SIGNAL_STEP, 0, (steps - length) * SIGNAL_STEP,
+                         image.height(), QColor("#e8eaed"))
+    for feature in range(shown):
+        curve = values[:, feature]
+        colour = LABEL_COLOURS[1 + feature % (len(LABEL_COLOURS) - 1)]
+        _curve(painter, curve, float(curve.min()), float(curve.max()),
+               feature * row_height + 2, row_height - 4, colour, 1.5)
+    painter.end()
+    return image
+
+
 def prediction_picture(predicted: np.ndarray, truth: np.ndarray,
                        background: QColor = PAPER, colour: QColor = CURVE_COLOUR,
                        truth_colour: QColor = TRUTH_COLOUR) -> QImage:

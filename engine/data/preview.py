@@ -25,7 +25,10 @@ class Example:
     frame_labels: list[str] | None = None
     kind: str = "clip"
     """How to show it: 'clip' (a strip of frames), 'spectrogram' (low frequencies at the
-    bottom), 'dna' (base codes as coloured letters), 'image'."""
+    bottom), 'dna' (base codes as coloured letters), 'image', 'sequence' ([T, F] as
+    curves over time)."""
+    length: int | None = None
+    """A padded sequence's true steps."""
 
 
 @dataclass(frozen=True)
@@ -61,13 +64,16 @@ def resolve(path_text: str, base_dir: Path | None) -> Path:
 
 
 def preview_dataset(entry: Any, base_dir: Path | None, sample: TensorInfo | None,
-                    cache_dir: Path | None = None, examples: int = 6) -> DataPreview | None:
+                    cache_dir: Path | None = None, examples: int = 6,
+                    consumer: str | None = None) -> DataPreview | None:
     """The preview of a dataset entry whose samples live in files; None for the other
-    kinds (a built-in, an .npz, a CSV table, a folder of images)."""
+    kinds (a built-in, an .npz, a CSV table, a folder of images). `consumer`: the type of
+    the layer the Input feeds (which decides how sequences meet it)."""
     from engine.data.files.clips import preview as clip_preview
     from engine.data.files.dna import preview as dna_preview
     from engine.data.files.kinds import csv_kind, folder_kind
     from engine.data.files.lines import preview as line_preview
+    from engine.data.files.sequences import preview as sequence_preview
     from engine.data.files.sounds import preview as sound_preview
     from engine.data.standalone.dna_reading import is_bed, is_fasta
 
@@ -86,6 +92,9 @@ def preview_dataset(entry: Any, base_dir: Path | None, sample: TensorInfo | None
             return None
     except (OSError, ValueError):
         return None
+    if kind == "sequences":
+        return sequence_preview.preview_sequences(path, sample, options, cache_dir, examples,
+                                                  consumer)
     previews = {"clips": clip_preview.preview_clips, "sounds": sound_preview.preview_sounds,
                 "lines": line_preview.preview_lines}
     if kind not in previews:

@@ -74,9 +74,10 @@ def dataset_arrays(dataset: Dataset) -> dict[str, np.ndarray]:
     return arrays
 
 
-def file_listing(dataset: Dataset) -> dict[str, Any]:
+def file_listing(dataset: Dataset, takes_lengths: bool = False) -> dict[str, Any]:
     """What data.json holds for data in files: the dataset's folder, how samples are
-    decoded, and per part each readable sample with its target."""
+    decoded, whether the model is given their true lengths, and per part each readable
+    sample with its target."""
     index = dataset.x.index
     decoder = index.decoder
     unreadable = set(index.bad())
@@ -89,18 +90,20 @@ def file_listing(dataset: Dataset) -> dict[str, Any]:
         parts[part] = [{**decoder.export_entry(index.entries[record]), "target": target}
                        for record, target in zip(x.records.tolist(), y.tolist(), strict=True)
                        if record not in unreadable]
+    lengths = takes_lengths and getattr(decoder, "carries_lengths", False)
     return {"root": index.root, **decoder.export_settings(), "classes": dataset.classes,
-            "parts": parts}
+            **({"lengths": True} if lengths else {}), "parts": parts}
 
 
-def write_dataset(dataset: Dataset, folder: Path) -> list[str]:
+def write_dataset(dataset: Dataset, folder: Path, takes_lengths: bool = False) -> list[str]:
     """The dataset's files in the export folder: data.npz, or data.json and the modules
-    that decode the files it lists. Returns their names."""
+    that decode the files it lists (`takes_lengths`: the model is given the sequences'
+    true lengths). Returns their names."""
     if not dataset.on_demand:
         with open(folder / "data.npz", "wb") as file:
             np.savez_compressed(file, **dataset_arrays(dataset))
         return ["data.npz"]
-    (folder / "data.json").write_text(json.dumps(file_listing(dataset), indent=1),
+    (folder / "data.json").write_text(json.dumps(file_listing(dataset, takes_lengths), indent=1),
                                       encoding="utf-8")
     names = ["data.json"]
     for module in dataset.x.index.decoder.exported_modules:

@@ -1,5 +1,6 @@
-"""`export --format onnx`: the network as an ONNX file with a dynamic batch size, through
-torch.onnx's exporter (which needs the onnx and onnxscript packages)."""
+"""`export --format onnx`: the network as an ONNX file with a dynamic batch size (and, for
+variable-length sequences, a dynamic length and a `lengths` input), through torch.onnx's
+exporter (which needs the onnx and onnxscript packages)."""
 
 from __future__ import annotations
 
@@ -69,6 +70,9 @@ def _quiet() -> Iterator[None]:
 
 
 def _export(network: CompiledNetwork, inputs: tuple[torch.Tensor, ...], path: Path) -> None:
+    if network.takes_lengths:
+        _export_with_lengths(network, inputs, path)
+        return
     batch = torch.export.Dim("batch")
     with _quiet():
         torch.onnx.export(network, inputs, str(path), dynamo=True, verbose=False,
@@ -76,6 +80,24 @@ def _export(network: CompiledNetwork, inputs: tuple[torch.Tensor, ...], path: Pa
                           output_names=list(network.output_ids),
                           dynamic_shapes={name: {0: batch} for name in network.input_ids},
                           external_data=False)
+
+
+def _export_with_lengths(network: CompiledNetwork, inputs: tuple[torch.Tensor, ...],
+                         path: Path) -> None:
+    """A network of variable-length sequences takes their padded batch and `lengths`, with
+    the batch and the padded length free. torch.export cannot trace packing
+    (pack_padded_sequence's data-dependent sizes), while the TorchScript-based exporter
+    turns it into ONNX's own sequence_lens, so that one exports it."""
+    (padded,) = inputs
+    lengths = torch.full((padded.shape[0],), padded.shape[1], dtype=torch.int64)
+    lengths[-1] = max(1, padded.shape[1] - 1)  # unequal, so no step count is baked in
+    input_name = network.input_ids[0]
+    axes = {input_name: {0: "batch", 1: "steps"}, "lengths": {0: "batch"}}
+    axes.update({name: {0: "batch"} for name in network.output_ids})
+    with _quiet():
+        torch.onnx.export(network, (padded, lengths), str(path), dynamo=False,
+                          input_names=[input_name, "lengths"],
+                          output_names=list(network.output_ids), dynamic_axes=axes)
 
 
 def export_onnx(prepared: PreparedNetwork, path: Path) -> None:

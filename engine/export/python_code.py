@@ -72,6 +72,11 @@ def _docstring(prepared: PreparedNetwork, cls: str) -> str:
     if len(analysis.inputs) == 1:
         usage = (f"    model = {cls}()\n"
                  f"    outputs = model(torch.zeros(8, *INPUT_SHAPE, dtype=INPUT_DTYPE))\n")
+        if prepared.network.takes_lengths:
+            usage += ("\nSequences of different lengths, padded at the end to the longest, "
+                      "go with their\ntrue lengths (a tensor of int64, one per sequence): "
+                      "the recurrent layers then read\nonly each one's real steps.\n\n"
+                      "    outputs = model(padded, lengths)\n")
     else:
         arguments = [f'torch.zeros(8, *INPUT_SHAPES["{i}"], dtype=INPUT_DTYPES["{i}"])'
                      for i in analysis.inputs]

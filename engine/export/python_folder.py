@@ -54,7 +54,7 @@ def export_python(prepared: PreparedNetwork, folder: Path) -> PythonExport:
         (stage / "model.py").write_text(model, encoding="utf-8")
         if plan is not None:
             (stage / "train.py").write_text(train_source(plan, class_name), encoding="utf-8")
-            write_dataset(plan.dataset, stage)
+            write_dataset(plan.dataset, stage, prepared.network.takes_lengths)
         if prepared.weights is not None and prepared.project.graph.blocks:
             # model.py nests the layers of blocks, and its state dict names them so
             state = {k: v.contiguous() for k, v in prepared.network.state_dict().items()}

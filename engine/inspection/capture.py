@@ -34,9 +34,19 @@ class Capture:
     """Every node's output for it, without the batch dimension, in forward order."""
 
 
-def capture(network: CompiledNetwork, sample: torch.Tensor) -> Capture:
-    """Run one sample (no batch dimension) through a network from inside_network."""
+def true_length(network: CompiledNetwork, length: int | None) -> tuple[torch.Tensor, ...]:
+    """What forward() takes after the sample: a sequence's true length, for a network of
+    variable-length sequences."""
+    if length is None or not network.takes_lengths:
+        return ()
+    return (torch.tensor([length]),)
+
+
+def capture(network: CompiledNetwork, sample: torch.Tensor,
+            length: int | None = None) -> Capture:
+    """Run one sample (no batch dimension; `length`: its true steps, when padded) through
+    a network from inside_network."""
     with torch.no_grad():
-        outputs = network(sample.unsqueeze(0))
+        outputs = network(sample.unsqueeze(0), *true_length(network, length))
     return Capture(sample, {node_id: value[0].detach().cpu()
                             for node_id, value in outputs.items()})

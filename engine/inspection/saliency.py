@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from engine.analysis import Analysis
 from engine.compiler import CompiledNetwork
 from engine.graph import Graph
+from engine.inspection.capture import true_length
 from engine.inspection.prediction import Prediction
 
 
@@ -57,8 +58,10 @@ def grad_cam_node(graph: Graph, analysis: Analysis, prediction: Prediction) -> s
 
 
 def saliency(graph: Graph, analysis: Analysis, network: CompiledNetwork,
-             sample: torch.Tensor, prediction: Prediction) -> Saliency:
-    """`network` from capture.inside_network; `sample` without the batch dimension."""
+             sample: torch.Tensor, prediction: Prediction,
+             length: int | None = None) -> Saliency:
+    """`network` from capture.inside_network; `sample` without the batch dimension
+    (`length`: its true steps, when padded)."""
     graph = analysis.graph or graph  # repeated blocks unrolled
     input_id, output_id = analysis.inputs[0], analysis.outputs[0]
     x = sample.unsqueeze(0).clone()
@@ -69,7 +72,7 @@ def saliency(graph: Graph, analysis: Analysis, network: CompiledNetwork,
         for parameter in network.parameters():
             parameter.requires_grad_(True)  # activations of token ids get gradients too
         try:
-            outputs = network(x)
+            outputs = network(x, *true_length(network, length))
             for value in outputs.values():
                 if value.requires_grad and not value.is_leaf:
                     value.retain_grad()

@@ -9,11 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from engine.analysis import Analysis
 from engine.compiler import CompiledNetwork
 from engine.data import DataError, Dataset, load_dataset
+from engine.data.samples import FileSamples
 from engine.graph import Graph
 from engine.inspection.capture import Capture, capture, inside_network
 from engine.inspection.prediction import Prediction, predict
@@ -58,12 +60,15 @@ class Inspection:
     def samples(self) -> int:
         return len(self.data.x_val)
 
-    def look(self, sample: torch.Tensor, truth: torch.Tensor | None = None) -> Look:
-        """`sample` without the batch dimension, in the Input's shape."""
-        captured = capture(self.network, sample)
+    def look(self, sample: torch.Tensor, truth: torch.Tensor | None = None,
+             length: int | None = None) -> Look:
+        """`sample` without the batch dimension, in the Input's shape (`length`: its true
+        steps, for a padded sequence)."""
+        captured = capture(self.network, sample, length)
         output = captured.outputs[self.analysis.outputs[0]]
         prediction = predict(self.task, output, self.data.classes)
-        explained = saliency(self.graph, self.analysis, self.network, sample, prediction)
+        explained = saliency(self.graph, self.analysis, self.network, sample, prediction,
+                             length)
         truth_text = None
         if truth is not None:
             _, truths = self.task.describe(output.unsqueeze(0), truth.unsqueeze(0),
@@ -77,11 +82,16 @@ class Inspection:
             raise InspectError(f"there are {self.samples} validation samples: choose one "
                                f"from 0 to {self.samples - 1}")
         targets = self.task.targets(self.data.y_val)
+        samples = self.data.x_val
         try:
-            sample = self.data.x_val[index]
+            if isinstance(samples, FileSamples):
+                inputs, _ = samples.read_inputs(np.array([index]), skip_bad=False)
+            else:
+                inputs = (samples[index:index + 1],)
         except DataError as error:  # a clip in a file that cannot be read
             raise InspectError(f"validation sample {index}: {error}") from None
-        return self.look(sample, targets[index])
+        length = int(inputs[1][0]) if len(inputs) > 1 else None
+        return self.look(inputs[0][0], targets[index], length)
 
 
 def open_inspection(project: Project, weights: Path | Mapping[str, torch.Tensor] | None = None,

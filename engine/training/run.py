@@ -11,6 +11,7 @@ import torch
 from engine.analysis import Analysis, analyse
 from engine.capacity import network_memory_problem, training_memory_problem
 from engine.catalogue import TensorInfo
+from engine.codegen import takes_lengths
 from engine.compiler import compile_graph
 from engine.data import DataError, Dataset, load_dataset, split_validation
 from engine.data.cache import cache_folder
@@ -167,7 +168,27 @@ def plan_run(project: Project, epochs: int | None = None,
     except DataError as error:
         raise TrainingError(str(error)) from None
     return RunPlan(project, config, analysis, dataset, task, output,
-                   target_warnings(dataset) + dataset.notes)
+                   target_warnings(dataset) + _padding_warnings(project.graph, dataset,
+                                                                input_id) + dataset.notes)
+
+
+def _padding_warnings(graph: Graph, dataset: Dataset, input_id: str) -> list[str]:
+    """Sequences of many lengths padded for a network that would run its recurrent layers
+    over their true steps only, if its Input said they vary."""
+    decoder = getattr(getattr(dataset.x, "index", None), "decoder", None)
+    if not getattr(decoder, "carries_lengths", False):
+        return []
+    node = graph.nodes[input_id]
+    if node.params.get("variable_length"):
+        return []
+    varying = graph.copy()
+    varying.nodes[input_id] = replace(node, params={**node.params, "variable_length": True})
+    if not takes_lengths(varying, analyse(varying)):
+        return []
+    return [f"sequences shorter than the Input's {decoder.steps} steps are padded with zeros "
+            "that the recurrent layers read as steps; set the Input "
+            f"'{input_id}' to variable_length so that they run over each sequence's true "
+            "steps only"]
 
 
 def _set_aside_strings_too_long(dataset: Dataset, analysis: Analysis,

@@ -191,3 +191,38 @@ def test_text_lines_are_shown_with_their_transcripts(window, tmp_path, qtbot):
     view = window.training_panel.data_view
     assert "2 lines, an alphabet of 3 characters: ' ab'" in view.about.text()
     assert [c.prediction for c in view.samples.cells()] == ["ab", "ba b"]
+
+
+def test_sequences_are_shown_as_curves_with_their_lengths(window, tmp_path, qtbot):
+    from tests.engine.test_user_data_sequences import FEATURES, STEPS, last_sign_task
+    from tests.engine.training_helpers import chain_project
+
+    last_sign_task(tmp_path / "motion", count=8, style="tsv")
+    layers = [("Input", {"shape": [STEPS, FEATURES], "variable_length": True}),
+              ("GRU", {"hidden_size": 4}), ("LastStep", {}), ("Linear", {"out_features": 2})]
+    chain_project(tmp_path, layers, {"dataset": {"path": "motion"},
+                                     "loss": "CrossEntropyLoss"})
+    open_project(window, tmp_path / "tiny.ndproj", qtbot)
+    view = window.training_panel.data_view
+    assert "class folders: 8 sequences, 2 classes" in view.about.text()
+    assert f"[{STEPS}, {FEATURES}] as [steps, features]: sequences of" in view.about.text()
+    cells = view.samples.cells()
+    assert sorted(c.prediction for c in cells) == ["down", "up"]
+    assert cells[0].view.picture.width() == STEPS * 4  # four pixels a step
+    view.grab().save(str(tmp_path / "sequences.png"))
+
+
+def test_sequences_a_conv1d_reads_are_offered_features_first(window, tmp_path, qtbot):
+    from tests.engine.test_user_data_sequences import FEATURES, STEPS, last_sign_task
+    from tests.engine.training_helpers import chain_project
+
+    last_sign_task(tmp_path / "motion", count=4)
+    layers = [("Input", {"shape": [STEPS, 7]}),
+              ("Conv1d", {"out_channels": 4, "kernel_size": 3}), ("Flatten", {}),
+              ("Linear", {"out_features": 2})]
+    chain_project(tmp_path, layers, {"dataset": {"path": "motion"},
+                                     "loss": "CrossEntropyLoss"})
+    open_project(window, tmp_path / "tiny.ndproj", qtbot)
+    problems = [p for p in window.problems.problems() if "holds sequences" in p.message]
+    assert len(problems) == 1 and problems[0].node == "n0"
+    assert f"set the Input to [{FEATURES}, 16]" in problems[0].message

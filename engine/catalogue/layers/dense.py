@@ -120,5 +120,6 @@ SPECS = [
         count=lambda p, inputs: p["num_embeddings"] * p["embedding_dim"], keeps="input",
         build=_embedding_build,
         summary=lambda p: f"{p['num_embeddings']}→{p['embedding_dim']}",
+        padded_time="each",
     ),
 ]

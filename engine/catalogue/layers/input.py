@@ -16,10 +16,10 @@ SPECS = [
             IntListParam("shape", [1, 28, 28], "the shape of one sample, without the batch"),
             ChoiceParam("dtype", "float32", "float32 for measurements and pixels, int64 for "
                         "token ids", choices=("float32", "int64")),
-            BoolParam("variable_length", False, "sequences [time, features] of different "
-                      "lengths, padded at their ends: the network is given each one's "
-                      "true length, so recurrent layers read only its real steps and "
-                      "LastStep takes its own last step"),
+            BoolParam("variable_length", False, "sequences [time, features] (or [time] of "
+                      "token ids) of different lengths, padded at their ends: the network "
+                      "is given each one's true length, so recurrent layers read only its "
+                      "real steps and LastStep takes its own last step"),
         ),
         min_inputs=0,
         max_inputs=0,

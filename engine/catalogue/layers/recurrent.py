@@ -98,8 +98,9 @@ def _recurrent_spec(name: str) -> LayerSpec:
         x = args[0]
         return [f"{scratch} = pack_padded_sequence({x}, lengths.cpu(), batch_first=True, "
                 "enforce_sorted=False)",
-                f"{target} = pad_packed_sequence({module}({scratch})[0], batch_first=True, "
-                f"total_length={x}.shape[1])[0]"]
+                f"{scratch}, _ = {module}({scratch})",
+                f"{target}, _ = pad_packed_sequence({scratch}, batch_first=True, "
+                f"total_length={x}.shape[1])"]
 
     def warnings(p: Params, inputs: Sequence[TensorInfo]) -> list[str]:
         if p["dropout"] > 0 and p["num_layers"] == 1:

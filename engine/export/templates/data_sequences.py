@@ -2,8 +2,9 @@
 lists each sequence file (its target and split) as Netdesigner indexed them, with how they
 are fitted and each feature's standardisation, and sequence_reading.py
 (engine.data.standalone's, copied beside train.py) reads them as Netdesigner does. Padded
-at the end, each batch comes with the sequences' true lengths, which the model's
-recurrent layers read instead of the padding."""
+at the end for a model whose Input is variable_length (data.json's "lengths"), each batch
+comes with the sequences' true lengths, which its recurrent layers read instead of the
+padding."""
 # prepare_targets comes from the task's part of train.py
 # ruff: noqa: F821
 
@@ -95,12 +96,11 @@ def feed(x: SequenceFiles, y: torch.Tensor, batches: Iterable[list[int]],
          device: torch.device
          ) -> Iterator[tuple[tuple[torch.Tensor, ...], torch.Tensor]]:
     """((sequences, their true lengths), targets) on the device, one batch of positions
-    at a time, read by WORKERS processes; unreadable files are left out. Sequences
-    padded around their middle (fit "centre"), or read features first, come without
-    their lengths."""
+    at a time, read by WORKERS processes; unreadable files are left out. The lengths come
+    only for a model that takes them (data.json's "lengths")."""
     loader = DataLoader(x, batch_sampler=list(batches), num_workers=WORKERS,
                         collate_fn=_collate)
-    with_lengths = x.about["fit"] == "end" and not x.about["features_first"]
+    with_lengths = x.about.get("lengths", False)
     for positions, values, lengths in loader:
         if len(positions):
             inputs = (values.to(device),) + ((lengths.to(device),) if with_lengths

@@ -114,9 +114,9 @@ class SequenceDecoder:
 
     def short_note(self, count: int) -> str:
         sequences = f"{count:,} sequence{'s' * (count != 1)}"
-        tail = (" (their true lengths go to the recurrent layers)" if self.carries_lengths
-                else "")
-        return f"{sequences} had fewer than the Input's {self.steps} steps: padded{tail}"
+        where = "at the end" if self.where == "end" else "around the middle"
+        return (f"{sequences} had fewer than the Input's {self.steps} steps: padded with "
+                f"zeros {where}")
 
     def export_entry(self, entry: SequenceEntry) -> dict[str, Any]:
         return {"file": entry.name}

@@ -51,6 +51,23 @@ def sequence_layout(path: Path) -> Layout:
     return layout
 
 
+LENGTHS_READ = 200
+"""Sequence files read to tell how long the sequences are."""
+
+
+def sampled_lengths(layout: Layout, limit: int = LENGTHS_READ) -> list[int]:
+    """The steps of the first `limit` readable sequence files."""
+    lengths = []
+    for source in layout.sources[:limit]:
+        if source.problem:
+            continue
+        try:
+            lengths.append(len(read_matrix(source.path)))
+        except (SequenceError, OSError):
+            continue
+    return lengths
+
+
 def first_matrix(layout: Layout) -> np.ndarray | None:
     for source in layout.sources:
         if source.problem:
@@ -73,8 +90,6 @@ def decoder_for(sample: TensorInfo | None, options: Mapping[str, Any], name: str
     features = first.shape[1]
     shape = tuple(sample.shape) if sample is not None else ()
     conv_first = consumer in CONV_FIRST
-    suggested = ([features, len(first)] if conv_first else [len(first), features])
-    suggested = [int(min(size, 100_000)) for size in suggested]
     if len(shape) == 2 and sample is not None and sample.dtype == "float32":
         steps_first = shape[1] == features
         features_first = shape[0] == features
@@ -86,6 +101,8 @@ def decoder_for(sample: TensorInfo | None, options: Mapping[str, Any], name: str
             return SequenceDecoder(int(shape[1]), features, True, where)
     given = f"the network's Input is {sample}" if sample is not None else \
         "no Input shape was given"
+    steps = min(max(sampled_lengths(layout), default=len(first)), 100_000)  # the longest
+    suggested = [features, steps] if conv_first else [steps, features]
     raise DataError(f"{name} holds sequences of {features} feature"
                     f"{'s' * (features != 1)}, read as [steps, features] (or [features, "
                     f"steps] for a network that starts with Conv1d) of float32, but {given}; "

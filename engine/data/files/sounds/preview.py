@@ -3,7 +3,6 @@ sounds as the spectrograms the Input will take, and what reaches the Input."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,13 +12,12 @@ import numpy as np
 from engine.catalogue import TensorInfo
 from engine.data.dataset import DataError
 from engine.data.files.file_options import check_options
+from engine.data.files.layout_preview import class_examples, layout_counts, unreadable_lines
 from engine.data.files.sounds.decoder import SoundDecoder, SoundEntry
 from engine.data.files.sounds.loading import OPTIONS, sound_layout, spectrogram_for
 from engine.data.preview import DataPreview, Example
-from engine.data.samples import SampleError
+from engine.data.standalone.layout import Source
 from engine.data.standalone.sound_reading import SoundError, Spectrogram, sound_facts
-
-UNREADABLE_SHOWN = 20
 
 
 def preview_sounds(path: Path, sample: TensorInfo | None, options: Mapping[str, Any],
@@ -38,39 +36,19 @@ def preview_sounds(path: Path, sample: TensorInfo | None, options: Mapping[str, 
         if suggested is None:
             return DataPreview("sounds", layout.kind, problem=problem)
         spectrogram = Spectrogram(suggested[1], suggested[2])
-    usable = [s for s in layout.sources if not s.problem]
-    counted = Counter(s.label for s in usable)
-    classes = [(label, counted.get(label, 0)) for label in layout.classes]
-    split_counts = Counter(s.split or "train" for s in usable)
-    splits = [(part, split_counts[part]) for part in ("train", "validation", "test")
-              if split_counts.get(part)]
-    split_text = (" (" + ", ".join(f"{n:,} {part}" for part, n in splits) + ")"
-                  if len(splits) > 1 else "")
-    summary = (f"{layout.kind}: {len(usable):,} sounds{split_text}, {len(layout.classes)} "
-               "classes (sounds per class below)")
+    counts = layout_counts(layout, "sounds")
     decoder = SoundDecoder(spectrogram)
-    shown, unreadable, first = [], [], None
-    seen: set[str] = set()
-    for source in usable:
-        if source.label in seen or len(shown) >= count:
-            continue
+
+    def example(source: Source) -> Example:
         entry = SoundEntry(str(source.path), layout.name(source))
-        try:
-            values, _ = decoder.decode(entry)
-        except SampleError as error:
-            unreadable.append(f"{entry.name} {error}")
-            continue
-        seen.add(source.label or "")
-        first = first or source.path
-        shown.append(Example(values.astype(np.float32), entry.name, label=source.label or "",
-                             kind="spectrogram"))
-    unreadable = [f"{layout.name(s)} {s.problem}" for s in layout.sources if s.problem] + \
-        unreadable
-    more = [f"and {len(unreadable) - UNREADABLE_SHOWN:,} more"] \
-        if len(unreadable) > UNREADABLE_SHOWN else []
-    return DataPreview("sounds", layout.kind, summary, classes, splits,
-                       _reaches(spectrogram, first), shown,
-                       unreadable[:UNREADABLE_SHOWN] + more, problem, suggested)
+        values, _ = decoder.decode(entry)
+        return Example(values.astype(np.float32), entry.name, label=source.label or "",
+                       kind="spectrogram")
+
+    shown, unreadable, first = class_examples(layout, count, example)
+    return DataPreview("sounds", layout.kind, counts.summary, counts.classes, counts.splits,
+                       _reaches(spectrogram, first and first.path), shown,
+                       unreadable_lines(layout, unreadable), problem, suggested)
 
 
 def _reaches(spectrogram: Spectrogram, first: Path | None) -> str:
