@@ -127,7 +127,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, list[float]]]:
     for name, label in (("packed", "Netdesigner, variable_length (packed)"),
                         ("padded", "Netdesigner, fixed length (padding read)"),
                         ("hand", "hand-written PyTorch, packed")):
-        print(f"  {label:42s} val accuracy {spread(results[name]['accuracy'])}")
+        print(f"  {label:42s} val accuracy {spread(results[name]['accuracy'])}   "
+              f"seconds {spread(results[name]['seconds'])}")
     for name in ("packed", "padded"):
         ratios = [ours / theirs for ours, theirs in zip(results[name]["seconds"],
                                                         results["hand"]["seconds"],

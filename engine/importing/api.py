@@ -102,16 +102,23 @@ def _import(module: nn.Module, class_name: str, input_shape: tuple[int, ...] | N
         raise ImportProblem(f"{where}: the input shape {problem}")
     dtype = input_dtype or _guess_dtype(module)
     example = _example(tuple(input_shape), dtype)
-    later = later_arguments(module, class_name, where, EXAMPLE_BATCH)
-    graph_module = trace(module, class_name, where, sources, example, later)
+    later = later_arguments(module, class_name, where, EXAMPLE_BATCH,
+                            input_shape[0] if input_shape else None)
+    try:
+        graph_module = trace(module, class_name, where, sources, example, later.values)
+    except ImportProblem:
+        if later.lengths is None:
+            raise
+        raise ImportProblem(later.refusal) from None  # not lengths after all
     inputs = [n for n in live_nodes(graph_module.graph) if n.op == "placeholder"
-              and n.users and isinstance(n.meta.get("value"), torch.Tensor)]
+              and n.users and isinstance(n.meta.get("value"), torch.Tensor)
+              and str(n.target) != later.lengths]
     if len(inputs) != 1:
         names = ", ".join(str(n.target) for n in inputs)
         raise ImportProblem(f"{where}: {class_name}.forward takes {len(inputs)} tensors "
                             f"({names}); importing takes networks with one input")
     results = record(graph_module)
-    built = build_graph(graph_module, results, sources, where)
+    built = build_graph(graph_module, results, sources, where, later.lengths)
     return ImportedNetwork(Project(name=name, graph=built.graph), module, built.modules,
                            built.notes, built.renames)
 

@@ -1,11 +1,15 @@
 """forward()'s arguments after the input: a network with one input may still take a
 recurrent state, `forward(self, x, hidden)`, when it starts from zeros, as the catalogue's
 recurrent layers do. Such a state comes from the module's own init_hidden-style method,
-and only when that gives zeros."""
+and only when that gives zeros. A recurrent network's other argument may be the true
+lengths of its padded sequences, `forward(self, x, lengths)`: traced with every sequence
+full, and kept only where it packs a recurrent layer's input or picks each sequence's
+last step (engine.importing.building)."""
 
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -18,16 +22,28 @@ STATE_MAKERS = ("init_hidden", "init_hidden_state", "initHidden", "init_state",
 """The names people give the method that makes a recurrent network's first state."""
 
 
-def later_arguments(module: nn.Module, class_name: str, where: str, batch: int
-                    ) -> dict[str, Any]:
+@dataclass(frozen=True)
+class LaterArguments:
+    values: dict[str, Any] = field(default_factory=dict)
+    """Values for the required arguments after the input, by name."""
+    lengths: str | None = None
+    """The argument taken for the true lengths of padded sequences (traced full)."""
+    refusal: str = ""
+    """Why the network would not import, should that argument not be lengths after all."""
+
+
+def later_arguments(module: nn.Module, class_name: str, where: str, batch: int,
+                    steps: int | None = None) -> LaterArguments:
     """Values for forward()'s arguments after the first that have no default: the zero
-    state the module's own method makes for a batch. Raises ImportProblem when there is
-    none, or when it is not zeros (a real second input)."""
+    state the module's own method makes for a batch, or, for a recurrent network without
+    one, every sequence's length (`steps`: the input's first dimension). Raises
+    ImportProblem when there is neither, or when the state is not zeros (a real second
+    input)."""
     parameters = list(inspect.signature(module.forward).parameters.values())
     required = [p.name for p in parameters[1:] if p.default is p.empty
                 and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if not required:
-        return {}
+        return LaterArguments()
     tensors = ", ".join(p.name for p in parameters
                         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
     refusal = (f"{where}: {class_name}.forward takes {len(required) + 1} tensors ({tensors}); "
@@ -38,10 +54,14 @@ def later_arguments(module: nn.Module, class_name: str, where: str, batch: int
                   if callable(getattr(module, name, None))), None)
     if maker is None:
         recurrent = any(isinstance(m, nn.RNNBase | nn.RNNCellBase) for m in module.modules())
-        raise ImportProblem(refusal + (f" (a recurrent state {required[0]} that starts from "
-                                       "zeros is its layers' default: give it the default "
-                                       "None, or an init_hidden(batch_size) method)"
-                                       if recurrent else ""))
+        refusal += (f" (a recurrent state {required[0]} that starts from zeros is its "
+                    "layers' default: give it the default None, or an init_hidden(batch_size) "
+                    "method; true lengths of padded sequences go to pack_padded_sequence)"
+                    if recurrent else "")
+        if not recurrent or steps is None:
+            raise ImportProblem(refusal)
+        full = torch.full((batch,), steps, dtype=torch.int64)
+        return LaterArguments({required[0]: full}, required[0], refusal)
     try:
         state = maker(batch)
     except Exception as error:
@@ -51,7 +71,7 @@ def later_arguments(module: nn.Module, class_name: str, where: str, batch: int
         raise ImportProblem(refusal + f": {class_name}.{maker.__name__} gives a state that "
                             "is not zeros, and the catalogue's recurrent layers start from "
                             "zeros")
-    return {required[0]: state}
+    return LaterArguments({required[0]: state})
 
 
 def _all_zeros(value: Any) -> bool:

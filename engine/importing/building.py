@@ -7,10 +7,13 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any
 
+import torch
 from torch import fx, nn
+from torch.nn.utils import rnn as rnn_utils
 
 from engine.analysis import analyse
 from engine.catalogue import CATALOGUE
+from engine.codegen import padded_nodes
 from engine.graph import Edge, Graph, Node
 from engine.importing import cells
 from engine.importing.functions import FUNCTIONS, METHODS
@@ -22,12 +25,14 @@ from engine.importing.source import SourceIndex
 from engine.importing.tracing import TensorMeta, live_nodes
 from engine.importing.values import (
     BATCH,
+    BATCH_POSITIONS,
     OPAQUE,
     ZEROS,
     BatchTimes,
     Call,
     FinalState,
     Layer,
+    Lengths,
     Made,
     MaxResult,
     Opaque,
@@ -51,9 +56,10 @@ class Built:
 
 class _Walk:
     def __init__(self, graph_module: fx.GraphModule, results: dict[fx.Node, Any],
-                 sources: SourceIndex, where: str):
+                 sources: SourceIndex, where: str, lengths: str | None = None):
         self.graph_module, self.results = graph_module, results
         self.sources, self.where = sources, where
+        self.lengths = lengths
         self.layers: list[Layer] = []
         self.values: dict[fx.Node, Any] = {}
         self.problems: list[tuple[fx.Node | None, str]] = []
@@ -72,6 +78,8 @@ class _Walk:
                 if first:
                     self.values[node] = self._input(node) if used else OPAQUE
                     first = False
+                elif str(node.target) == self.lengths:
+                    self.values[node] = Lengths()
                 else:  # a recurrent state of zeros, or a default such as None
                     self.values[node] = _as_zeros(node.meta.get("value"))
             elif node.op == "output":
@@ -97,6 +105,10 @@ class _Walk:
             return self._stand_in(node, found)  # its cause is reported already
         call = Call(node, tuple(args), dict(kwargs), result, self.layers.append)
         try:
+            if any(isinstance(v, Lengths) for v in found) and (
+                    node.target not in (operator.getitem, rnn_utils.pack_padded_sequence)
+                    or isinstance(args[0] if args else None, Lengths)):
+                return _lengths_op(call)
             if node.op == "call_module":
                 return self._call_module(call)
             if node.op == "get_attr":
@@ -141,6 +153,8 @@ class _Walk:
         if isinstance(call.result, TensorMeta):
             if _is_zeros(call.node.meta.get("value")):
                 return ZEROS
+            if call.node.target is torch.arange and call.args == (BATCH,):
+                return BATCH_POSITIONS
             return Made(call.describe())
         if any(v is BATCH or isinstance(v, BatchTimes) for v in found):
             folded = _batch_times(call)
@@ -161,6 +175,26 @@ class _Walk:
                       problem="")
         self.layers.append(layer)
         return layer
+
+    def length_readers(self) -> list[Layer]:
+        """The layers that read the true lengths: recurrent layers whose input forward()
+        packs with them, each sequence's last step picked with them, and the final state
+        h_n of a packed layer (its state at each sequence's true end)."""
+        readers: list[Layer] = []
+        for node in live_nodes(self.graph_module.graph):
+            found: list[Any] = []
+            fx.node.map_aggregate(fx.node.map_aggregate((node.args, node.kwargs),
+                                                        self._value), found.append)
+            result = self.values.get(node)
+            if node.op == "call_function" and node.target is rnn_utils.pack_padded_sequence:
+                if any(isinstance(v, Lengths) for v in found):
+                    readers += [self.values[user].layer for user in node.users
+                                if isinstance(self.values.get(user), RecurrentResult)]
+            elif isinstance(result, Layer) and result.type == "LastStep" and any(
+                    isinstance(v, Lengths) or (isinstance(v, FinalState) and v.layer in readers)
+                    for v in found):
+                readers.append(result)
+        return readers
 
     def _output(self, node: fx.Node) -> None:
         found: list[Any] = []
@@ -189,6 +223,32 @@ class _Walk:
                 self.problems.append((node, "forward() returns its input unchanged"))
             elif value not in self.outputs:
                 self.outputs.append(value)
+
+
+LENGTH_CONVERSIONS = frozenset({"cpu", "to", "long", "int", "type", "detach", "contiguous",
+                                "clone", "cuda"})
+"""Methods that leave a tensor of lengths the same lengths."""
+
+
+def _lengths_op(call: Call) -> Any:
+    """An op on the true lengths: conversions keep them, lengths - 1 points at each last
+    step, lengths.size(0) is the batch; anything else is not in a project."""
+    first = call.args[0] if call.args else None
+    if isinstance(first, Lengths):
+        if call.node.op == "call_method" and call.node.target in LENGTH_CONVERSIONS:
+            return first
+        if call.node.op == "call_method" and call.node.target == "size" \
+                and call.args[1:] == (0,):
+            return BATCH
+        if call.node.target in (operator.sub, torch.sub) and len(call.args) == 2 \
+                and isinstance(call.args[1], int) and not call.kwargs:
+            return Lengths(first.offset + call.args[1])
+    if call.node.target in (torch.as_tensor, torch.tensor) and isinstance(first, Lengths):
+        return first
+    raise Unsupported(f"{call.describe()} uses the sequences' true lengths; a project uses "
+                      "them only to pack a recurrent layer's input (pack_padded_sequence) "
+                      "and to take each sequence's last true step (out[torch.arange("
+                      "out.size(0)), lengths - 1], or h_n[-1])")
 
 
 def _time_first(shape: tuple[int, ...]) -> list[Any]:
@@ -239,10 +299,10 @@ def _lookup(target: Any) -> Any:
 
 
 def build_graph(graph_module: fx.GraphModule, results: dict[fx.Node, Any],
-                sources: SourceIndex, where: str) -> Built:
+                sources: SourceIndex, where: str, lengths: str | None = None) -> Built:
     """The project graph of the traced module, or ImportProblem listing every op the
-    catalogue lacks."""
-    walk = _Walk(graph_module, results, sources, where)
+    catalogue lacks. `lengths`: forward()'s argument of true sequence lengths, if any."""
+    walk = _Walk(graph_module, results, sources, where, lengths)
     walk.run()
     layers = fuse(walk.layers, walk.outputs, sources)
     for output in walk.outputs:
@@ -280,9 +340,40 @@ def build_graph(graph_module: fx.GraphModule, results: dict[fx.Node, Any],
             graph.add_edge(Edge(source.id, layer.id, port if many else 0))
     for node_id, position in layered_layout(graph).items():
         graph.nodes[node_id].position = position
+    readers = walk.length_readers()
+    if readers:
+        _take_lengths(graph, layers, readers, walk.notes, sources, where)
     _check(graph, layers, sources, where)
     return Built(graph, {layer.id: layer.module for layer in layers if layer.module},
                  walk.notes, {layer.id: layer.renames for layer in layers if layer.renames})
+
+
+def _take_lengths(graph: Graph, layers: list[Layer], readers: list[Layer], notes: list[str],
+                  sources: SourceIndex, where: str) -> None:
+    """forward() packs padded sequences with their true lengths: the project's Input is
+    variable_length, and each layer that read the lengths must read them in the project
+    too; the layers the project runs over true steps where forward() runs over the padding
+    are said."""
+    (source,) = [layer for layer in layers if layer.type == "Input"]
+    graph.nodes[source.id].params["variable_length"] = True
+    padded = padded_nodes(graph, analyse(graph))
+    problems: list[tuple[fx.Node | None, str]] = []
+    for reader in readers:
+        if not any(edge.source in padded for edge in graph.incoming(reader.id)):
+            problems.append((reader.node, f"{describe_op(reader.node)} reads the true lengths "
+                             "of sequences that earlier layers have mixed across steps; a "
+                             "project gives them only to layers whose input is the padded "
+                             "Input or what per-step layers (Linear, activations, Dropout, "
+                             "LayerNorm, Embedding) make of it"))
+    _raise(problems, sources, where)
+    chosen = {reader.id for reader in readers}
+    for node_id, node in graph.nodes.items():
+        spec = CATALOGUE.get(node.type)
+        if spec is not None and spec.padded_time in ("recurrent", "last") \
+                and node_id not in chosen \
+                and any(edge.source in padded for edge in graph.incoming(node_id)):
+            notes.append(f"'{node_id}' ({spec.name}) reads each sequence's true steps in the "
+                         "project, where forward() gives it the padding too")
 
 
 def _check(graph: Graph, layers: list[Layer], sources: SourceIndex, where: str) -> None:

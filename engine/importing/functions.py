@@ -23,10 +23,12 @@ from engine.importing.problems import Unsupported
 from engine.importing.tracing import TensorMeta
 from engine.importing.values import (
     BATCH,
+    BATCH_POSITIONS,
     BatchTimes,
     Call,
     FinalState,
     Layer,
+    Lengths,
     Made,
     MaxResult,
     RecurrentResult,
@@ -173,18 +175,24 @@ def _unflatten(call: Call) -> Layer:
 
 
 def _pack(call: Call) -> Layer:
-    """pack_padded_sequence of sequences that all have every step: the sequences as they
-    are (a project's recurrent layers read every step of every sequence)."""
+    """pack_padded_sequence with forward()'s argument of true lengths: the padded
+    sequences as they are, whose recurrent layer the project packs with the lengths the
+    same way (engine.importing.building); with lengths made in forward(), only sequences
+    that all have every step."""
     bound = call.bind(("input", "lengths", "batch_first", "enforce_sorted"),
                       {"batch_first": False, "enforce_sorted": True})
     x = call.tensor(bound["input"])
-    lengths = call.node.args[1] if len(call.node.args) > 1 else call.node.kwargs["lengths"]
-    lengths = lengths.meta.get("value") if isinstance(lengths, fx.Node) else lengths
-    steps = x.shape[1]
-    if not all(int(length) == steps for length in torch.as_tensor(lengths).reshape(-1)):
-        raise Unsupported(f"{call.describe()} packs sequences of different lengths; a "
-                          "project's recurrent layers read every step of every sequence, "
-                          "so give them sequences of one length (padded)")
+    if isinstance(bound["lengths"], Lengths) and bound["lengths"].offset:
+        raise Unsupported(f"{call.describe()} packs with lengths less "
+                          f"{bound['lengths'].offset}; a project packs the true lengths")
+    if not isinstance(bound["lengths"], Lengths):
+        lengths = call.node.args[1] if len(call.node.args) > 1 else call.node.kwargs["lengths"]
+        lengths = lengths.meta.get("value") if isinstance(lengths, fx.Node) else lengths
+        steps = x.shape[1]
+        if not all(int(length) == steps for length in torch.as_tensor(lengths).reshape(-1)):
+            raise Unsupported(f"{call.describe()} packs sequences of different lengths made "
+                              "in forward(); a project packs with the true lengths given "
+                              "to forward() beside the padded sequences")
     if x.batch_dim != (0 if bound["batch_first"] else 1):
         raise Unsupported(f"{call.describe()} with batch_first={bound['batch_first']} is "
                           "given the batch in the other place")
@@ -511,11 +519,23 @@ def _getitem(call: Call) -> Any:
     if x.rank == 3 and steps in ((everything, -1), (everything, -1, everything),
                                  (everything, x.shape[1] - 1)):
         return call.layer("LastStep", {}, [x])
+    if _true_last_step(steps, x):
+        return call.layer("LastStep", {}, [x], batch_dim=0)
     step = cells.step_of(call, x, index)
     if step is not None:  # for a recurrent cell, or refused where it is used
         return step
     raise Unsupported(f"indexing [{_index_text(index)}] is not in the catalogue (it has "
                       "x[:, -1], the last step of a sequence: LastStep)")
+
+
+def _true_last_step(index: tuple[Any, ...], x: Layer) -> bool:
+    """out[torch.arange(b), lengths - 1] (or time-major, out[lengths - 1, torch.arange(b)]):
+    each sequence's last true step."""
+    if x.rank != 3 or len(index) not in (2, 3) or index[2:] not in ((), (slice(None),)):
+        return False
+    last = Lengths(1)
+    return index[:2] == ((BATCH_POSITIONS, last) if x.batch_dim == 0
+                         else (last, BATCH_POSITIONS))
 
 
 def _last_state(call: Call, state: FinalState, how: str, only_layer: bool = False) -> Layer:

@@ -154,11 +154,18 @@ def _values(argument: Any) -> Any:
 FACTORIES = ("zeros", "ones", "full", "empty", "arange", "rand", "randn", "eye")
 """torch functions that make tensors from sizes: fx cannot follow them when a size is
 traced (torch.zeros(x.size(0), n) fails in plain fx), so they are recorded as calls."""
+PACKING = ("pack_padded_sequence", "pad_packed_sequence")
+"""torch.nn.utils.rnn's functions that look inside their tensors: recorded as calls also
+where forward() reaches them through the module (nn.utils.rnn.pack_padded_sequence),
+which fx's autowrap (names imported into forward()'s file) does not see."""
 
 
 @contextlib.contextmanager
 def _factories_recorded(tracer: fx.Tracer) -> Iterator[None]:
-    originals = {name: getattr(torch, name) for name in FACTORIES}
+    from torch.nn.utils import rnn
+
+    originals = [(torch, name, getattr(torch, name)) for name in FACTORIES]
+    originals += [(rnn, name, getattr(rnn, name)) for name in PACKING]
 
     def recorded(original: Any) -> Any:
         def factory(*args: Any, **kwargs: Any) -> Any:
@@ -170,13 +177,13 @@ def _factories_recorded(tracer: fx.Tracer) -> Iterator[None]:
             return original(*args, **kwargs)
         return factory
 
-    for name, original in originals.items():
-        setattr(torch, name, recorded(original))
+    for owner, name, original in originals:
+        setattr(owner, name, recorded(original))
     try:
         yield
     finally:
-        for name, original in originals.items():
-            setattr(torch, name, original)
+        for owner, name, original in originals:
+            setattr(owner, name, original)
 
 
 @contextlib.contextmanager

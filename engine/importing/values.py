@@ -119,6 +119,24 @@ class Zeros:
 ZEROS = Zeros()
 
 
+@dataclass(frozen=True)
+class Lengths:
+    """forward()'s argument that holds each sequence's true length (less `offset`:
+    lengths - 1), in a network of padded sequences. A project uses it to pack a recurrent
+    layer's input and to take each sequence's last true step; nothing else."""
+
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class BatchPositions:
+    """torch.arange(batch): each sample's position in the batch, for picking one step of
+    each sequence."""
+
+
+BATCH_POSITIONS = BatchPositions()
+
+
 @dataclass(frozen=True, eq=False)
 class Made:
     """A tensor forward() makes from sizes and numbers rather than from its input (the
