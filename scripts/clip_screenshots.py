@@ -1,11 +1,13 @@
-"""Screenshots of clips read from files, at 1280×820:
+"""Screenshots of clips and sequences read from files, at 1280×820:
 
 - `clips-data.png`: the Data tab for a folder of camera-like colour clips in class folders
   (320×240, 60 frames) fitted to the gesture CRNN's Input set to [16, 3, 64, 64];
 - `clips-labels.png`: the Data tab for the built-in video labels written out as videos
   with a file of per-frame labels beside each;
 - `clips-input-fix.png`: the same class folders with the template's Input as it is
-  ([12, 1, 16, 16] fits; [1, 16, 16] does not): the problem on the Input, and its fix.
+  ([12, 1, 16, 16] fits; [1, 16, 16] does not): the problem on the Input, and its fix;
+- `sequences-data.png`: the Data tab for motion recordings of 40 to 200 steps (three
+  accelerometer axes, .csv with a header) read by a GRU whose Input is variable_length.
 
     .venv/bin/python scripts/clip_screenshots.py [--dark] [--out docs/screenshots]
 
@@ -97,6 +99,40 @@ def input_fix(app: QApplication, scratch: Path, project: Path, target: Path) -> 
     close_window(window)
 
 
+def motion_recordings(folder: Path, per_class: int = 12) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    for label, pace in (("walk", 1.8), ("run", 3.2), ("jump", 0.9)):
+        for number in range(per_class):
+            steps = int(rng.integers(40, 201))
+            t = np.arange(steps) / 50
+            axes = [np.sin(2 * np.pi * pace * t + rng.uniform(0, 6)) * rng.uniform(0.5, 2)
+                    + rng.normal(0, 0.15, steps) for _ in range(3)]
+            rows = ["ax,ay,az"] + [",".join(f"{v:.4f}" for v in row) for row in np.stack(axes, 1)]
+            path = folder / label / f"{label}{number:02d}.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("\n".join(rows) + "\n")
+
+
+def sequence_project(scratch: Path) -> Path:
+    from engine.graph import Edge, Graph, Node
+    from engine.project import Project, save_project
+
+    graph = Graph()
+    layers = [("motion", "Input", {"shape": [200, 3], "variable_length": True}),
+              ("gru", "GRU", {"hidden_size": 32, "bidirectional": True}),
+              ("last", "LastStep", {}), ("activity", "Linear", {"out_features": 3})]
+    for index, (node_id, kind, params) in enumerate(layers):
+        graph.add_node(Node(node_id, kind, params, (0.0, 134.0 * index)))
+        if index:
+            graph.add_edge(Edge(layers[index - 1][0], node_id))
+    path = scratch / "activity.ndproj"
+    save_project(Project("Activity", graph, {"dataset": {"path": "motion"},
+                                             "loss": "CrossEntropyLoss"}), path)
+    return path
+
+
 def main(argv: list[str] | None = None) -> None:
     app, scratch, out, suffix = started(__doc__.split("\n\n")[0], argv)
     camera_clips(scratch / "camera", 24)
@@ -107,6 +143,8 @@ def main(argv: list[str] | None = None) -> None:
              out / f"clips-labels{suffix}.png")
     input_fix(app, scratch, project_on(scratch, "gesture_crnn", "camera", [1, 16, 16]),
               out / f"clips-input-fix{suffix}.png")
+    motion_recordings(scratch / "motion")
+    data_tab(app, scratch, sequence_project(scratch), out / f"sequences-data{suffix}.png")
 
 
 if __name__ == "__main__":
