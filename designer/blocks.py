@@ -37,9 +37,10 @@ from engine.blocks import (
     ungrouped,
     without,
 )
-from engine.editing import connection_problem
+from engine.editing import connection_problem, renumbered_inputs
 from engine.graph import Edge, Graph
 from engine.project import ProjectError
+from engine.storage import StorageError, storage_error
 from widgets.block_panel import BlockPanel
 from widgets.canvas.mime import block_path, block_payload
 
@@ -135,6 +136,8 @@ class BlockController(QObject):
         edited = without(self.graph, node_ids)
         doomed = {e for view_edge in edges for e in self.member_edges(*_edge_tuple(view_edge))}
         edited.edges = [e for e in edited.edges if e not in doomed]
+        for index, edge in renumbered_inputs(edited, {e.target for e in doomed}).items():
+            edited.edges[index] = edge
         self.window.document.push(ReplaceGraph(self.window.document, edited, "Delete"))
 
     def double_clicked(self, node_id: str) -> bool:
@@ -216,8 +219,11 @@ class BlockController(QObject):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             save_block(template_of(self.graph, self.graph.blocks[block_id]), path)
+        except StorageError as error:
+            self._say(f"Cannot save the block: {error}")
+            return
         except OSError as error:
-            self._say(f"Cannot save the block: {error.strerror or error}")
+            self._say(f"Cannot save the block: {storage_error(error, path)}")
             return
         self.window.settings.setValue(LIBRARY_SETTING, str(path.parent))
         self.refresh_palette()

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from designer.document import Document
+from engine.editing import renumbered_inputs
 from engine.graph import Edge, Graph, Node
 
 Position = tuple[float, float]
@@ -57,15 +58,25 @@ class RemoveItems(QUndoCommand):
                     wanted.remove(edge)
                 self.edges.append((index, edge))
 
+        self.renumbered: dict[int, tuple[Edge, Edge]] = {}
+        """Merges' remaining inputs moved down to close the gap (index: old, new edge)."""
+
     def redo(self) -> None:
         graph = self.document.graph
         for index, _ in reversed(self.edges):
             del graph.edges[index]
         for _, node in reversed(self.nodes):
             graph.remove_node(node.id)
+        targets = {edge.target for _, edge in self.edges}
+        self.renumbered = {index: (graph.edges[index], edge) for index, edge
+                           in renumbered_inputs(graph, targets).items()}
+        for index, (_, edge) in self.renumbered.items():
+            graph.edges[index] = edge
 
     def undo(self) -> None:
         graph = self.document.graph
+        for index, (edge, _) in self.renumbered.items():
+            graph.edges[index] = edge
         for index, node in self.nodes:
             graph.insert_node(copy.deepcopy(node), index)
         for index, edge in self.edges:

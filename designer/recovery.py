@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.atomic import write_atomically
+from engine.storage import write_atomically
 
 
 @dataclass(frozen=True)

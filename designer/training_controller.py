@@ -23,9 +23,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from designer.document import Document
 from designer.training_runtime import shared_runtime
 from engine.analysis import CompileError
-from engine.atomic import write_atomically
 from engine.data.worker import LoadCancelled
 from engine.project import Project
+from engine.storage import StorageError, write_atomically
 from engine.training import (
     BatchEnded,
     EpochEnded,
@@ -36,10 +36,12 @@ from engine.training import (
     TrainingError,
     build_trainer,
     plan_run,
+    read_training,
     runs,
 )
 from engine.training.checkpoint import load_weights
 from engine.training.events import HealthSampled, SamplesDecoded
+from engine.training.resuming import plan_resume
 
 
 def refusal_sentences(message: str) -> list[str]:
@@ -177,15 +179,16 @@ class TrainingController(QObject):
             self.ready_changed.emit()
 
     def start(self, from_weights: Path | None = None,
-              default_training: dict[str, Any] | None = None) -> bool:
+              default_training: dict[str, Any] | None = None,
+              resume: Path | None = None) -> bool:
         """Make the document read-only and prepare and run the training in the background.
         Preparing (generating the data, compiling the network) takes seconds for large
         data, so it happens off the GUI thread too; a project that cannot train ends with
-        `refused` instead of `started`. False when a run is already going or the application
-        is not `ready` yet."""
+        `refused` instead of `started`. `resume` is an interrupted run's folder to go on
+        with. False when a run is already going or the application is not `ready` yet."""
         if self.running or not self.ready:
             return False
-        self.trainer, self.run_dir, self.samples = None, self._new_run_dir(), None
+        self.trainer, self.run_dir, self.samples = None, resume, None
         self._stop_requested = False
         self.document.set_read_only(True)
         project = self.document.project
@@ -194,30 +197,40 @@ class TrainingController(QObject):
             # pressing Start is not an edit
             project = dataclasses.replace(project, training=copy.deepcopy(default_training))
         self._thread = threading.Thread(
-            target=self._prepare_and_train, args=(project, self.run_dir, from_weights),
+            target=self._prepare_and_train, args=(project, from_weights, resume),
             name="training", daemon=True)
         self._thread.start()
         self._timer.start()
         return True
 
-    def _new_run_dir(self) -> Path:
-        return runs.new_run_folder(self.document.path, self.document.project.name)
-
-    def _prepare_and_train(self, project: Project, run_dir: Path,
-                           from_weights: Path | None) -> None:
+    def _prepare_and_train(self, project: Project, from_weights: Path | None,
+                           resume: Path | None) -> None:
         torch.set_num_threads(TRAINING_THREADS)
         load = partial(self.runtime.data.load, cancelled=lambda: self._stop_requested)
+        notes: list[str] = []
         try:
-            plan = plan_run(project, load=load)
+            split = None
+            if resume is not None:
+                resumption = plan_resume(resume, read_training(project.training))
+                split, notes = resumption.split, resumption.notes
+            plan = plan_run(project, load=load, split=split)
+            run_dir = resume or runs.claim_new_run(self.document.path,
+                                                   self.document.project.name)
+            self.run_dir = run_dir
             trainer = build_trainer(plan, out_dir=run_dir)
-            if from_weights is not None:
+            if from_weights is not None and resume is None:
                 load_weights(trainer.model, from_weights)
-            run_dir.mkdir(parents=True, exist_ok=True)
-            write_atomically(run_dir / "settings.json", json.dumps(
-                {"training": project.training,
-                 "from_weights": str(from_weights) if from_weights else None}, indent=1))
+                write_atomically(run_dir / "settings.json", json.dumps(
+                    {"training": project.training, "from_weights": str(from_weights)},
+                    indent=1))
+            elif resume is None:
+                write_atomically(run_dir / "settings.json", json.dumps(
+                    {"training": project.training, "from_weights": None}, indent=1))
         except TrainingError as error:
             self._events.append(Refused(refusal_sentences(str(error)), error.nodes))
+            return
+        except StorageError as error:
+            self._events.append(Refused([str(error)], {}))
             return
         except CompileError as error:
             self._events.append(Refused([p.message for p in error.problems],
@@ -226,16 +239,18 @@ class TrainingController(QObject):
         except LoadCancelled:
             self._events.append(RunEnded("stopped", "Stopped before the first batch", 0))
             return
-        except Exception as error:  # a broken data file, a full disk: said, never raised
+        except Exception as error:  # a broken data file: said, never raised
             self._events.append(Refused([f"{type(error).__name__}: {error}"], {}))
             return
-        trainer.add_listener(partial(self._listen, trainer, plan.warnings))
+        trainer.add_listener(partial(self._listen, trainer, notes + plan.warnings))
         self.trainer = trainer
         if self._stop_requested:  # Stop was pressed while the run was being prepared
             self._events.append(RunEnded("stopped", "Stopped before the first batch", 0))
             return
         try:
-            trainer.run()
+            trainer.run(resume=resume is not None)
+        except TrainingError as error:  # the folder is taken, full or read-only
+            self._events.append(RunEnded("failed", str(error), len(trainer.history)))
         except Exception as error:  # the run ends with a message; the window lives on
             self._events.append(RunEnded("failed", f"{type(error).__name__}: {error}",
                                          len(trainer.history)))

@@ -4,7 +4,6 @@ curves. Every settings change is an undoable edit of the project's `training` se
 from __future__ import annotations
 
 import copy
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,8 @@ from designer.document import Document
 from designer.sample_views import sample_views
 from designer.training_controller import TrainingController, finished_runs
 from engine.data.preview import DataPreview
-from engine.training import BatchEnded, EpochEnded, RunEnded, RunStarted
+from engine.storage import StorageError
+from engine.training import BatchEnded, EpochEnded, RunEnded, RunStarted, runs
 from engine.training.config import LOSSES, OPTIMIZERS, SCHEDULERS
 from engine.training.events import SamplesDecoded
 from engine.training.progress import clock, format_metrics
@@ -58,6 +58,8 @@ DEFAULTS: dict[str, Any] = {
 
 
 COLUMN_WIDTH = 340
+RUN_STATE_ROLE = Qt.ItemDataRole.UserRole + 1
+"""A Runs item's run: finished, interrupted (resumable), lost (nothing to resume), running."""
 """The settings column beside the curves."""
 
 PLOT_INTERVAL = 0.5
@@ -77,7 +79,8 @@ def _align_labels(forms: list[QFormLayout]) -> None:
 
 
 def _name_of(value: Any) -> str:
-    return value if isinstance(value, str) else (value or {}).get("type", "")
+    name = value.get("type", "") if isinstance(value, dict) else value
+    return name if isinstance(name, str) else ""
 
 
 class TrainingPanel(QWidget):
@@ -149,6 +152,10 @@ class TrainingPanel(QWidget):
         # it takes the room the column has left, and never asks for more
         self.runs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         self.export_button = QPushButton("Export curves…")
+        self.resume_button = QPushButton("Resume run")
+        self.resume_button.setToolTip("Go on with the interrupted run selected in Runs, "
+                                      "from its last checkpoint")
+        self.resume_button.setEnabled(False)
         first = QVBoxLayout()
         first.addWidget(self.dataset)
         first.addLayout(form)
@@ -178,7 +185,10 @@ class TrainingPanel(QWidget):
         side.addWidget(self.result)
         side.addWidget(QLabel("Runs"))
         side.addWidget(self.runs, 1)
-        side.addWidget(self.export_button)
+        run_buttons = QHBoxLayout()
+        run_buttons.addWidget(self.resume_button)
+        run_buttons.addWidget(self.export_button)
+        side.addLayout(run_buttons)
         column = QWidget()
         column.setLayout(side)
         column.setFixedWidth(COLUMN_WIDTH)
@@ -228,6 +238,8 @@ class TrainingPanel(QWidget):
         document.replaced.connect(self.list_runs)
         document.path_changed.connect(self.list_runs)
         self.runs.itemChanged.connect(self._overlay_checked_runs)
+        self.runs.currentItemChanged.connect(self._update_resume)
+        self.resume_button.clicked.connect(self.resume_selected)
         self.export_button.clicked.connect(self.export_curves)
         controller.started.connect(self._on_started)
         controller.batches.connect(self._on_batches)
@@ -262,16 +274,20 @@ class TrainingPanel(QWidget):
         self.loss.setCurrentText(_name_of(training.get("loss")))
         optimizer = training.get("optimizer", {"type": "Adam", "lr": 0.001})
         self.optimizer.setCurrentText(_name_of(optimizer))
-        self.lr.setValue(float(optimizer.get("lr", 0.001)) if isinstance(optimizer, dict)
-                         else 0.001)
+        lr = optimizer.get("lr", 0.001) if isinstance(optimizer, dict) else 0.001
+        self.lr.setValue(_shown(lr, 0.001, self.lr))
         self.scheduler.setCurrentText(_name_of(training.get("scheduler")) or "none")
-        self.batch_size.setValue(int(training.get("batch_size", 64)))
-        self.epochs.setValue(int(training.get("epochs", 10)))
-        self.validation_split.setValue(float(training.get("validation_split", 0.2)))
-        self.gradient_clip.setValue(float(training.get("gradient_clip") or 0.0))
+        # a file may hold anything: the form shows what its fields can (the Problems dock
+        # says what is wrong with the rest)
+        self.batch_size.setValue(_shown(training.get("batch_size", 64), 64, self.batch_size))
+        self.epochs.setValue(_shown(training.get("epochs", 10), 10, self.epochs))
+        self.validation_split.setValue(_shown(training.get("validation_split", 0.2), 0.2,
+                                              self.validation_split))
+        self.gradient_clip.setValue(_shown(training.get("gradient_clip") or 0.0, 0.0,
+                                           self.gradient_clip))
         early = training.get("early_stopping")
-        self.early_stopping.setValue(int(early.get("patience", 5)) if isinstance(early, dict)
-                                     else 0)
+        self.early_stopping.setValue(_shown(early.get("patience", 5), 5, self.early_stopping)
+                                     if isinstance(early, dict) else 0)
         self.device.setCurrentText(str(training.get("device", "auto")))
         self._updating = False
         metric = metric_for(_name_of(training.get("loss")))
@@ -348,7 +364,8 @@ class TrainingPanel(QWidget):
         self.plots.clear_overlays()
         training = self.settings()
         self.plots.start_run(metric_for(_name_of(training.get("loss")))
-                             or self.plots.current_metric(), int(training.get("epochs", 10)))
+                             or self.plots.current_metric(),
+                             _shown(training.get("epochs", 10), 10, self.epochs))
         self.confusion.clear()
         self.confusion.setVisible(True)
         self.samples.clear()
@@ -360,23 +377,57 @@ class TrainingPanel(QWidget):
 
     # -- run history -------------------------------------------------------------------
     def list_runs(self) -> None:
-        """Every earlier run of the project, newest first, with how it ended."""
+        """Every earlier run of the project, newest first, with how it ended: finished
+        (with its figures, tickable to overlay its curves), interrupted (with the epoch it
+        reached; Resume goes on with it) or running in another process."""
         self.runs.blockSignals(True)
         self.runs.clear()
-        for folder in reversed(finished_runs(self.document)):
-            try:
-                metrics = json.loads((folder / "metrics.json").read_text())
-            except (OSError, ValueError):
-                continue
-            result = metrics.get("result") or {}
-            figure = format_metrics({k: v for k, v in (result.get("metrics") or {}).items()
-                                     if k.startswith("val_") and k != "val_loss"})
-            item = QListWidgetItem(f"{folder.name}  {figure}".strip())
-            item.setData(Qt.ItemDataRole.UserRole, str(folder))
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
+        for record in reversed(runs.project_runs(self.document.path,
+                                                 self.document.project.name)):
+            if record.state == "finished":
+                metrics = (record.result or {}).get("metrics")
+                metrics = metrics if isinstance(metrics, dict) else {}
+                figure = format_metrics({k: v for k, v in metrics.items()
+                                         if k.startswith("val_") and k != "val_loss"
+                                         and isinstance(v, (int, float))})
+            else:
+                figure = record.describe()
+            item = QListWidgetItem(f"{record.folder.name}  {figure}".strip())
+            item.setData(Qt.ItemDataRole.UserRole, str(record.folder))
+            item.setData(RUN_STATE_ROLE, record.state if record.state != "interrupted"
+                         or record.resumable else "lost")
+            if record.state == "finished":
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Unchecked)
+            else:
+                item.setToolTip(record.describe())
             self.runs.addItem(item)
         self.runs.blockSignals(False)
+        self._update_resume()
+
+    def _selected_interrupted(self) -> Path | None:
+        item = self.runs.currentItem()
+        if item is None or item.data(RUN_STATE_ROLE) != "interrupted":
+            return None
+        return Path(item.data(Qt.ItemDataRole.UserRole))
+
+    def _update_resume(self, *_: object) -> None:
+        self.resume_button.setEnabled(not self.controller.running and self.controller.ready
+                                      and self._selected_interrupted() is not None)
+
+    def resume_selected(self) -> None:
+        """Go on with the interrupted run selected in Runs."""
+        folder = self._selected_interrupted()
+        if folder is None:
+            return
+        self.result.setText("")
+        if self.controller.start(default_training=DEFAULTS, resume=folder):
+            self.tabs.setCurrentWidget(self.plots)
+            self._set_running(True)
+            self.pause_button.setEnabled(False)
+            self.controls_changed.emit()
+            self.progress.setRange(0, 0)
+            self.status.setText(f"Resuming {folder.name}: loading the data…")
 
     def _overlay_checked_runs(self) -> None:
         self.plots.clear_overlays()
@@ -384,11 +435,9 @@ class TrainingPanel(QWidget):
             item = self.runs.item(row)
             if item.checkState() == Qt.CheckState.Checked:
                 folder = Path(item.data(Qt.ItemDataRole.UserRole))
-                try:
-                    history = json.loads((folder / "metrics.json").read_text())["history"]
-                except (OSError, ValueError, KeyError):
-                    continue
-                self.plots.overlay(folder.name, history)
+                metrics = runs.read_metrics(folder)
+                if metrics is not None:
+                    self.plots.overlay(folder.name, metrics["history"])
 
     def export_curves(self, path: Path | None = None) -> list[Path]:
         """The curves as a PNG and their figures as CSV files."""
@@ -398,8 +447,12 @@ class TrainingPanel(QWidget):
             if not name:
                 return []
             path = Path(name)
-        png = self.plots.export_png(path.with_suffix(".png"))
-        return [png, *self.plots.export_csv(path.with_suffix(".csv"))]
+        try:
+            png = self.plots.export_png(path.with_suffix(".png"))
+            return [png, *self.plots.export_csv(path.with_suffix(".csv"))]
+        except StorageError as error:
+            self.status.setText(f"Curves not exported: {error}")
+            return []
 
     # -- runs ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -427,6 +480,7 @@ class TrainingPanel(QWidget):
         self.controls_changed.emit()
 
     def _on_ready(self) -> None:
+        self._update_resume()
         if not self.controller.running:
             self.start_button.setEnabled(True)
             self.status.setText("Ready")
@@ -441,6 +495,7 @@ class TrainingPanel(QWidget):
                        self.batch_size, self.epochs, self.validation_split,
                        self.gradient_clip, self.early_stopping, self.device, self.from_last):
             widget.setEnabled(not running)
+        self.resume_button.setEnabled(not running and self._selected_interrupted() is not None)
         self.controls_changed.emit()
 
     def _on_started(self, event: RunStarted) -> None:
@@ -524,3 +579,13 @@ class TrainingPanel(QWidget):
         self.progress.setValue(0)
         self.status.setText("Cannot train: see the problems list")
         self.result.setText("Cannot train:\n" + "\n".join(problems))
+
+
+def _shown(value: Any, default: float, field: Any) -> Any:
+    """`value` as the spin box `field` can show it: a number of its kind within its range
+    (a file's 1e30 or "abc" must not break the form)."""
+    whole = isinstance(field.value(), int)
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value:
+        value = default
+    value = min(max(value, field.minimum()), field.maximum())
+    return int(value) if whole else float(value)

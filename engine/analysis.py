@@ -297,6 +297,13 @@ def _check_inputs(node_id: str, spec: LayerSpec | None, edges: list[Edge],
             report.node(node_id, f"port {port} has several inputs ({names}); give each "
                         "input its own port")
         return False
+    beyond = [e for e in edges if e.target_port >= len(edges)]
+    if beyond:
+        listed = ", ".join(f"'{e.source}' on port {e.target_port}" for e in beyond)
+        report.node(node_id, f"takes its {len(edges)} inputs on ports 0 to {len(edges) - 1} "
+                    f"in order, but {listed}; connect "
+                    f"{'it' if len(beyond) == 1 else 'them'} again")
+        return False
     if len(edges) < spec.min_inputs:
         report.node(node_id, f"has {len(edges)} input but takes {spec.takes_inputs}; "
                     "connect another layer to it")

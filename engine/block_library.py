@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.atomic import write_atomically
 from engine.blocks import Block, interface
 from engine.catalogue import spec_for
 from engine.editing import fragment
 from engine.graph import Edge, Graph, Node, id_problem, unique_id
 from engine.project import ProjectError, _block_inputs, _read_edges, _read_nodes, _tidy
+from engine.storage import write_atomically
 
 BLOCK_FORMAT = "netdesigner.block"
 BLOCK_VERSION = 1

@@ -20,8 +20,17 @@ FLOAT_BYTES = 4
 
 
 def available_memory() -> int:
-    """Bytes of memory this process can still take: MemAvailable on Linux, else the free
-    physical pages, else (no way to tell) a very large number."""
+    """Bytes of memory this process can still take: the least of what the machine has
+    available (MemAvailable on Linux, else the free physical pages), what the process's
+    own limits leave (RLIMIT_AS, RLIMIT_DATA: `ulimit -v`, `ulimit -d`) and what its
+    control group leaves (cgroup v2 memory.max, v1 memory.limit_in_bytes, of it and of
+    every group above it); a very large number when nothing can be told."""
+    found = [room for room in (_machine_room(), _limit_room(), _cgroup_room())
+             if room is not None]
+    return max(0, min(found)) if found else 1 << 62
+
+
+def _machine_room() -> int | None:
     try:
         with open("/proc/meminfo", encoding="ascii") as meminfo:
             for line in meminfo:
@@ -32,7 +41,74 @@ def available_memory() -> int:
     try:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):
-        return 1 << 62
+        return None
+
+
+def _process_status() -> dict[str, int]:
+    """VmSize and VmData of this process, in bytes (Linux)."""
+    sizes = {}
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                key, _, value = line.partition(":")
+                if key in ("VmSize", "VmData"):
+                    sizes[key] = int(value.split()[0]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return sizes
+
+
+def _limit_room() -> int | None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    used = _process_status()
+    rooms = []
+    for limit, key in ((resource.RLIMIT_AS, "VmSize"), (resource.RLIMIT_DATA, "VmData")):
+        soft, _ = resource.getrlimit(limit)
+        if soft != resource.RLIM_INFINITY and soft > 0:
+            rooms.append(soft - used.get(key, 0))
+    return min(rooms) if rooms else None
+
+
+CGROUP_ROOT = "/sys/fs/cgroup"
+
+
+def _read_number(path: str) -> int | None:
+    try:
+        with open(path, encoding="ascii") as file:
+            text = file.read().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None  # "max": no limit
+
+
+def _cgroup_room(root: str = CGROUP_ROOT, membership: str = "/proc/self/cgroup") -> int | None:
+    """What the tightest memory limit of this process's control groups leaves."""
+    try:
+        with open(membership, encoding="ascii") as file:
+            lines = file.read().splitlines()
+    except OSError:
+        return None
+    rooms = []
+    for line in lines:
+        _, controllers, path = [*line.split(":", 2), "", ""][:3]
+        if controllers == "":  # v2: one unified hierarchy
+            limit_file, usage_file, base = "memory.max", "memory.current", root
+        elif "memory" in controllers.split(","):
+            limit_file, usage_file = "memory.limit_in_bytes", "memory.usage_in_bytes"
+            base = os.path.join(root, "memory")
+        else:
+            continue
+        parts = [part for part in path.split("/") if part]
+        for depth in range(len(parts), -1, -1):
+            folder = os.path.join(base, *parts[:depth])
+            limit = _read_number(os.path.join(folder, limit_file))
+            if limit is None or limit >= 1 << 60:  # v1 writes "no limit" as a huge number
+                continue
+            rooms.append(limit - (_read_number(os.path.join(folder, usage_file)) or 0))
+    return min(rooms) if rooms else None
 
 
 def memory_problem(what: str, needed: int) -> str | None:

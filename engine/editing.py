@@ -91,3 +91,20 @@ def next_free_port(graph: Graph, target: str) -> int:
         port += 1
     return port
 
+
+
+def renumbered_inputs(graph: Graph, targets: set[str]) -> dict[int, Edge]:
+    """For merges among `targets` whose input ports have gaps (an input was removed): the
+    edges (by index) to renumber so that their ports are 0..n-1 again, in the same order."""
+    changes: dict[int, Edge] = {}
+    for target in targets:
+        spec = spec_for(graph.nodes[target].type) if target in graph.nodes else None
+        if spec is None or spec.max_inputs == 1:
+            continue
+        incoming = sorted((e.target_port, index) for index, e in enumerate(graph.edges)
+                          if e.target == target)
+        for port, (old, index) in enumerate(incoming):
+            if port != old:
+                edge = graph.edges[index]
+                changes[index] = Edge(edge.source, edge.target, port)
+    return changes

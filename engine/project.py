@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.atomic import write_atomically
 from engine.blocks import Block
 from engine.catalogue import spec_for
 from engine.graph import Edge, Graph, Node
+from engine.storage import write_atomically
 
 FORMAT = "netdesigner.project"
 VERSION = 2
@@ -110,6 +110,11 @@ def project_from_dict(data: Any, source: str = "", default_name: str = "Untitled
     training = data.get("training")
     if training is not None and not isinstance(training, dict):
         problems.append("\"training\" must be an object of training settings")
+        training = None
+    elif training is not None and nesting(training) > MAX_SETTINGS_DEPTH:
+        problems.append(f"\"training\" is nested {nesting(training)} levels deep; training "
+                        f"settings go at most {MAX_SETTINGS_DEPTH} levels deep (a dataset's "
+                        "options inside \"training\" take three)")
         training = None
 
     graph_data = data.get("graph")
@@ -288,6 +293,24 @@ def _read_edges(items: Any, problems: list[str]) -> list[Edge]:
             continue
         edges.append(Edge(source, target, port))
     return edges
+
+
+MAX_SETTINGS_DEPTH = 16
+
+
+def nesting(value: Any) -> int:
+    """How many levels of lists and objects `value` has (a number is 0, [1] is 1), counted
+    without recursion, so that any depth a JSON parser accepts can be measured."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            pending.extend((child, depth + 1) for child in item.values())
+            deepest = max(deepest, depth + 1)
+        elif isinstance(item, list):
+            pending.extend((child, depth + 1) for child in item)
+            deepest = max(deepest, depth + 1)
+    return deepest
 
 
 MAX_PROJECT_BYTES = 256 * 1024**2

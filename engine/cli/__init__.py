@@ -11,10 +11,13 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from engine.analysis import CompileError
 from engine.cli import export, import_model, inspect, profile, summary, train, validate
 from engine.cli.user_error import UserError
+from engine.storage import StorageError, storage_error
+from engine.storage.errors import STORAGE_ERRNOS
 
 COMMANDS = (validate, summary, train, import_model, export, profile, inspect)
 """In the order `netdesigner --help` lists them."""
@@ -43,15 +46,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in error.problems:
             print(f"netdesigner: {problem}", file=sys.stderr)
         return 1
+    except StorageError as error:
+        print(f"netdesigner: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # the file system's refusal, wherever it was met
+        if error.errno not in STORAGE_ERRNOS:
+            return _internal_error(error)
+        where = error.filename or "a file"
+        print(f"netdesigner: {storage_error(error, Path(where))}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("netdesigner: interrupted", file=sys.stderr)
         return 130
-    except Exception as error:  # users get a sentence; developers set NETDESIGNER_DEBUG
-        if os.environ.get("NETDESIGNER_DEBUG"):
-            raise
-        print(f"netdesigner: internal error, please report it: {type(error).__name__}: "
-              f"{error} (set NETDESIGNER_DEBUG=1 for details)", file=sys.stderr)
-        return 3
+    except Exception as error:
+        return _internal_error(error)
+
+
+def _internal_error(error: Exception) -> int:
+    """Users get a sentence; developers set NETDESIGNER_DEBUG for the traceback."""
+    if os.environ.get("NETDESIGNER_DEBUG"):
+        raise error
+    print(f"netdesigner: internal error, please report it: {type(error).__name__}: "
+          f"{error} (set NETDESIGNER_DEBUG=1 for details)", file=sys.stderr)
+    return 3
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Kept free of torch at import time: the parser of every command is built from her
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ def run_import(args: argparse.Namespace) -> int:
     from engine.cli.user_error import UserError
     from engine.importing.api import import_network
     from engine.importing.problems import ImportProblem
-    from engine.project import save_project
+    from engine.storage import StorageError
 
     path, class_name = args.source
     try:
@@ -49,12 +50,9 @@ def run_import(args: argparse.Namespace) -> int:
     except ImportProblem as problem:
         raise UserError(problem.lines) from None
     try:
-        save_project(imported.project, args.output)
-        if args.weights_out:
-            imported.save_weights(args.weights_out)
-    except OSError as error:
-        raise UserError([f"{error.filename or args.output}: cannot be written: "
-                         f"{error.strerror or error}"]) from None
+        _write(imported, Path(args.output), Path(args.weights_out) if args.weights_out else None)
+    except StorageError as error:
+        raise UserError([f"{args.output}: nothing written: {error}"]) from None
     graph = imported.project.graph
     total = analyse(graph).total_params
     print(f"{args.output}: {class_name} imported as {len(graph.nodes)} layers, "
@@ -87,3 +85,23 @@ def _shape(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"{text!r} is not a shape; give positive sizes "
                                          "separated by commas, without the batch: 1,28,28")
     return shape
+
+
+def _write(imported, project_path: Path, weights_path: Path | None) -> None:
+    """The project file and its weights, both or neither: each is written beside its place
+    with room checked first, and both are renamed in only when both are whole."""
+    from engine.project import dumps_project
+    from engine.storage import ensure_room, replacing
+    from engine.training.weights_file import weights_bytes
+
+    text = dumps_project(imported.project).encode("utf-8")
+    files = [(project_path, text)]
+    if weights_path is not None:
+        files.append((weights_path, weights_bytes(imported.state_dict())))
+    for path, data in files:
+        ensure_room(path.parent, len(data), path)
+    with contextlib.ExitStack() as stack:
+        for path, data in files:
+            temporary = stack.enter_context(replacing(path, len(data)))
+            temporary.write_bytes(data)
+    imported.project.path = project_path

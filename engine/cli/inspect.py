@@ -39,6 +39,7 @@ def run_inspect(args: argparse.Namespace) -> int:
     from engine.cli.user_error import UserError, analysed
     from engine.inspection.pictures import write_look
     from engine.inspection.session import InspectError, open_inspection
+    from engine.storage import StorageError
 
     project, analysis = analysed(args.file)
     unknown = [n for n in args.node or [] if n not in analysis.nodes]
@@ -52,8 +53,13 @@ def run_inspect(args: argparse.Namespace) -> int:
     except InspectError as error:
         raise UserError([f"{args.file}: {error}"]) from None
     nodes = args.node or [n for n in analysis.order if n not in analysis.inputs]
-    written = write_look(inspection, look, args.sample, nodes, Path(args.out))
-    source = inspection.weights or "the initial weights (the project has no run yet)"
+    try:
+        written = write_look(inspection, look, args.sample, nodes, Path(args.out))
+    except StorageError as error:
+        raise UserError([f"{args.file}: {error}"]) from None
+    source = inspection.weights or (f"the initial weights ({inspection.note})"
+                                    if inspection.note else
+                                    "the initial weights (the project has no run yet)")
     truth = f", truth {look.truth}" if look.truth is not None else ""
     print(f"sample {args.sample}: predicted {look.prediction.text}{truth} with {source}; "
           f"{len(written)} files in {args.out}")

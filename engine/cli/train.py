@@ -85,7 +85,8 @@ def _refuse(error: UserError, lead: bool) -> int:
 def _default_run_folder(args: argparse.Namespace, project: Project) -> Path:
     """A new run in the project's runs folder, where the designer lists it and export finds
     it; with --resume, the newest run there."""
-    from engine.training.runs import new_run_folder, newest_run, runs_folder
+    from engine.storage import StorageError
+    from engine.training.runs import claim_new_run, newest_run, runs_folder
 
     if args.resume:
         newest = newest_run(project.path, project.name)
@@ -93,26 +94,51 @@ def _default_run_folder(args: argparse.Namespace, project: Project) -> Path:
             raise UserError([f"{args.file}: cannot resume: the project has no run yet in "
                              f"{runs_folder(project.path, project.name)}"])
         return newest
-    return new_run_folder(project.path, project.name)
+    try:
+        return claim_new_run(project.path, project.name)
+    except StorageError as error:
+        raise UserError([f"{args.file}: cannot train: {error}"]) from None
+
+
+def _check_folder(out_dir: Path) -> None:
+    """A folder the user named: writable, before the data is read."""
+    from engine.storage import StorageError, ensure_room
+    from engine.training import TrainingError
+
+    try:
+        ensure_room(out_dir, 0)
+    except StorageError as error:
+        raise TrainingError(str(error)) from None
 
 
 def _train(args: argparse.Namespace, project: Project, device: str | None = None,
            lead: bool = True) -> int:
     import signal
 
-    from engine.training import TrainingError, build_trainer, plan_run
+    from engine.storage import StorageError
+    from engine.training import TrainingError, build_trainer, plan_run, read_training
     from engine.training.plot import save_curves
     from engine.training.progress import ProgressPrinter, format_metrics
+    from engine.training.resuming import plan_resume
 
     out_dir = Path(args.out) if args.out else _default_run_folder(args, project)
+    notes: list[str] = []
     try:
-        plan = plan_run(project, epochs=args.epochs)
+        split = None
+        if args.resume:
+            resumption = plan_resume(out_dir, read_training(project.training))
+            split, notes = resumption.split, resumption.notes
+        elif args.out:
+            _check_folder(out_dir)
+        plan = plan_run(project, epochs=args.epochs, split=split)
         trainer = build_trainer(plan, device or args.device, out_dir)
     except TrainingError as error:
         raise _cannot_train(args.file, error) from None
     if lead:  # the other processes of a distributed run train silently
         trainer.add_listener(ProgressPrinter())
         print(f"{project.name}: {plan.dataset.describe()}")
+        for note in notes:
+            print(f"{args.file}: {note}")
         for warning in plan.warnings:
             print(f"{args.file}: warning: {warning}", file=sys.stderr)
     # Ctrl+C stops after the current batch and still saves what was learnt
@@ -124,7 +150,11 @@ def _train(args: argparse.Namespace, project: Project, device: str | None = None
     finally:
         signal.signal(signal.SIGINT, previous)
     if lead and trainer.history:
-        save_curves(trainer.history, plan.task.metric, out_dir / "curves.png", project.name)
+        try:
+            save_curves(trainer.history, plan.task.metric, out_dir / "curves.png",
+                        project.name)
+        except StorageError as error:
+            print(f"{args.file}: warning: curves.png not written: {error}", file=sys.stderr)
     figures = format_metrics({k: v for k, v in result.metrics.items()
                               if k.startswith(("val_", "test_"))})
     if lead:

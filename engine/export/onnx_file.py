@@ -19,7 +19,7 @@ from engine.compiler import CompiledNetwork
 from engine.export import ExportError
 from engine.export.failing_node import failing_node, reason
 from engine.export.prepare import PreparedNetwork, example_inputs
-from engine.export.writing import replacing_file
+from engine.export.writing import write_file
 
 NEEDED = ("onnx", "onnxscript")
 INSTALL = 'pip install "netdesigner[export]"  (or: pip install onnx onnxscript)'
@@ -69,21 +69,22 @@ def _quiet() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _export(network: CompiledNetwork, inputs: tuple[torch.Tensor, ...], path: Path) -> None:
+def _export(network: CompiledNetwork, inputs: tuple[torch.Tensor, ...]) -> bytes:
+    """The ONNX file's bytes, made in memory (a full disk is then met by the write alone,
+    not inside the exporter, where it would look like a layer's fault)."""
     if network.takes_lengths:
-        _export_with_lengths(network, inputs, path)
-        return
+        return _export_with_lengths(network, inputs)
     batch = torch.export.Dim("batch")
     with _quiet():
-        torch.onnx.export(network, inputs, str(path), dynamo=True, verbose=False,
+        program = torch.onnx.export(network, inputs, None, dynamo=True, verbose=False,
                           input_names=list(network.input_ids),
                           output_names=list(network.output_ids),
                           dynamic_shapes={name: {0: batch} for name in network.input_ids},
                           external_data=False)
+    return program.model_proto.SerializeToString()
 
 
-def _export_with_lengths(network: CompiledNetwork, inputs: tuple[torch.Tensor, ...],
-                         path: Path) -> None:
+def _export_with_lengths(network: CompiledNetwork, inputs: tuple[torch.Tensor, ...]) -> bytes:
     """A network of variable-length sequences takes their padded batch and `lengths`, with
     the batch and the padded length free. torch.export cannot trace packing
     (pack_padded_sequence's data-dependent sizes), while the TorchScript-based exporter
@@ -94,10 +95,12 @@ def _export_with_lengths(network: CompiledNetwork, inputs: tuple[torch.Tensor, .
     input_name = network.input_ids[0]
     axes = {input_name: {0: "batch", 1: "steps"}, "lengths": {0: "batch"}}
     axes.update({name: {0: "batch"} for name in network.output_ids})
+    buffer = io.BytesIO()
     with _quiet():
-        torch.onnx.export(network, (padded, lengths), str(path), dynamo=False,
+        torch.onnx.export(network, (padded, lengths), buffer, dynamo=False,
                           input_names=[input_name, "lengths"],
                           output_names=list(network.output_ids), dynamic_axes=axes)
+    return buffer.getvalue()
 
 
 def export_onnx(prepared: PreparedNetwork, path: Path) -> None:
@@ -111,16 +114,16 @@ def export_onnx(prepared: PreparedNetwork, path: Path) -> None:
     if problems:
         raise ExportError([f"cannot export to ONNX: {p}" for p in problems])
     network, inputs = prepared.network, example_inputs(prepared.analysis, 2)
-    with replacing_file(path) as temporary:
-        try:
-            _export(network, inputs, temporary)
-        except Exception as error:  # the exporter raises many kinds; find the layer
-            raise _explain(prepared, error, temporary) from None
+    try:
+        data = _export(network, inputs)
+    except Exception as error:  # the exporter raises many kinds; find the layer
+        raise _explain(prepared, error) from None
+    write_file(path, data)
 
 
-def _explain(prepared: PreparedNetwork, error: Exception, scratch: Path) -> ExportError:
+def _explain(prepared: PreparedNetwork, error: Exception) -> ExportError:
     culprit = failing_node(prepared.project.graph, prepared.analysis,
-                           lambda network, inputs: _export(network, inputs, scratch))
+                           lambda network, inputs: _export(network, inputs))
     if culprit is None:
         return ExportError(f"cannot export to ONNX: {reason(error)}")
     node_id, why = culprit

@@ -8,7 +8,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from safetensors.torch import save_file
+from safetensors.torch import save
 
 from engine.export import ExportError
 from engine.export.block_classes import nested_state
@@ -16,7 +16,7 @@ from engine.export.dataset_file import write_dataset
 from engine.export.prepare import PreparedNetwork
 from engine.export.python_code import model_source
 from engine.export.train_script import reserved_names, train_source
-from engine.export.writing import staged_folder
+from engine.export.writing import exported_folder
 from engine.training.config import TrainingError
 from engine.training.run import RunPlan, plan_run
 
@@ -50,7 +50,7 @@ def export_python(prepared: PreparedNetwork, folder: Path) -> PythonExport:
         except TrainingError as error:
             raise ExportError(["cannot write train.py: " + line
                                for line in str(error).splitlines()]) from None
-    with staged_folder(folder) as stage:
+    with exported_folder(folder, _size(prepared, plan)) as stage:
         (stage / "model.py").write_text(model, encoding="utf-8")
         if plan is not None:
             (stage / "train.py").write_text(train_source(plan, class_name), encoding="utf-8")
@@ -58,9 +58,21 @@ def export_python(prepared: PreparedNetwork, folder: Path) -> PythonExport:
         if prepared.weights is not None and prepared.project.graph.blocks:
             # model.py nests the layers of blocks, and its state dict names them so
             state = {k: v.contiguous() for k, v in prepared.network.state_dict().items()}
-            save_file(nested_state(state, prepared.project.graph),
-                      str(stage / "weights.safetensors"))
+            (stage / "weights.safetensors").write_bytes(
+                save(nested_state(state, prepared.project.graph)))
         elif prepared.weights is not None:
             shutil.copyfile(prepared.weights, stage / "weights.safetensors")
         files = sorted(path.name for path in stage.iterdir())
     return PythonExport(folder, files, plan)
+
+
+def _size(prepared: PreparedNetwork, plan: RunPlan | None) -> int:
+    """About what the folder takes: the weights, the data's arrays and the code."""
+    weights = sum(t.numel() * t.element_size() for t in prepared.network.state_dict().values())
+    data = 0
+    if plan is not None:
+        parts = (plan.dataset.x, plan.dataset.y, plan.dataset.x_val, plan.dataset.y_val,
+                 plan.dataset.x_test, plan.dataset.y_test)
+        data = sum(part.numel() * part.element_size() for part in parts
+                   if hasattr(part, "element_size"))
+    return weights + data + 60_000

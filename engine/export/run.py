@@ -7,6 +7,7 @@ from pathlib import Path
 
 from engine.export import FORMATS, ExportError
 from engine.project import Project
+from engine.training.runs import project_runs
 
 
 @dataclass(frozen=True)
@@ -18,14 +19,27 @@ class ExportResult:
     """One line for the person: what was written, where, and with which weights."""
 
 
-def _weights_note(weights: Path | None, project_path: Path | None) -> str:
+def _weights_note(weights: Path | None, project: Project) -> str:
     if weights is None:
-        return "untrained: the project has no finished run with weights"
-    try:
-        shown = weights.relative_to(project_path.parent) if project_path else weights
-    except ValueError:
-        shown = weights
-    return f"with the weights of {shown}"
+        note = "untrained: the project has no finished run with weights"
+    else:
+        try:
+            shown = weights.relative_to(project.path.parent) if project.path else weights
+        except ValueError:
+            shown = weights
+        note = f"with the weights of {shown}"
+    return note + _interrupted_note(weights, project)
+
+
+def _interrupted_note(weights: Path | None, project: Project) -> str:
+    """A newer run than the weights' that was killed: it can be finished."""
+    records = project_runs(project.path, project.name)
+    if not records or records[-1].state != "interrupted" or \
+            (weights is not None and weights.parent == records[-1].folder):
+        return ""
+    newest = records[-1]
+    return (f"; the newer run {newest.folder.name} was {newest.describe()}: finish it with "
+            "netdesigner train FILE --resume")
 
 
 def export_project(project: Project, format_name: str, output: Path,
@@ -42,7 +56,7 @@ def export_project(project: Project, format_name: str, output: Path,
         raise ExportError(f"there is no export format {format_name!r}; the formats are "
                           + ", ".join(FORMATS))
     prepared = prepare(project, weights)
-    note = _weights_note(prepared.weights, project.path)
+    note = _weights_note(prepared.weights, project)
     if format_name == "python":
         result = export_python(prepared, output)
         if result.plan is None:

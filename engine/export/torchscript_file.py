@@ -4,6 +4,7 @@ Netdesigner and without model.py."""
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from engine.compiler import CompiledNetwork
 from engine.export import ExportError
 from engine.export.failing_node import failing_node, reason
 from engine.export.prepare import PreparedNetwork
-from engine.export.writing import replacing_file
+from engine.export.writing import write_file
 
 
 def _script(network: CompiledNetwork) -> torch.jit.ScriptModule:
@@ -38,6 +39,9 @@ def export_torchscript(prepared: PreparedNetwork, path: Path) -> None:
         node_type = prepared.project.graph.nodes[node_id].type
         raise ExportError(f"cannot export to TorchScript: node '{node_id}' ({node_type}) "
                           f"cannot be scripted ({why})") from None
-    with replacing_file(path) as temporary, warnings.catch_warnings():
+    # serialised in memory first: libtorch's writer aborts the whole process on a full disk
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        scripted.save(str(temporary))
+        torch.jit.save(scripted, buffer)
+    write_file(path, buffer.getvalue())

@@ -3,57 +3,38 @@ temporary: everything is written beside its place, then renamed into it."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from engine.atomic import replacing
 from engine.export import ExportError
+from engine.storage import StorageError, ensure_room, staged_folder, translating, write_atomically
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _as_created(path: Path, mode: int) -> None:
-    """Give `path` the permissions a plainly created file or folder gets: temporary files
-    are private (0600) until they take their final place."""
-    os.chmod(path, mode & ~_umask())
-
-
-@contextmanager
-def replacing_file(path: Path) -> Iterator[Path]:
-    """A temporary path to write; it becomes `path` when the block ends without error."""
+def write_file(path: Path, data: bytes) -> None:
+    """`data` as `path`, whole or not at all (made in memory first, so that a full disk
+    is met before the file exists)."""
     if path.is_dir():
         raise ExportError(f"{path} is a folder; give the file to write")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with replacing(path) as temporary:
-        yield temporary
-        _as_created(temporary, 0o666)
+    try:
+        ensure_room(path.parent, len(data), path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, data)
+    except StorageError as error:
+        raise ExportError(str(error)) from None
+    except OSError as error:
+        raise ExportError(f"{path} cannot be written: {error.strerror or error}") from None
 
 
 @contextmanager
-def staged_folder(target: Path) -> Iterator[Path]:
-    """A fresh folder to write into; its files move into `target` when the block ends
-    without an error, and it disappears either way."""
+def exported_folder(target: Path, needed: int) -> Iterator[Path]:
+    """A staging folder whose files take their place in `target` when the block ends
+    without an error; room for `needed` bytes is checked first."""
     if target.exists() and not target.is_dir():
         raise ExportError(f"{target} is a file; the python format writes a folder")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        yield stage
-        for path in stage.iterdir():
-            _as_created(path, 0o666)
-        _as_created(stage, 0o777)
-        if not target.exists():
-            os.replace(stage, target)
-        else:
-            for path in stage.iterdir():
-                os.replace(path, target / path.name)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        ensure_room(target.parent, needed, target)
+        with translating(target, needed, only_writes=True), staged_folder(target, needed) as stage:
+            yield stage
+    except StorageError as error:
+        raise ExportError(str(error)) from None

@@ -9,7 +9,6 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from engine.atomic import replacing
 from engine.importing.arguments import later_arguments
 from engine.importing.building import build_graph
 from engine.importing.loading import DTYPES, load_class, shape_problem
@@ -44,10 +43,9 @@ class ImportedNetwork:
     def save_weights(self, path: str | os.PathLike[str]) -> None:
         """The weights as safetensors, as training writes them, so the project can run
         with what the module had learnt."""
-        from safetensors.torch import save_file
+        from engine.training.weights_file import save_weights
 
-        with replacing(Path(path)) as temporary:
-            save_file(self.state_dict(), str(temporary))
+        save_weights(self.state_dict(), Path(path))
 
 
 def import_network(path: str | os.PathLike[str], class_name: str,

@@ -11,10 +11,14 @@ from typing import Any
 
 import torch
 
-from engine.atomic import write_atomically
 from engine.inspection.layouts import Layout, as_rows, layout_of
 from engine.inspection.saliency import overlay_pairs
 from engine.inspection.session import Inspection, Look
+from engine.storage import ensure_room, staged_folder, translating
+
+PICTURE_BYTES = 100_000
+"""About what one PNG of a look takes at most (a figure of a few inches at 110 dpi: 8 to
+30 kB for most, more for a grid of many feature maps)."""
 
 MAPS_SHOWN = 32
 """Feature maps drawn per node: enough to see what the layer picks out."""
@@ -142,16 +146,16 @@ def _statistics(value: torch.Tensor, layout: Layout) -> dict[str, Any]:
 
 def write_look(inspection: Inspection, look: Look, index: int | None, nodes: list[str],
                out_dir: Path) -> list[Path]:
-    """The PNGs and figures.json in `out_dir`; returns the files written."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = [out_dir / "prediction.png", out_dir / "saliency.png"]
-    save_prediction(look, written[0])
-    save_saliency(look, written[1])
-    for node_id in nodes:
-        path = out_dir / f"node-{node_id}.png"
-        save_node(inspection, look, node_id, path)
-        written.append(path)
-    path = out_dir / "figures.json"
-    write_atomically(path, json.dumps(figures(inspection, look, index), indent=1))
-    written.append(path)
-    return written
+    """The PNGs and figures.json in `out_dir`, all of them or none (drawn in a staging
+    folder, moved in when all are there); returns the files written."""
+    ensure_room(out_dir.parent, PICTURE_BYTES * (len(nodes) + 3), out_dir)
+    names = ["prediction.png", "saliency.png", *(f"node-{n}.png" for n in nodes),
+             "figures.json"]
+    with staged_folder(out_dir) as stage, translating(out_dir, only_writes=True):
+        save_prediction(look, stage / names[0])
+        save_saliency(look, stage / names[1])
+        for node_id, name in zip(nodes, names[2:], strict=False):
+            save_node(inspection, look, node_id, stage / name)
+        (stage / names[-1]).write_text(json.dumps(figures(inspection, look, index),
+                                                  indent=1))
+    return [out_dir / name for name in names]

@@ -21,11 +21,11 @@ from engine.inspection.capture import Capture, capture, inside_network
 from engine.inspection.prediction import Prediction, predict
 from engine.inspection.saliency import Saliency, saliency
 from engine.project import Project
-from engine.training.checkpoint import load_weights
 from engine.training.config import TrainingError
 from engine.training.run import DataLoader, plan_run
 from engine.training.runs import latest_weights
 from engine.training.tasks import Task
+from engine.training.weights_file import DamagedWeights, load_weights
 
 
 class InspectError(Exception):
@@ -118,7 +118,7 @@ def open_inspection(project: Project, weights: Path | Mapping[str, torch.Tensor]
         try:
             load_weights(network, source)
         except TrainingError as error:
-            if weights is not None:
+            if weights is not None or isinstance(error, DamagedWeights):
                 raise InspectError(str(error)) from None
             # the network was edited since its newest run: look at it untrained
             source, note = None, f"the newest run's weights do not fit the network ({error})"

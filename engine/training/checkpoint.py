@@ -1,67 +1,62 @@
-"""Checkpoints and results on disk: weights as safetensors (never pickle), the optimiser and
-run state as plain tensors and numbers that load with `torch.load(weights_only=True)`."""
+"""A run's checkpoint, written as one unit: the weights and the trainer's state (optimiser,
+scheduler, random generators, history, early stopping) go to files named by their epoch,
+then `checkpoint.json` names them with their SHA-256 and the settings the run started
+with, written last and atomically. A reader follows the manifest, so it sees the previous
+checkpoint or the new one, never a mix; files no manifest names are removed after it is
+written (or, after a kill, at the next save)."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import load_file, save_file
 from torch import nn
 
-from engine.atomic import replacing
-from engine.training.config import TrainingError
+from engine.storage import ensure_room, write_atomically
+from engine.training.config import TrainingConfig, TrainingError
+from engine.training.weights_file import (
+    DamagedWeights,
+    load_state,
+    load_weights,
+    save_weights,
+    weights_bytes,
+    weights_from_bytes,
+)
 
-WEIGHTS = "checkpoint.safetensors"
-STATE = "checkpoint-state.pt"
+MANIFEST = "checkpoint.json"
+LEGACY_WEIGHTS = "checkpoint.safetensors"
+LEGACY_STATE = "checkpoint-state.pt"
 
-
-def save_weights(model: nn.Module, path: Path) -> None:
-    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    with replacing(path) as temporary:
-        save_file(state, str(temporary))
-
-
-def load_weights(model: nn.Module, path: Path,
-                 layer_names: dict[str, str] | None = None) -> None:
-    """Load weights saved for this network, or explain why they do not fit it.
-    `layer_names` maps other names of its layers (model.py's nesting of blocks) to its own."""
-    try:
-        state = load_file(str(path))
-    except FileNotFoundError:
-        raise TrainingError(f"there are no weights at {path}") from None
-    except Exception as error:  # safetensors raises its own error types for broken files
-        raise TrainingError(f"{path.name} is not a readable weights file ({error})") from None
-    expected = model.state_dict()
-    if layer_names:
-        state = {_renamed(key, layer_names): value for key, value in state.items()}
-    missing = sorted(set(expected) - set(state))
-    unexpected = sorted(set(state) - set(expected))
-    wrong = sorted(k for k in set(state) & set(expected) if state[k].shape != expected[k].shape)
-    if missing or unexpected or wrong:
-        parts = []
-        if missing:
-            parts.append(f"no values for {', '.join(missing[:4])}")
-        if unexpected:
-            parts.append(f"values for layers the network lacks ({', '.join(unexpected[:4])})")
-        for key in wrong[:4]:
-            parts.append(f"{key} is {list(state[key].shape)} in the file but "
-                         f"{list(expected[key].shape)} in the network")
-        raise TrainingError(f"{path.name} was saved for a different network: "
-                            + "; ".join(parts))
-    model.load_state_dict(state)
+__all__ = ["MANIFEST", "load", "load_weights", "read_manifest", "save", "save_weights",
+           "settings_of"]
 
 
-def _renamed(key: str, layer_names: dict[str, str]) -> str:
-    layer, _, tensor = key.rpartition(".")
-    return f"{layer_names[layer]}.{tensor}" if layer in layer_names else key
+def write_point(name: str) -> None:
+    """Called between the writes of a checkpoint; tests replace it to kill the process
+    exactly there."""
+
+
+def settings_of(config: TrainingConfig, samples: int) -> dict[str, Any]:
+    """What a resumed run must keep or check: the optimiser and scheduler it trained with,
+    the split of its data (validation_split and seed over `samples` samples)."""
+    return {"optimizer": asdict(config.optimizer),
+            "scheduler": None if config.scheduler is None else asdict(config.scheduler),
+            "validation_split": config.validation_split, "seed": config.seed,
+            "epochs": config.epochs, "samples": samples}
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def save(out_dir: Path, model: nn.Module, optimizer, scheduler, shuffle: torch.Generator,
-         epoch: int, history: list[dict[str, Any]], monitor) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    save_weights(model, out_dir / WEIGHTS)
+         epoch: int, history: list[dict[str, Any]], monitor,
+         settings: dict[str, Any] | None = None) -> None:
     state = {
         "epoch": epoch,
         "history": history,
@@ -73,18 +68,77 @@ def save(out_dir: Path, model: nn.Module, optimizer, scheduler, shuffle: torch.G
             "best": monitor.best, "best_epoch": monitor.best_epoch, "waited": monitor.waited,
             "best_state": monitor.best_state},
     }
-    with replacing(out_dir / STATE) as temporary:
-        torch.save(state, temporary)
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    # the manifest's SHA-256 covers both files: the weights need no checksum of their own
+    files = {f"checkpoint-{epoch}.safetensors": weights_bytes(model.state_dict(),
+                                                              checksum=False),
+             f"checkpoint-{epoch}-state.pt": buffer.getvalue()}
+    ensure_room(out_dir, sum(len(data) for data in files.values()), out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        write_atomically(out_dir / name, data)
+        write_point(name)
+    manifest = {"epoch": epoch, "weights": next(iter(files)), "state": list(files)[1],
+                "sha256": {name: _sha256(data) for name, data in files.items()},
+                "settings": settings or {}}
+    write_atomically(out_dir / MANIFEST, json.dumps(manifest, indent=1))
+    write_point(MANIFEST)
+    _remove_unnamed(out_dir, set(files))
+
+
+def _remove_unnamed(out_dir: Path, named: set[str]) -> None:
+    for path in [*out_dir.glob("checkpoint-*.safetensors"), *out_dir.glob("checkpoint-*.pt"),
+                 out_dir / LEGACY_WEIGHTS, out_dir / LEGACY_STATE]:
+        if path.name not in named:
+            path.unlink(missing_ok=True)
+
+
+def read_manifest(out_dir: Path) -> dict[str, Any] | None:
+    """The checkpoint's manifest, or None when the run has none (or it is unreadable)."""
+    try:
+        manifest = json.loads((Path(out_dir) / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("epoch"), int) or \
+            not isinstance(manifest.get("sha256"), dict):
+        return None
+    return manifest
+
+
+def _verified(out_dir: Path, name: str, manifest: dict[str, Any]) -> bytes:
+    path = out_dir / name
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise TrainingError(f"the checkpoint in {out_dir} is incomplete: {name} is missing; "
+                            "train from scratch") from None
+    if _sha256(data) != manifest["sha256"].get(name):
+        raise DamagedWeights(f"the checkpoint in {out_dir} is damaged: {name} does not match "
+                             "its checksum; train from scratch")
+    return data
 
 
 def load(out_dir: Path, model: nn.Module, optimizer, scheduler, shuffle: torch.Generator,
          monitor) -> dict[str, Any]:
-    if not (out_dir / STATE).exists() or not (out_dir / WEIGHTS).exists():
+    """Restore the checkpoint into `model`, `optimizer`, ...; returns the trainer's state
+    (with `settings`, the run's settings, {} for a checkpoint from before they were
+    kept)."""
+    manifest = read_manifest(out_dir)
+    if manifest is not None:
+        weights = _verified(out_dir, str(manifest.get("weights")), manifest)
+        state_bytes = _verified(out_dir, str(manifest.get("state")), manifest)
+        path = out_dir / str(manifest["weights"])
+        load_state(model, weights_from_bytes(weights, path), path)
+        settings = manifest.get("settings") or {}
+    elif (out_dir / LEGACY_STATE).exists() and (out_dir / LEGACY_WEIGHTS).exists():
+        load_weights(model, out_dir / LEGACY_WEIGHTS)
+        state_bytes, settings = (out_dir / LEGACY_STATE).read_bytes(), {}
+    else:
         raise TrainingError(f"there is no checkpoint to resume in {out_dir}; train without "
                             "--resume first")
-    load_weights(model, out_dir / WEIGHTS)
     try:
-        state = torch.load(out_dir / STATE, weights_only=True)
+        state = torch.load(io.BytesIO(state_bytes), weights_only=True)
         optimizer.load_state_dict(state["optimizer"])
         if scheduler is not None and state["scheduler"] is not None:
             scheduler.load_state_dict(state["scheduler"])
@@ -96,4 +150,4 @@ def load(out_dir: Path, model: nn.Module, optimizer, scheduler, shuffle: torch.G
     if monitor is not None and state["monitor"] is not None:
         for key, value in state["monitor"].items():
             setattr(monitor, key, value)
-    return state
+    return {**state, "settings": settings}

@@ -24,6 +24,13 @@ FILLED_IN = {"params", "optimizer", "reduction", "zero_infinity", "total_steps",
              "steps_per_epoch", "verbose", "last_epoch"}
 
 
+MAX_BATCH_SIZE = 1 << 20
+"""A million samples a step: beyond any batch that fits a device."""
+MAX_EPOCHS = 100_000
+MAX_SEED = (1 << 63) - 1
+"""torch.manual_seed takes 64 bits; numpy's generators take any size, so this is torch's."""
+
+
 class TrainingError(Exception):
     """Training cannot start (or go on) as asked; the message says why and what would work.
     `nodes` maps a line of the message to the layer it is about (the Input that does not fit
@@ -120,10 +127,15 @@ def _number(data: Mapping[str, Any], key: str, default: Any, *, integer: bool,
         ok = False
     if not ok:
         kind = "a whole number" if integer else "a number"
-        bounds = f" from {minimum:g} to {maximum:g}" if maximum is not None else (
-            f" ≥ {minimum:g}")
+        low, high = _bound(minimum, integer), _bound(maximum, integer)
+        bounds = f" from {low} to {high}" if maximum is not None else f" ≥ {low}"
         raise TrainingError(f"\"{key}\" must be {kind}{bounds}, not {value!r}")
     return value
+
+
+def _bound(value: float | None, integer: bool) -> str:
+    return f"{int(value):,}" if integer and value is not None else f"{value:g}" \
+        if value is not None else ""
 
 
 def _early_stopping(value: Any) -> EarlyStopping | None:
@@ -144,7 +156,8 @@ def _early_stopping(value: Any) -> EarlyStopping | None:
     restore = value.get("restore_best", True)
     if not isinstance(restore, bool):
         raise TrainingError("early_stopping \"restore_best\" must be true or false")
-    return EarlyStopping(monitor, _number(value, "patience", 5, integer=True, minimum=1),
+    return EarlyStopping(monitor, _number(value, "patience", 5, integer=True, minimum=1,
+                                          maximum=MAX_EPOCHS),
                          float(_number(value, "min_delta", 0.0, integer=False, minimum=0)),
                          restore)
 
@@ -176,11 +189,12 @@ def read_training(data: Mapping[str, Any] | None) -> TrainingConfig:
         loss=_choice("loss", data["loss"], LOSSES),
         optimizer=optimizer,
         scheduler=None if scheduler is None else _choice("scheduler", scheduler, SCHEDULERS),
-        batch_size=_number(data, "batch_size", 64, integer=True, minimum=1),
-        epochs=_number(data, "epochs", 10, integer=True, minimum=1),
+        batch_size=_number(data, "batch_size", 64, integer=True, minimum=1,
+                           maximum=MAX_BATCH_SIZE),
+        epochs=_number(data, "epochs", 10, integer=True, minimum=1, maximum=MAX_EPOCHS),
         validation_split=float(_number(data, "validation_split", 0.2, integer=False,
                                        minimum=0.0, maximum=0.9)),
-        seed=_number(data, "seed", 0, integer=True, minimum=0),
+        seed=_number(data, "seed", 0, integer=True, minimum=0, maximum=MAX_SEED),
         gradient_clip=None if clip in (None, 0) else float(clip),
         early_stopping=_early_stopping(data.get("early_stopping")),
         device=device,

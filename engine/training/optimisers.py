@@ -16,8 +16,31 @@ def build_optimizer(choice: Choice, parameters: Iterable[torch.nn.Parameter]):
                             "learns (Linear, Conv2d, LSTM, ...)")
     try:
         return getattr(torch.optim, choice.type)(parameters, **choice.args)
-    except (TypeError, ValueError) as error:
-        raise TrainingError(f"optimizer {choice.type}: {error}") from None
+    except (TypeError, ValueError, OverflowError) as error:
+        raise TrainingError(_refusal("optimizer", choice, error, lambda args: getattr(
+            torch.optim, choice.type)(parameters, **args))) from None
+
+
+def _refusal(kind: str, choice: Choice, error: Exception, build) -> str:
+    """torch's complaint about the arguments, naming the one at fault (found by trying each
+    alone) with its value, instead of torch's words alone."""
+    for name, value in choice.args.items():
+        try:
+            build({name: value})
+        except (TypeError, ValueError, OverflowError) as alone:
+            return (f"{kind} {choice.type}: {name} {value!r} is not accepted ({alone}); "
+                    f"see torch's documentation of {choice.type} for the values it takes")
+        except Exception:  # any other failure is not this argument's
+            continue
+    return f"{kind} {choice.type}: {error}"
+
+
+def check_choices(optimizer: Choice, scheduler: Choice | None) -> None:
+    """Build the optimiser and scheduler on a stand-in parameter, so that arguments torch
+    refuses are found when a project is validated, not when it trains."""
+    stand_in = [torch.nn.Parameter(torch.zeros(1))]
+    built = build_optimizer(optimizer, stand_in)
+    build_scheduler(scheduler, built, epochs=1, batches=1)
 
 
 def steps_per_batch(choice: Choice | None) -> bool:
@@ -38,5 +61,5 @@ def build_scheduler(choice: Choice | None, optimizer, epochs: int, batches: int)
         args.setdefault("step_size", max(1, epochs // 3))
     try:
         return getattr(torch.optim.lr_scheduler, choice.type)(optimizer, **args)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError) as error:
         raise TrainingError(f"scheduler {choice.type}: {error}") from None

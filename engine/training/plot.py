@@ -3,8 +3,11 @@ own live curves)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
+
+from engine.storage import write_atomically
 
 
 def save_curves(history: list[dict[str, Any]], metric: str, path: Path, title: str) -> None:
@@ -34,4 +37,6 @@ def save_curves(history: list[dict[str, Any]], metric: str, path: Path, title: s
     metrics.legend(frameon=False)
     metrics.grid(alpha=0.3)
     figure.suptitle(title)
-    figure.savefig(path)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    write_atomically(path, buffer.getvalue())

@@ -18,6 +18,7 @@ from engine.data.cache import cache_folder
 from engine.graph import Graph
 from engine.inspection.health import DEFAULT_EVERY
 from engine.project import Project
+from engine.training import checkpoint
 from engine.training.config import TrainingConfig, TrainingError, read_training
 from engine.training.ctc_length import output_steps, time_steps_problem, too_long
 from engine.training.tasks import Sequences, Task, task_for
@@ -35,6 +36,8 @@ class RunPlan:
     output: TensorInfo
     warnings: list[str] = field(default_factory=list)
     """What will train but probably badly (targets far from unit scale, say)."""
+    samples: int = 0
+    """How many samples the data had before validation was split off."""
 
 
 UNSCALED_TARGETS = 1e4
@@ -43,9 +46,11 @@ the hundreds of millions or more and trains badly."""
 
 
 def target_warnings(dataset: Dataset) -> list[str]:
-    if dataset.kind != "values" or not dataset.y.is_floating_point() or dataset.y.numel() == 0:
+    """Targets to predict far from unit scale, whole numbers (uint64 ids near 2**64) as
+    much as floats."""
+    if dataset.kind != "values" or dataset.y.numel() == 0:
         return []
-    largest = float(dataset.y.abs().max())
+    largest = float(dataset.y.to(torch.float64).abs().max())
     if largest <= UNSCALED_TARGETS:
         return []
     return [f"the targets to predict reach {largest:.3g}: a loss on values that large starts "
@@ -120,12 +125,16 @@ Dataset."""
 
 
 def plan_run(project: Project, epochs: int | None = None,
-             load: DataLoader = load_dataset) -> RunPlan:
+             load: DataLoader = load_dataset,
+             split: tuple[float, int] | None = None) -> RunPlan:
     """Read and check everything a run needs; raise TrainingError listing every mismatch.
-    `load` makes the data (the designer loads it in a process of its own)."""
+    `load` makes the data (the designer loads it in a process of its own); `split`
+    (validation_split, seed) is a resumed run's own, kept whatever the project says now."""
     config = read_training(project.training)
     if epochs is not None:
-        config = TrainingConfig(**{**config.__dict__, "epochs": epochs})
+        config = replace(config, epochs=epochs)
+    if split is not None:
+        config = replace(config, validation_split=split[0], seed=split[1])
     analysis = analyse(project.graph, project.training)
     if not analysis.ok:
         raise TrainingError("the network has errors; fix them first:\n"
@@ -163,13 +172,15 @@ def plan_run(project: Project, epochs: int | None = None,
         nodes = dict.fromkeys(input_problems, input_id) | {
             p: output_id for p in output_problems if "out_features to" in p}
         raise TrainingError("\n".join(problems), nodes)
+    samples = len(dataset.x)
     try:
         dataset = split_validation(dataset, config.validation_split, config.seed)
     except DataError as error:
         raise TrainingError(str(error)) from None
     return RunPlan(project, config, analysis, dataset, task, output,
                    target_warnings(dataset) + _padding_warnings(project.graph, dataset,
-                                                                input_id) + dataset.notes)
+                                                                input_id) + dataset.notes,
+                   samples)
 
 
 def _padding_warnings(graph: Graph, dataset: Dataset, input_id: str) -> list[str]:
@@ -221,4 +232,5 @@ def build_trainer(plan: RunPlan, device: str | None = None, out_dir: Path | None
     torch.manual_seed(plan.config.seed)  # the same seed gives the same initial weights
     model = compile_graph(plan.project.graph, plan.analysis, plan.project.name)
     return Trainer(model, plan.dataset, plan.config, plan.task,
-                   pick_device(device or plan.config.device), out_dir, health_every)
+                   pick_device(device or plan.config.device), out_dir, health_every,
+                   checkpoint.settings_of(plan.config, plan.samples))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -21,11 +22,11 @@ from typing import Any
 import torch
 from torch import nn
 
-from engine.atomic import write_atomically
 from engine.data import DataError, Dataset
 from engine.data.feeding import EVAL_BATCH, Feeders, eval_batch, first_samples
 from engine.data.report import DataReport
 from engine.inspection.health import DEFAULT_EVERY, HealthSampler, health_problems
+from engine.storage import StorageError, clean_stale, ensure_room, write_atomically
 from engine.training import checkpoint, distributed
 from engine.training.allocator import keep_large_blocks
 from engine.training.config import EarlyStopping, TrainingConfig, TrainingError
@@ -39,6 +40,8 @@ from engine.training.events import (
     SamplesDecoded,
 )
 from engine.training.optimisers import build_optimizer, build_scheduler, steps_per_batch
+from engine.training.resuming import apply_changes
+from engine.training.runs import METRICS_FILE, WEIGHTS_FILE, RunLock, has_results
 from engine.training.tasks import Task
 
 Listener = Callable[[Event], None]
@@ -100,7 +103,7 @@ class _RunState:
 class Trainer:
     def __init__(self, model: nn.Module, data: Dataset, config: TrainingConfig, task: Task,
                  device: torch.device | str = "cpu", out_dir: Path | None = None,
-                 health_every: int = DEFAULT_EVERY):
+                 health_every: int = DEFAULT_EVERY, settings: dict[str, Any] | None = None):
         if data.x_val is None:
             raise TrainingError("the trainer needs a validation set; split one off first")
         self.model = model.to(device)
@@ -109,6 +112,8 @@ class Trainer:
         self.task = task
         self.device = torch.device(device)
         self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.settings = dict(settings or checkpoint.settings_of(config, len(data.x)))
+        """Kept with every checkpoint: what a resumed run keeps or checks."""
         self.history: list[dict[str, Any]] = []
         self.latest: dict[str, Any] = {}
         """The newest epoch's figures, confusion matrix included."""
@@ -155,7 +160,34 @@ class Trainer:
 
     def run(self, resume: bool = False) -> RunEnded:
         """Train; in a distributed run every process calls this, each on its shard of the
-        data with `batch_size` samples per step (see engine.training.distributed)."""
+        data with `batch_size` samples per step (see engine.training.distributed). The run's
+        folder is locked for its duration; a full or read-only folder is a TrainingError
+        naming it, before the first batch or (when the disk fills during the run) with the
+        last checkpoint kept."""
+        fresh = self.out_dir is not None and (not self.out_dir.exists()
+                                              or not any(self.out_dir.iterdir()))
+        lock = self._claim(fresh)
+        try:
+            return self._run(resume)
+        except StorageError as error:
+            if self.out_dir is not None and checkpoint.read_manifest(self.out_dir) is None:
+                if fresh and lock is not None:
+                    lock.release()
+                    lock = None
+                    self._remove_empty_run()
+                raise TrainingError(f"{error}; nothing of the run could be saved") from None
+            raise TrainingError(f"{error}. The run's last checkpoint is kept: resume it "
+                                "once there is room") from None
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def _remove_empty_run(self) -> None:
+        """The folder of a run that could save nothing goes, with whatever half of a file
+        it holds."""
+        shutil.rmtree(self.out_dir, ignore_errors=True)
+
+    def _run(self, resume: bool) -> RunEnded:
         config, device, group = self.config, self.device, self._group
         keep_large_blocks()
         x = self.data.x if self.data.on_demand else self.data.x.to(device)
@@ -203,6 +235,29 @@ class Trainer:
             self.save_results(self.out_dir)
         self._emit(ended)
         return ended
+
+    def _claim(self, fresh: bool) -> RunLock | None:
+        """Lock the run's folder for this process and check it has room for what the run
+        writes (checkpoint, optimiser state, results), before any training. A `fresh`
+        folder (new or empty) is removed again when the run cannot start."""
+        if self.out_dir is None or not self._lead:
+            return None
+        lock = RunLock(self.out_dir)
+        lock.acquire()
+        clean_stale(self.out_dir)  # what a killed run of this folder left half-written
+        try:
+            ensure_room(self.out_dir, self._bytes_to_write(), self.out_dir)
+        except StorageError as error:
+            lock.release()
+            if fresh:  # the run leaves nothing behind
+                self._remove_empty_run()
+            raise TrainingError(str(error)) from None
+        return lock
+
+    def _bytes_to_write(self) -> int:
+        weights = sum(t.numel() * t.element_size() for t in self.model.state_dict().values())
+        copies = 4 + (1 if self.config.early_stopping else 0)  # checkpoint, Adam's two, result
+        return weights * copies + 100_000  # state, metrics, curves
 
     def _epochs(self, first_epoch: int, run: _RunState) -> RunEnded:
         config, device, group = self.config, self.device, self._group
@@ -307,7 +362,7 @@ class Trainer:
             stop_early = monitor is not None and self._watch(monitor, row, epoch)
             if self.out_dir is not None and self._lead:
                 checkpoint.save(self.out_dir, self.model, optimizer, scheduler, run.shuffle,
-                                epoch, self.history, monitor)
+                                epoch, self.history, monitor, self.settings)
             self._emit(EpochEnded(epoch, config.epochs, {**row, **metrics}))
             if stop_early:
                 ended = self._early_stop(monitor, epoch)
@@ -462,11 +517,18 @@ class Trainer:
             raise TrainingError("resuming needs the run's folder (--out) with its checkpoint")
         state = checkpoint.load(self.out_dir, self.model, optimizer, scheduler, shuffle,
                                 monitor)
+        if state["settings"]:
+            apply_changes(optimizer, scheduler, state["settings"], self.config)
+            self.settings = {**state["settings"], "epochs": self.config.epochs}
         self.history = state["history"]
         if state["epoch"] >= self.config.epochs:
-            raise TrainingError(f"the checkpoint in {self.out_dir} already has "
-                                f"{state['epoch']} epochs of {self.config.epochs}; ask for "
-                                "more epochs to go on")
+            if has_results(self.out_dir):
+                raise TrainingError(f"the run in {self.out_dir} already has "
+                                    f"{state['epoch']} epochs of {self.config.epochs}; ask "
+                                    "for more epochs to go on")
+            # killed while saving its results: finish it, without training
+            last = self.history[-1] if self.history else {}
+            self.latest = {**last, **self._evaluate()}
         return state["epoch"] + 1
 
     def _evaluate(self) -> dict[str, Any]:
@@ -526,7 +588,8 @@ class Trainer:
     def save_results(self, out_dir: Path) -> None:
         """weights.safetensors and metrics.json, as DESIGN.md specifies."""
         out_dir.mkdir(parents=True, exist_ok=True)
-        checkpoint.save_weights(self.model, out_dir / "weights.safetensors")
+        checkpoint.save_weights(self.model, out_dir / WEIGHTS_FILE)
+        checkpoint.write_point(WEIGHTS_FILE)
         result = self.result
         data = {
             "history": self.history,
@@ -546,7 +609,7 @@ class Trainer:
             data["data"] = self.report.to_json()
         if self.distributed_summary is not None:
             data["distributed"] = self.distributed_summary
-        write_atomically(out_dir / "metrics.json", json.dumps(data, indent=1))
+        write_atomically(out_dir / METRICS_FILE, json.dumps(data, indent=1))
 
 
 def _first_line(error: Exception) -> str:

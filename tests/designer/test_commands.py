@@ -119,3 +119,29 @@ def test_a_read_only_document_refuses_edits(editor):
     editor.set_params("conv1", {"out_channels": 8})
     assert editor.graph.nodes["conv1"].params["out_channels"] == 32
     assert not editor.document.modified
+
+
+def test_deleting_an_input_of_a_merge_moves_the_later_ones_down_and_undo_restores(qapp):
+    from engine.graph import Graph, Node
+    from engine.project import Project
+
+    graph = Graph()
+    graph.add_node(Node("x", "Input", {"shape": [4]}))
+    for name in ("a", "b", "c"):
+        graph.add_node(Node(name, "Linear", {"out_features": 4}))
+        graph.add_edge(Edge("x", name))
+    graph.add_node(Node("cat", "Concat", {"dim": 1}))
+    for port, name in enumerate(("a", "b", "c")):
+        graph.add_edge(Edge(name, "cat", port))
+    document = Document(Project("merge", graph, None))
+    editor = Editor(document)
+    before = dumps_project(document.project)
+    editor.delete([], [Edge("a", "cat", 0)])
+    assert sorted((e.source, e.target_port) for e in document.graph.incoming("cat")) == [
+        ("b", 0), ("c", 1)]
+    editor.delete(["b"], [])
+    assert [(e.source, e.target_port) for e in document.graph.incoming("cat")] == [("c", 0)]
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    assert dumps_project(document.project) == before
+    document.close()

@@ -20,7 +20,7 @@ from engine.training import (
     build_trainer,
     plan_run,
 )
-from engine.training.checkpoint import STATE
+from engine.training.checkpoint import read_manifest
 from tests.engine.training_helpers import blobs, chain_project, classifier_project
 
 
@@ -213,7 +213,8 @@ def test_every_epoch_is_checkpointed_and_a_run_resumes_where_it_stopped(tmp_path
 
     interrupted = trainer_for(project, out_dir=tmp_path / "run", epochs=2)
     interrupted.run()
-    state = torch.load(tmp_path / "run" / STATE, weights_only=True)
+    manifest = read_manifest(tmp_path / "run")
+    state = torch.load(tmp_path / "run" / manifest["state"], weights_only=True)
     assert state["epoch"] == 2 and "optimizer" in state
 
     resumed = trainer_for(project, out_dir=tmp_path / "run", epochs=4)

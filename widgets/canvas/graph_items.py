@@ -27,9 +27,11 @@ each copy gets its item so that deleting one leaves the other shown."""
 
 def input_port_count(spec: LayerSpec | None, used_ports: set[int]) -> int:
     """Merge nodes (no input limit) show a port per connected input plus a free one; the
-    others show the inputs they need. Ports an edge uses are always shown, even ones the
-    layer does not have (a broken file), so every edge has somewhere to end."""
-    highest_used = max(used_ports, default=-1)
+    others show the inputs they need. Ports an edge uses are shown, even ones the layer does
+    not have (a broken file), so every edge has somewhere to end; but never more than a
+    couple beyond the edges there are: an edge into port 10,000,000 of a damaged file ends
+    where that port would be (NodeItem.port_scene_pos), not on ten million port items."""
+    highest_used = min(max(used_ports, default=-1), len(used_ports) + 1)
     if spec is None:
         return max(1, highest_used + 1)
     if spec.max_inputs is None:
@@ -182,7 +184,8 @@ class GraphItems:
         for node_id, item in self.nodes.items():
             ports = used.get(node_id, set())
             if item.is_block:
-                count = max(item.node.params.get("inputs", 1), max(ports, default=-1) + 1)
+                count = max(item.node.params.get("inputs", 1),
+                            min(max(ports, default=-1), len(ports) + 1) + 1)
             else:
                 count = input_port_count(spec_for(item.face.layer_type), ports)
             if len(item.input_ports) != count or item.output_port is None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QBuffer, QIODevice
 
+from engine.storage import write_atomically
 from widgets.training_plots.columns import RunColumns
 
 
@@ -19,7 +22,11 @@ def write_png(plots: pg.GraphicsLayout, path: Path, width: int | None = None) ->
     exporter = ImageExporter(plots)
     if width is not None:
         exporter.parameters()["width"] = int(width)
-    exporter.export(str(path))
+    image = exporter.export(toBytes=True)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    write_atomically(path, bytes(buffer.data()))
     return path
 
 
@@ -41,17 +48,18 @@ def write_csv(columns: RunColumns, path: Path) -> tuple[Path, Path]:
             return ""
         return str(int(value)) if name == "epoch" else repr(float(value))
 
-    with path.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(names)
-        writer.writerows([cell(n, v) for n, v in zip(names, row, strict=True)]
-                         for row in rows)
-    with batches_path.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(["epoch", "loss", "smoothed_loss", "lr"])
-        writer.writerows(zip(columns.batch_x.values.tolist(),
-                             columns.batch_loss.values.tolist(),
-                             columns.batch_smooth.values.tolist(),
-                             ["" if math.isnan(r) else r
-                              for r in columns.batch_lr.values.tolist()], strict=True))
+    epoch_rows = io.StringIO(newline="")
+    writer = csv.writer(epoch_rows)
+    writer.writerow(names)
+    writer.writerows([cell(n, v) for n, v in zip(names, row, strict=True)] for row in rows)
+    batch_rows = io.StringIO(newline="")
+    writer = csv.writer(batch_rows)
+    writer.writerow(["epoch", "loss", "smoothed_loss", "lr"])
+    writer.writerows(zip(columns.batch_x.values.tolist(),
+                         columns.batch_loss.values.tolist(),
+                         columns.batch_smooth.values.tolist(),
+                         ["" if math.isnan(r) else r
+                          for r in columns.batch_lr.values.tolist()], strict=True))
+    write_atomically(path, epoch_rows.getvalue())
+    write_atomically(batches_path, batch_rows.getvalue())
     return path, batches_path

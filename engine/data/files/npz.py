@@ -104,7 +104,13 @@ def _read_npz_archive(archive: np.lib.npyio.NpzFile, name: str) -> dict[str, np.
             present, absent = (("x", "y") if "x" + suffix in found else ("y", "x"))
             raise DataError(f"{name} has {present}{suffix} but no {absent}{suffix}; expected "
                             f"both ({what} set of samples and their targets) or neither")
-    arrays = {key: _read_npz_array(archive, name, key) for key in NPZ_ARRAYS if key in found}
+    wanted = [key for key in NPZ_ARRAYS if key in found]
+    declared = sum(_check_member(archive, name, key) for key in wanted)
+    too_large = memory_problem(f"{name}: its arrays together ({declared:,} bytes once "
+                               "unpacked)", declared)
+    if too_large:
+        raise DataError(too_large)
+    arrays = {key: _read_npz_array(archive, name, key) for key in wanted}
     if CLASS_NAMES in found:
         arrays[CLASS_NAMES] = _read_class_names(archive, name)
     return arrays
@@ -123,10 +129,11 @@ def _read_class_names(archive: np.lib.npyio.NpzFile, name: str) -> np.ndarray:
     return names
 
 
-def _check_member(archive: np.lib.npyio.NpzFile, name: str, key: str) -> None:
+def _check_member(archive: np.lib.npyio.NpzFile, name: str, key: str) -> int:
     """Read what a member says of itself before reading it: a bare pickle, an object array
     (which only unpickling reads) and a size larger than the member or than memory are
-    refused here, so a lying header or a zip bomb never allocates or unpickles."""
+    refused here, so a lying header or a zip bomb never allocates or unpickles. Returns
+    the bytes it unpacks to."""
     zip_file = archive.zip
     member = f"{key}.npy"
     if member not in zip_file.namelist():
@@ -154,6 +161,7 @@ def _check_member(archive: np.lib.npyio.NpzFile, name: str, key: str) -> None:
     too_large = memory_problem(f"{name}: array {key} ({list(shape)} of {dtype})", declared)
     if too_large:
         raise DataError(too_large)
+    return declared
 
 
 def _read_npz_array(archive: np.lib.npyio.NpzFile, name: str, key: str) -> np.ndarray:
