@@ -12,6 +12,7 @@ from engine.catalogue.layers import (
     input,
     merge,
     normalisation,
+    operation,
     pooling,
     recurrent,
     reduce,
@@ -19,7 +20,9 @@ from engine.catalogue.layers import (
     shape,
 )
 from engine.catalogue.params import (
+    ArgumentsParam,
     BoolParam,
+    CallParam,
     ChoiceParam,
     FloatParam,
     IntListParam,
@@ -31,13 +34,13 @@ from engine.catalogue.params import (
 from engine.catalogue.spec import LayerError, LayerSpec, Shape, TensorInfo
 
 CATEGORIES = ("Input", "Convolution", "Pooling", "Recurrent", "Sequence", "Dense",
-              "Normalisation", "Activation", "Shape", "Merge")
+              "Normalisation", "Activation", "Shape", "Merge", "Operations")
 """Palette order."""
 
 CATALOGUE: dict[str, LayerSpec] = {
     spec.name: spec
     for module in (input, convolution, pooling, recurrent, sequence, dense, normalisation,
-                   activation, shape, reduce, merge)
+                   activation, shape, reduce, merge, operation)
     for spec in module.SPECS
 }
 
@@ -63,7 +66,8 @@ def by_category() -> dict[str, list[LayerSpec]]:
 
 
 __all__ = [
-    "CATALOGUE", "CATEGORIES", "BoolParam", "ChoiceParam", "FloatParam", "IntListParam",
+    "CATALOGUE", "CATEGORIES", "ArgumentsParam", "BoolParam", "CallParam", "ChoiceParam",
+    "FloatParam", "IntListParam",
     "IntParam", "LayerError", "LayerSpec", "Param", "ParamError", "Shape", "SizeParam",
     "TensorInfo", "by_category", "closest", "spec_for",
 ]

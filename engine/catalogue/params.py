@@ -190,3 +190,45 @@ class IntListParam(Param):
         if self.allow_minus_one:
             items += " (one may be -1)"
         return f"a list of at least {self.min_length} {items}"
+
+
+@dataclass(frozen=True)
+class CallParam(Param):
+    """The name of a call an operation node makes (engine.catalogue.operations)."""
+
+    def check(self, value: Any) -> Any:
+        from engine.catalogue.operations import call_problem
+
+        problem = call_problem(value)
+        if problem:
+            raise ParamError(problem)
+        return value
+
+    def describe(self) -> str:
+        return "the name of a torch function, Tensor method or operator"
+
+
+@dataclass(frozen=True)
+class ArgumentsParam(Param):
+    """An operation's arguments: a JSON list (positional) or object (by keyword) of
+    constants and references to the node's inputs (engine.catalogue.operations)."""
+
+    keyword: bool = False
+
+    def check(self, value: Any) -> Any:
+        from engine.catalogue.operations import argument_problem
+
+        kind = dict if self.keyword else list
+        if not isinstance(value, kind):
+            raise self.fail(value)
+        items = list(value.values()) if self.keyword else value
+        if self.keyword and not all(isinstance(k, str) and k.isidentifier() for k in value):
+            raise ParamError(f"{self.name} must name each argument by a Python identifier")
+        problem = argument_problem(items, inputs=1 << 30)
+        if problem:
+            raise ParamError(f"{self.name}: {problem}")
+        return value
+
+    def describe(self) -> str:
+        return ("a JSON object of arguments by name" if self.keyword else
+                "a JSON list of arguments")

@@ -30,6 +30,10 @@ def add_command(commands: Any) -> None:
     parser.add_argument("--input-shape", type=_shape, metavar="SHAPE",
                         help="one sample's shape without the batch, e.g. 1,28,28 (default: "
                         "the file's INPUT_SHAPE)")
+    parser.add_argument("--input-dtype", choices=("float32", "int64"),
+                        help="the example input's dtype: int64 for token ids (default: the "
+                        "file's INPUT_DTYPE, else int64 when the input goes straight into an "
+                        "Embedding, else float32)")
     parser.add_argument("--name", help="the project's name (default: CLASS)")
     parser.add_argument("--weights-out", metavar="FILE.safetensors",
                         help="also write the module's current weights, named as the "
@@ -46,7 +50,8 @@ def run_import(args: argparse.Namespace) -> int:
 
     path, class_name = args.source
     try:
-        imported = import_network(path, class_name, args.input_shape, name=args.name)
+        imported = import_network(path, class_name, args.input_shape, args.input_dtype,
+                                  name=args.name)
     except ImportProblem as problem:
         raise UserError(problem.lines) from None
     try:

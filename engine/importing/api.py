@@ -11,6 +11,7 @@ from torch import nn
 
 from engine.importing.arguments import later_arguments
 from engine.importing.building import build_graph
+from engine.importing.frame_loops import fold_frame_loops
 from engine.importing.loading import DTYPES, load_class, shape_problem
 from engine.importing.problems import ImportProblem
 from engine.importing.source import SourceIndex
@@ -108,15 +109,22 @@ def _import(module: nn.Module, class_name: str, input_shape: tuple[int, ...] | N
         if later.lengths is None:
             raise
         raise ImportProblem(later.refusal) from None  # not lengths after all
+    folded = fold_frame_loops(graph_module) > 0
     inputs = [n for n in live_nodes(graph_module.graph) if n.op == "placeholder"
               and n.users and isinstance(n.meta.get("value"), torch.Tensor)
-              and str(n.target) != later.lengths]
+              and str(n.target) != later.lengths and str(n.target) not in later.values]
     if len(inputs) != 1:
         names = ", ".join(str(n.target) for n in inputs)
         raise ImportProblem(f"{where}: {class_name}.forward takes {len(inputs)} tensors "
                             f"({names}); importing takes networks with one input")
-    results = record(graph_module)
-    built = build_graph(graph_module, results, sources, where, later.lengths)
+    try:
+        built = build_graph(graph_module, record(graph_module), sources, where, later.lengths)
+    except ImportProblem:
+        if not folded:
+            raise
+        # the loop's layers are not ones a project applies to each frame: as written
+        graph_module = trace(module, class_name, where, sources, example, later.values)
+        built = build_graph(graph_module, record(graph_module), sources, where, later.lengths)
     return ImportedNetwork(Project(name=name, graph=built.graph), module, built.modules,
                            built.notes, built.renames)
 

@@ -62,16 +62,43 @@ def later_arguments(module: nn.Module, class_name: str, where: str, batch: int,
             raise ImportProblem(refusal)
         full = torch.full((batch,), steps, dtype=torch.int64)
         return LaterArguments({required[0]: full}, required[0], refusal)
-    try:
-        state = maker(batch)
-    except Exception as error:
-        raise ImportProblem(f"{where}: {class_name}.{maker.__name__}({batch}) fails: "
-                            f"{type(error).__name__}: {error}") from None
+    state = _make_state(maker, batch, class_name, where)
     if not _all_zeros(state):
         raise ImportProblem(refusal + f": {class_name}.{maker.__name__} gives a state that "
                             "is not zeros, and the catalogue's recurrent layers start from "
                             "zeros")
     return LaterArguments({required[0]: state})
+
+
+def _takes_a_batch(maker: Any) -> bool:
+    try:
+        parameters = inspect.signature(maker).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
+               for p in parameters)
+
+
+def _make_state(maker: Any, batch: int, class_name: str, where: str) -> Any:
+    """The maker's zeros for `batch` samples: init_hidden(batch), or the zeros of one
+    sample that init_hidden() without a batch makes (the PyTorch tutorials' initHidden),
+    repeated for the batch (zeros are zeros, whatever their batch)."""
+    call = f"{maker.__name__}({batch})" if _takes_a_batch(maker) else f"{maker.__name__}()"
+    try:
+        state = maker(batch) if _takes_a_batch(maker) else maker()
+    except Exception as error:
+        raise ImportProblem(f"{where}: {class_name}.{call} fails: "
+                            f"{type(error).__name__}: {error}") from None
+    return state if _takes_a_batch(maker) else _for_batch(state, batch)
+
+
+def _for_batch(state: Any, batch: int) -> Any:
+    """A zero state made for one sample ([layers, 1, hidden]), for `batch` of them."""
+    if isinstance(state, torch.Tensor) and state.dim() == 3 and state.shape[1] == 1:
+        return state.new_zeros(state.shape[0], batch, state.shape[2])
+    if isinstance(state, tuple | list):
+        return type(state)(_for_batch(item, batch) for item in state)
+    return state
 
 
 def _all_zeros(value: Any) -> bool:

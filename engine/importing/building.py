@@ -20,6 +20,7 @@ from engine.importing.functions import FUNCTIONS, METHODS
 from engine.importing.fusion import fuse
 from engine.importing.modules import convert_module
 from engine.importing.naming import assign_ids, describe_op
+from engine.importing.operations import OperationTuple, as_operation, pick
 from engine.importing.problems import ImportProblem, Unsupported
 from engine.importing.source import SourceIndex
 from engine.importing.tracing import TensorMeta, live_nodes
@@ -104,6 +105,7 @@ class _Walk:
         if any(isinstance(v, Opaque) for v in found):
             return self._stand_in(node, found)  # its cause is reported already
         call = Call(node, tuple(args), dict(kwargs), result, self.layers.append)
+        made = len(self.layers)
         try:
             if any(isinstance(v, Lengths) for v in found) and (
                     node.target not in (operator.getitem, rnn_utils.pack_padded_sequence)
@@ -124,14 +126,32 @@ class _Walk:
                                | cells.CellPair | cells.CellOutput | cells.Step)
                     for v in found):
                 return self._plain(call, found)
+            if node.target is operator.getitem and args and \
+                    isinstance(args[0], OperationTuple):
+                return pick(call, args[0])
             converter = (METHODS.get(str(node.target)) if node.op == "call_method"
                          else _lookup(node.target))
             if converter is None:
                 raise Unsupported(f"{describe_op(node)} is not in the catalogue")
             return converter(call)
         except Unsupported as problem:
+            operation = self._operation(call, made)
+            if operation is not None:
+                return operation
             self.problems.append((node, str(problem)))
             return self._stand_in(node, found)
+
+    def _operation(self, call: Call, made: int) -> Any:
+        """The op as an Operation node when no layer stands for it (the layers a converter
+        made before it gave up are dropped first)."""
+        if call.node.op not in ("call_function", "call_method"):
+            return None
+        del self.layers[made:]
+        try:
+            return as_operation(call)
+        except Unsupported:
+            del self.layers[made:]
+            return None
 
     def _call_module(self, call: Call) -> Any:
         path = str(call.node.target)

@@ -123,7 +123,7 @@ def _per_frame(layer: Layer, users: Counter, sources: SourceIndex) -> list[Layer
         if (spec is None or current.problem is not None or len(current.inputs) != 1
                 or not _only_feeds(current, users)
                 or (spec.frame_rank is None and current.type not in ELEMENT_WISE
-                    and current.type not in PER_ROW)):
+                    and current.type not in PER_ROW and not _flattens_rows(current))):
             return []
         inner.append(current)
         current = current.inputs[0]
@@ -136,6 +136,8 @@ def _per_frame(layer: Layer, users: Counter, sources: SourceIndex) -> list[Layer
         return []  # an image layer on the rows of a folded sequence
     inner.reverse()
     for each in inner:  # traced with the steps in the batch: [batch × steps, ...]
+        if _flattens_rows(each):  # x.view(x.size(0), -1) of each frame: a Flatten of it
+            each.type, each.params, each.op = "Flatten", {}, "flatten"
         each.shape = (clip.shape[0], steps, *each.shape[1:])
         each.batch_dim = batch_dim
         _count_one_further(each)
@@ -145,6 +147,12 @@ def _per_frame(layer: Layer, users: Counter, sources: SourceIndex) -> list[Layer
     layer.type, layer.params, layer.module = last.type, last.params, last.module
     layer.op, layer.op_args, layer.shape = last.op, last.op_args, last.shape
     return [*_take_over(layer, last), fold]
+
+
+def _flattens_rows(layer: Layer) -> bool:
+    """A Reshape that keeps the first dimension and flattens the rest, as
+    x.view(x.size(0), -1) does."""
+    return layer.type == "Reshape" and layer.params.get("shape", [-1]) == [-1]
 
 
 def _count_one_further(layer: Layer) -> None:

@@ -225,6 +225,39 @@ def _sizes_as_numbers() -> Iterator[None]:
                 setattr(fx.Proxy, name, method)
 
 
+DTYPE_WORDS = ("scalar type", "dtype", "FloatTensor", "LongTensor", "Long, Int", "expected "
+               "scalar", "indices", "Half", "Double", "must be Long")
+"""What torch's messages about a wrong dtype say (an Embedding given floats, say)."""
+
+
+def _what_to_give(error: BaseException, dtype: torch.dtype) -> str:
+    """The remedy a failing example calls for: the dtype when torch's words are about
+    types, else the shape."""
+    text = str(error)
+    if any(word in text for word in DTYPE_WORDS):
+        other = "float32" if dtype == torch.int64 else "int64"
+        return (f"The example's dtype is what fails: give --input-dtype {other} (or "
+                f"INPUT_DTYPE = torch.{other} in the file)")
+    return ("Give the input shape of one sample, without the batch, with --input-shape (or "
+            "INPUT_SHAPE in the file), and its dtype with --input-dtype if it is not "
+            f"{dtype_name(dtype)}")
+
+
+def _defaults(module: nn.Module, later_arguments: dict[str, Any] | None
+              ) -> dict[str, Any] | None:
+    """forward()'s optional arguments held at their defaults while tracing, so that code
+    deciding on them (`if pad_mask is not None:`) takes the path a call without them
+    takes, as it does for one input."""
+    import inspect
+
+    parameters = list(inspect.signature(module.forward).parameters.values())[1:]
+    held = {p.name: p.default for p in parameters
+            if p.default is not p.empty and p.name not in (later_arguments or {})
+            and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            and (p.default is None or isinstance(p.default, bool | int | float | str))}
+    return held or None
+
+
 def trace(module: nn.Module, class_name: str, where: str, sources: SourceIndex,
           example: torch.Tensor, later_arguments: dict[str, Any] | None = None
           ) -> fx.GraphModule:
@@ -238,13 +271,12 @@ def trace(module: nn.Module, class_name: str, where: str, sources: SourceIndex,
     shape = f"an example input of shape {list(example.shape[1:])} ({dtype_name(example.dtype)})"
     try:
         with torch.no_grad(), _sizes_as_numbers(), _factories_recorded(tracer):
-            graph = tracer.trace(module)
+            graph = tracer.trace(module, concrete_args=_defaults(module, later_arguments))
     except RunFailed as failed:
         raise ImportProblem(
             f"{sources.where(failed.node, where)}: {class_name} fails on {shape}: "
-            f"{type(failed.error).__name__}: {failed.error}. Give the input shape of one "
-            "sample, without the batch, with --input-shape (or INPUT_SHAPE in the file)"
-        ) from None
+            f"{type(failed.error).__name__}: {failed.error}. "
+            f"{_what_to_give(failed.error, example.dtype)}") from None
     except ValuesDecide as decided:
         (node,) = decided.args
         raise ImportProblem(

@@ -43,9 +43,11 @@ from engine.catalogue import (
     Param,
     SizeParam,
     TensorInfo,
+    operations,
 )
 from engine.compiler import compile_graph
 from engine.graph import Edge, Graph, Node
+from tests.engine.operation_cases import random_case
 
 BATCH = 2
 LAYERS = [name for name, spec in CATALOGUE.items() if not spec.is_input]
@@ -288,6 +290,8 @@ CASES: dict[str, st.SearchStrategy[Case]] = {
     "Permute": cases("Permute", values_or_token_ids, dims=permutations_of_dims),
     "Add": cases("Add", same_or_different_shapes()),
     "Concat": concat_cases(),
+    "Operation": st.randoms(use_true_random=False).map(random_case).map(
+        lambda case: Case(case[0], tuple(TensorInfo(shape) for shape in case[1]))),
 }
 
 
@@ -305,6 +309,7 @@ TORCH_EQUIVALENTS: dict[str, Callable[[dict[str, Any], list[torch.Tensor]], torc
     "Mean": lambda p, xs: xs[0].mean(p["dim"], keepdim=p["keepdim"]),
     "Sum": lambda p, xs: xs[0].sum(p["dim"], keepdim=p["keepdim"]),
     "Max": lambda p, xs: xs[0].amax(p["dim"], keepdim=p["keepdim"]),
+    "Operation": lambda p, xs: operations.apply(p, xs),
 }
 
 
@@ -330,6 +335,7 @@ DELIBERATE_REFUSALS: dict[str, Callable[[dict[str, Any], Sequence[TensorInfo]], 
     "Add": lambda p, xs: len({x.shape for x in xs}) > 1,
     **{name: (lambda p, xs: refers_to_batch(p["dim"], xs[0])) for name in ("Mean", "Sum",
                                                                             "Max")},
+    "Operation": operations.mixes_samples,
 }
 
 

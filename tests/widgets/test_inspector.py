@@ -409,3 +409,31 @@ def test_invalid_stored_values_are_flagged_when_shown(inspector):
     assert "not [3, 3, 3]" in inspector.error_text("kernel_size")
     assert inspector.editor("kernel_size").text() == "3, 3, 3"
     assert inspector.error_text("stride") == ""
+
+
+# operation nodes
+
+
+def test_an_operations_call_and_arguments_are_typed_as_text_and_json(inspector, edits):
+    inspector.show_node(Node("op", "Operation", {}))
+    type_into(inspector.editor("call"), "torch.chunk")
+    type_into(inspector.editor("args"), '[{"input": 0}, 2]')
+    type_into(inspector.editor("kwargs"), '{"dim": 1}')
+    assert [params for _, params in edits][-1]["kwargs"] == {"dim": 1}
+    assert edits[0][1]["call"] == "torch.chunk"
+    assert edits[1][1]["args"] == [{"input": 0}, 2]
+    assert inspector.editor("args").text() == '[{"input": 0}, 2]'
+
+
+@pytest.mark.parametrize(("field", "text", "words"), [
+    ("call", "os.system", "'os.system' is not an operation Netdesigner runs"),
+    ("args", "[{input: 0}]", "args is not JSON"),
+    ("args", '[{"lambda": 0}]', "is not an argument"),
+    ("kwargs", '{"not a name": 1}', "must name each argument by a Python identifier"),
+])
+def test_an_operation_that_cannot_be_stored_is_shown_invalid(inspector, edits, field, text,
+                                                             words):
+    inspector.show_node(Node("op", "Operation", {}))
+    type_into(inspector.editor(field), text)
+    assert edits == []
+    assert words in inspector.error_text(field)

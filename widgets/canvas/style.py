@@ -49,6 +49,7 @@ CATEGORY_COLOURS: dict[str, QColor] = {
         "Activation": "#d4a20c",
         "Shape": "#6b7a90",
         "Merge": "#e0568f",
+        "Operations": "#a0674b",
         "Block": "#4f5bd5",
     }.items()
 }

@@ -7,6 +7,7 @@ box, choices a combo box, and floats, sizes and integer lists a line edit parsed
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -24,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from engine.catalogue import (
+    ArgumentsParam,
     BoolParam,
+    CallParam,
     ChoiceParam,
     FloatParam,
     IntListParam,
@@ -32,7 +35,8 @@ from engine.catalogue import (
     Param,
     SizeParam,
 )
-from widgets.inspector.parsing import parse_float, parse_int_list, parse_size
+from engine.catalogue.operations import COMMON
+from widgets.inspector.parsing import parse_float, parse_int_list, parse_json, parse_size
 from widgets.inspector.style import error_label, repolish
 from widgets.palette import format_value
 
@@ -289,8 +293,25 @@ class _ChoiceField(Field):
         return self.combo.currentText() if self.combo.currentIndex() >= 0 else None
 
 
+class _JsonField(_TextField):
+    """An operation's arguments, typed as JSON."""
+
+    def __init__(self, param: ArgumentsParam):
+        super().__init__(param, lambda text: parse_json(text, param),
+                         'e.g. {"dim": 1}' if param.keyword else 'e.g. [{"input": 0}, 2]')
+
+    def _display(self, value: Any) -> None:
+        self.line.setText(json.dumps(value))
+        self.line.setCursorPosition(0)
+
+
 def make_field(param: Param) -> Field | None:
     """The editor for `param`'s kind, or None for a kind the inspector cannot edit."""
+    if isinstance(param, CallParam):
+        return _TextField(param, lambda text: param.check(text.strip()),
+                          "e.g. torch.chunk", COMMON)
+    if isinstance(param, ArgumentsParam):
+        return _JsonField(param)
     if isinstance(param, BoolParam):
         return _BoolField(param)
     if isinstance(param, IntParam):

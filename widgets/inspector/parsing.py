@@ -6,10 +6,11 @@ parameter's own ParamError for anything else, so the message says what would fit
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-from engine.catalogue import FloatParam, Param, SizeParam
+from engine.catalogue import FloatParam, Param, ParamError, SizeParam
 
 
 def parse_int_list(text: str, param: Param) -> list[int]:
@@ -44,3 +45,12 @@ def parse_float(text: str, param: FloatParam) -> float:
         return float(text.strip())
     except ValueError:
         raise param.fail(text.strip()) from None
+
+
+def parse_json(text: str, param: Param) -> Any:
+    """JSON, checked by the parameter (an operation's arguments)."""
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise ParamError(f"{param.name} is not JSON: {error}") from None
+    return param.check(value)

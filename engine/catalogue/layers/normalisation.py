@@ -86,9 +86,11 @@ def _dropout_build(p: Params, inputs: Sequence[TensorInfo]):
 
 
 def _channel_dropout_spec(n: int) -> LayerSpec:
-    """Dropout2d / Dropout3d: zeroes whole channels of an image or a volume."""
-    layout = ("an image [channels, height, width] or a clip of them [frames, channels, "
-              "height, width]" if n == 2 else "a volume [channels, depth, height, width]")
+    """Dropout2d / Dropout3d: zeroes whole channels of an image or a volume; Dropout2d also
+    of a signal [channels, length], as torch does (its channel-wise 1-D dropout)."""
+    layout = ("a signal [channels, length], an image [channels, height, width] or a clip "
+              "of images [frames, channels, height, width]" if n == 2
+              else "a volume [channels, depth, height, width]")
 
     def build(p: Params, inputs: Sequence[TensorInfo]):
         from torch import nn
@@ -103,8 +105,8 @@ def _channel_dropout_spec(n: int) -> LayerSpec:
              "little there. Does nothing in evaluation.",
         params=(FloatParam("p", 0.5, "probability of zeroing a channel", minimum=0.0,
                            maximum=1.0),),
-        infer=lambda p, inputs: ranked_input(inputs, layout, n + 1,
-                                             hint="use Dropout for vectors and sequences"),
+        infer=lambda p, inputs: inputs[0] if n == 2 and len(inputs[0].shape) == 2 else
+        ranked_input(inputs, layout, n + 1, hint="use Dropout for vectors and sequences"),
         build=build, summary=lambda p: f"p={p['p']:g}", kept=_mask,
         frame_rank=CLIP_FRAME_RANK if n == 2 else None,
     )

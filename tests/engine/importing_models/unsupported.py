@@ -5,7 +5,7 @@ from torch import nn
 
 
 class SortsAndScales(nn.Module):
-    """Three ops without a catalogue layer, on lines the message must name."""
+    """Ops a project cannot hold (a sort, a layer called twice), on lines to name."""
 
     def __init__(self):
         super().__init__()

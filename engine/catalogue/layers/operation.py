@@ -1,0 +1,64 @@
+"""Operation: a tensor operation that is not a layer (slicing, chunk, stack, matmul,
+arithmetic, ...), a call from engine.catalogue.operations' allow-list. Its shape comes from
+running the call on meta tensors, its code is the call as written."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine.catalogue import operations
+from engine.catalogue.params import ArgumentsParam, CallParam, IntParam
+from engine.catalogue.spec import LayerError, LayerSpec, Params, TensorInfo
+
+
+def _infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
+    used = operations.inputs_used(p)
+    problem = operations.argument_problem([p["args"], list(p["kwargs"].values())],
+                                          len(inputs))
+    if problem:
+        raise LayerError(problem)
+    unused = sorted(set(range(len(inputs))) - used)
+    if unused:
+        raise LayerError(f"input {unused[0]} is connected but the call does not use it; "
+                         f"name it in args as {{\"input\": {unused[0]}}}")
+    return operations.infer(p, inputs)
+
+
+def _expression(p: Params, inputs: Sequence[TensorInfo], args: Sequence[str],
+                module: str) -> str:
+    return operations.code(p, args)
+
+
+def _summary(p: Params) -> str:
+    names = [f"x{i}" if i else "x" for i in range(max(operations.inputs_used(p),
+                                                       default=0) + 1)]
+    text = operations.code(p, names, short=True)
+    return text if len(text) <= 28 else text[:27] + "…"
+
+
+SPECS = [
+    LayerSpec(
+        name="Operation",
+        category="Operations",
+        help="A tensor operation that is not a layer: a torch function, Tensor method or "
+             "Python operator with constant arguments, e.g. x[:, :, 128:], "
+             "torch.chunk(x, 2, dim=1)[0], torch.matmul(q, k), x * 0.5. Dimensions count "
+             "the batch as 0, as in code.",
+        params=(
+            CallParam("call", "getitem", "the function: torch.NAME, F.NAME (torch.nn."
+                      "functional), Tensor.NAME (a method of the first argument) or an "
+                      "operator (getitem, add, sub, mul, truediv, matmul, pow, neg)"),
+            ArgumentsParam("args", [{"input": 0}, {"tuple": [{"slice": [None, None, None]},
+                                                               {"slice": [0, None, None]}]}],
+                           "its positional arguments: constants, {\"input\": i} for input "
+                           "i, {\"slice\": [start, stop, step]}, {\"tuple\": [...]}"),
+            ArgumentsParam("kwargs", {}, "its arguments by name, e.g. {\"dim\": 1}",
+                           keyword=True),
+            IntParam("item", None, "for a call that gives several tensors (chunk, split, "
+                     "unbind): which one", optional=True),
+        ),
+        min_inputs=1, max_inputs=None,
+        infer=_infer, expression=_expression, macs=operations.macs, keeps="input",
+        summary=_summary,
+    ),
+]

@@ -1,0 +1,167 @@
+"""What no catalogue layer stands for becomes an Operation node: a call from the catalogue's
+allow-list (engine.catalogue.operations) with the traced arguments as JSON, so slicing,
+chunk, stack, matmul and arithmetic import as the code wrote them. Only ops whose every
+tensor comes from the input (batch first) and whose other arguments are constants (or the
+batch size) qualify; anything else keeps the converter's own refusal."""
+
+from __future__ import annotations
+
+import builtins
+import math
+import operator
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from engine.catalogue import CATALOGUE, LayerError, ParamError, TensorInfo
+from engine.catalogue.operations import DTYPE_NAMES, OPERATIONS, mixes_samples
+from engine.importing import cells
+from engine.importing.problems import Unsupported
+from engine.importing.tracing import TensorMeta
+from engine.importing.values import BATCH, BatchTimes, Call, Layer
+
+_BY_FUNCTION: dict[Any, str] = {}
+for _name, _function in OPERATIONS.items():
+    if not _name.startswith("Tensor."):
+        _BY_FUNCTION.setdefault(_function, _name)
+for _inplace, _name in ((operator.iadd, "add"), (operator.isub, "sub"),
+                        (operator.imul, "mul"), (operator.itruediv, "truediv")):
+    _BY_FUNCTION[_inplace] = _name
+
+
+class _NotAnOperation(Exception):
+    pass
+
+
+@dataclass(eq=False)
+class OperationTuple:
+    """The tensors an operation gives together (chunk, split, unbind), until one is picked
+    by index."""
+
+    params: dict[str, Any]
+    inputs: list[Layer]
+    count: int
+
+
+def call_name(call: Call) -> str | None:
+    node = call.node
+    if node.op == "call_method":
+        name = f"Tensor.{node.target}"
+        return name if name in OPERATIONS else None
+    if node.op != "call_function":
+        return None
+    if node.target is builtins.getattr and len(call.args) == 2 and call.args[1] == "data":
+        return "Tensor.detach"  # x.data: the same values, outside autograd
+    try:
+        return _BY_FUNCTION.get(node.target)
+    except TypeError:
+        return None
+
+
+def as_operation(call: Call) -> Any | None:
+    """The op as an Operation layer (or an OperationTuple), or None when it is not one."""
+    name = call_name(call)
+    if name is None:
+        return None
+    inputs: list[Layer] = []
+    arguments = call.args[:1] if name == "Tensor.detach" and call.node.op == "call_function" \
+        else call.args
+    try:
+        args = [_encode(value, inputs, call) for value in arguments]
+        kwargs = {key: _encode(value, inputs, call) for key, value in call.kwargs.items()}
+    except _NotAnOperation:
+        return None
+    if not inputs:
+        return None
+    params = {"call": name, "args": args, "kwargs": kwargs}
+    result = call.result
+    if isinstance(result, TensorMeta):
+        if result.dtype not in DTYPE_NAMES.values():
+            return None
+        return _layer(call, params, inputs)
+    if isinstance(result, (tuple, list)) and result and all(
+            isinstance(r, TensorMeta) for r in result):
+        return OperationTuple(params, inputs, len(result))
+    return None
+
+
+def pick(call: Call, whole: OperationTuple) -> Layer:
+    """`whole[i]`: one tensor of a chunk, split or unbind."""
+    index = call.args[1] if len(call.args) == 2 else None
+    if not isinstance(index, int) or isinstance(index, bool):
+        raise Unsupported(f"{call.describe()} picks {index!r} of the {whole.count} tensors "
+                          "an operation gives; a project picks one by a constant index")
+    layer = _layer(call, {**whole.params, "item": index}, whole.inputs)
+    if layer is None:
+        raise Unsupported(f"{call.describe()}: the operation it picks from is not one a "
+                          "project can hold")
+    return layer
+
+
+def _step(call: Call, step: cells.Step) -> Layer:
+    """One step of a sequence as its own Operation node, x[:, t]."""
+    sequence = step.sequence
+    if sequence.batch_dim != 0:
+        raise _NotAnOperation
+    meta = TensorMeta((sequence.shape[0], *sequence.shape[2:]), sequence.dtype)
+    params = {"call": "getitem", "args": [{"input": 0}, {"tuple": [
+        {"slice": [None, None, None]}, step.index]}], "kwargs": {}}
+    return call.layer("Operation", params, [sequence], op="getitem", meta=meta,
+                      id_suffix=f"_step{step.index}")
+
+
+def _layer(call: Call, params: dict[str, Any], inputs: list[Layer]) -> Layer | None:
+    """The Operation node, when the call as stored gives what the code gave and keeps the
+    samples of a batch apart; None otherwise (the converter's refusal stands)."""
+    spec = CATALOGUE["Operation"]
+    infos = [TensorInfo(tuple(x.shape[1:]), x.dtype) for x in inputs]
+    try:
+        resolved = spec.resolve(params)
+        output = spec.output(resolved, infos)
+    except (LayerError, ParamError):
+        return None
+    if tuple(call.meta.shape[1:]) != output.shape or mixes_samples(resolved, infos):
+        return None
+    return call.layer("Operation", params, inputs, op=str(params["call"]))
+
+
+def _encode(value: Any, inputs: list[Layer], call: Call | None = None) -> Any:
+    if isinstance(value, cells.Step) and call is not None:
+        value = _step(call, value)  # x[:, t] kept for a cell, used here as a tensor
+    if isinstance(value, Layer):
+        if value.batch_dim != 0:
+            raise _NotAnOperation  # time-major: its dims are not the project's
+        for index, known in enumerate(inputs):
+            if known is value:
+                return {"input": index}
+        inputs.append(value)
+        return {"input": len(inputs) - 1}
+    if isinstance(value, list):
+        if value and all(isinstance(v, Layer | cells.Step) for v in value):
+            return {"inputs": [_encode(v, inputs, call)["input"] for v in value]}
+        return [_encode(v, inputs, call) for v in value]
+    if isinstance(value, tuple):
+        return {"tuple": [_encode(v, inputs, call) for v in value]}
+    if isinstance(value, slice):
+        parts = [value.start, value.stop, value.step]
+        if not all(p is None or (isinstance(p, int) and not isinstance(p, bool))
+                   for p in parts):
+            raise _NotAnOperation
+        return {"slice": parts}
+    if value is Ellipsis:
+        return {"ellipsis": True}
+    if value is BATCH:
+        return {"batch": 1}
+    if isinstance(value, BatchTimes):
+        return {"batch": value.factor}
+    if isinstance(value, torch.dtype):
+        name = DTYPE_NAMES.get(value)
+        if name is None:
+            raise _NotAnOperation
+        return {"dtype": name}
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    raise _NotAnOperation
