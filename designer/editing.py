@@ -8,7 +8,7 @@ from PySide6.QtCore import QMimeData
 
 from designer.commands import AddItems, MoveNodes, RemoveItems, RenameNode, SetParams
 from designer.document import Document
-from engine.catalogue import spec_for
+from engine.catalogue import entry
 from engine.editing import connection_problem, fragment, merge_ids, next_free_port
 from engine.graph import Edge, Graph, Node, id_problem
 from engine.layout import MARGIN_ALONG, NODE_SIZE, Direction, layered_layout
@@ -31,11 +31,13 @@ class Editor:
 
     def add_layer(self, layer_type: str, position: tuple[float, float],
                   after: str | None = None) -> str | None:
-        """Place a new layer; connected after `after` when that connection is allowed."""
-        spec = spec_for(layer_type)
-        if spec is None:
+        """Place a new layer (a type, or a palette preset 'Operation:chunk'); connected after
+        `after` when that connection is allowed."""
+        made = entry(layer_type)
+        if made is None:
             return None
-        node = Node(self.graph.unique_id(layer_type), layer_type, {}, position)
+        layer_type, params = made
+        node = Node(self.graph.unique_id(layer_type), layer_type, params, position)
         edges = []
         if after is not None and after in self.graph.nodes:
             probe = self.graph.copy()

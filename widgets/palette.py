@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.catalogue import CATEGORIES, LayerSpec, Param, by_category
+from engine.catalogue import CATEGORIES, PRESET_SEPARATOR, LayerSpec, Param, by_category
 
 try:
     # the canvas accepts what the palette drags, so both must name the same mime type;
@@ -297,15 +297,27 @@ class LayerPalette(QWidget):
             self._tree.addTopLevelItem(category_item)
             self._category_items[category] = category_item
             for spec in specs:
-                item = QTreeWidgetItem([spec.name])
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                              | Qt.ItemFlag.ItemIsDragEnabled)
-                item.setData(0, LAYER_ROLE, spec.name)
-                item.setData(0, SEARCH_TEXT_ROLE, f"{spec.name}\n{spec.help}".casefold())
-                item.setToolTip(0, layer_tooltip(spec))
-                category_item.addChild(item)
-                self._layer_items[spec.name] = item
+                self._add_entry(category_item, spec.name, spec.name,
+                                f"{spec.name}\n{spec.help}", layer_tooltip(spec))
+                for preset in spec.presets:  # the common settings, by name
+                    self._add_entry(category_item, f"{spec.name}{PRESET_SEPARATOR}"
+                                    f"{preset.name}", f"{preset.name}",
+                                    f"{preset.name}\n{preset.help}\n{spec.name}",
+                                    f"<b>{html.escape(preset.name)}</b> &nbsp;<i>"
+                                    f"{html.escape(spec.name)}</i><p>"
+                                    f"{html.escape(preset.help)}</p>")
             category_item.setExpanded(True)
+
+    def _add_entry(self, parent: QTreeWidgetItem, payload: str, text: str, searched: str,
+                   tooltip: str) -> None:
+        item = QTreeWidgetItem([text])
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                      | Qt.ItemFlag.ItemIsDragEnabled)
+        item.setData(0, LAYER_ROLE, payload)
+        item.setData(0, SEARCH_TEXT_ROLE, searched.casefold())
+        item.setToolTip(0, tooltip)
+        parent.addChild(item)
+        self._layer_items[payload] = item
 
     def set_blocks(self, blocks: Sequence[tuple[str, str, str]]) -> None:
         """List saved blocks under "Blocks": (payload, name, description) each; dragging or

@@ -31,7 +31,14 @@ from engine.catalogue.params import (
     ParamError,
     SizeParam,
 )
-from engine.catalogue.spec import LayerError, LayerSpec, Shape, TensorInfo
+from engine.catalogue.spec import (
+    PRESET_SEPARATOR,
+    LayerError,
+    LayerSpec,
+    Preset,
+    Shape,
+    TensorInfo,
+)
 
 CATEGORIES = ("Input", "Convolution", "Pooling", "Recurrent", "Sequence", "Dense",
               "Normalisation", "Activation", "Shape", "Merge", "Operations")
@@ -47,6 +54,19 @@ CATALOGUE: dict[str, LayerSpec] = {
 
 def spec_for(layer_type: str) -> LayerSpec | None:
     return CATALOGUE.get(layer_type)
+
+
+def entry(payload: str) -> tuple[str, dict] | None:
+    """What a palette entry makes: (layer type, params) for a layer's name ('Conv2d', with
+    its defaults) or a preset's ('Operation:chunk'); None for anything else."""
+    layer_type, _, preset = payload.partition(PRESET_SEPARATOR)
+    spec = spec_for(layer_type)
+    if spec is None:
+        return None
+    if not preset:
+        return layer_type, {}
+    chosen = next((p for p in spec.presets if p.name == preset), None)
+    return None if chosen is None else (layer_type, dict(chosen.params))
 
 
 def closest(word: str, options: list[str] | tuple[str, ...]) -> str | None:
@@ -66,8 +86,26 @@ def by_category() -> dict[str, list[LayerSpec]]:
 
 
 __all__ = [
-    "CATALOGUE", "CATEGORIES", "ArgumentsParam", "BoolParam", "CallParam", "ChoiceParam",
-    "FloatParam", "IntListParam",
-    "IntParam", "LayerError", "LayerSpec", "Param", "ParamError", "Shape", "SizeParam",
-    "TensorInfo", "by_category", "closest", "spec_for",
+    "CATALOGUE",
+    "CATEGORIES",
+    "PRESET_SEPARATOR",
+    "ArgumentsParam",
+    "BoolParam",
+    "CallParam",
+    "ChoiceParam",
+    "FloatParam",
+    "IntListParam",
+    "IntParam",
+    "LayerError",
+    "LayerSpec",
+    "Param",
+    "ParamError",
+    "Preset",
+    "Shape",
+    "SizeParam",
+    "TensorInfo",
+    "by_category",
+    "closest",
+    "entry",
+    "spec_for",
 ]

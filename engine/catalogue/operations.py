@@ -145,7 +145,9 @@ def argument_problem(value: Any, inputs: int, depth: int = 0) -> str | None:
     (key, inner), = value.items()
     if key == "input":
         ok = isinstance(inner, int) and not isinstance(inner, bool) and 0 <= inner < inputs
-        return None if ok else f"{{\"input\": {inner!r}}} names no input of the {inputs}"
+        return None if ok else (f"{{\"input\": {inner!r}}} names input {inner!r}, but "
+                                f"{inputs} input{'s are' if inputs != 1 else ' is'} "
+                                "connected: connect another")
     if key == "inputs":
         ok = isinstance(inner, list) and all(
             isinstance(i, int) and not isinstance(i, bool) and 0 <= i < inputs for i in inner)

@@ -84,6 +84,19 @@ def input_values(params: Params, inputs: Sequence[TensorInfo], output: TensorInf
 
 
 @dataclass(frozen=True)
+class Preset:
+    """A layer kind with chosen parameters, under a name of its own in the palette."""
+
+    name: str
+    params: Mapping[str, Any]
+    help: str
+
+
+PRESET_SEPARATOR = ":"
+"""A palette entry's payload for a preset: 'Operation:chunk'."""
+
+
+@dataclass(frozen=True)
 class LayerSpec:
     """One layer kind.
 
@@ -147,6 +160,9 @@ class LayerSpec:
     """For 'recurrent' and 'last': the statements that give the output `target` when the
     true lengths are known (`lengths`), given (params, inputs, args, module, target,
     scratch), `scratch` a variable free for the steps between."""
+    presets: tuple[Preset, ...] = ()
+    """Named settings the palette offers as layers of their own (Operation's chunk,
+    matmul, ...): dropping one makes this kind of node with those parameters."""
     _by_name: dict[str, Param] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

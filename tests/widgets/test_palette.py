@@ -48,6 +48,11 @@ def shown_categories(palette: LayerPalette) -> list[str]:
             if not tree.topLevelItem(i).isHidden()]
 
 
+EVERY_ENTRY = [*CATALOGUE, *(f"{spec.name}:{preset.name}" for spec in CATALOGUE.values()
+                            for preset in spec.presets)]
+"""Each layer kind, and each preset the palette offers beside it (Operation's chunk, ...)."""
+
+
 def test_lists_the_catalogue_by_category_in_palette_order(palette):
     tree = palette.tree()
     groups = by_category()
@@ -55,9 +60,10 @@ def test_lists_the_catalogue_by_category_in_palette_order(palette):
     for index in range(tree.topLevelItemCount()):
         category = tree.topLevelItem(index)
         children = [category.child(i).text(0) for i in range(category.childCount())]
-        assert children == [spec.name for spec in groups[category.text(0)]]
+        assert children == [name for spec in groups[category.text(0)]
+                            for name in (spec.name, *(p.name for p in spec.presets))]
         assert category.isExpanded()
-    assert sorted(palette.visible_layers()) == sorted(CATALOGUE)
+    assert sorted(palette.visible_layers()) == sorted(EVERY_ENTRY)
 
 
 def test_typing_filters_by_name_case_insensitively_and_hides_empty_categories(palette, qtbot):
@@ -88,7 +94,7 @@ def test_escape_clears_the_search(palette, qtbot):
     assert len(palette.visible_layers()) < len(CATALOGUE)
     QTest.keyClick(search, Qt.Key.Key_Escape)
     assert search.text() == ""
-    assert sorted(palette.visible_layers()) == sorted(CATALOGUE)
+    assert sorted(palette.visible_layers()) == sorted(EVERY_ENTRY)
     assert shown_categories(palette) == [c for c in CATEGORIES if by_category()[c]]
 
 
@@ -166,3 +172,12 @@ def test_tooltips_give_the_help_and_the_parameters(palette):
     for param in spec.params:
         assert param.name in tip
     assert "No parameters" in palette.layer_item("ReLU").toolTip(0)
+
+
+def test_an_operation_preset_is_found_by_what_it_does_and_carries_its_name(palette, qtbot):
+    qtbot.keyClicks(palette.search_box(), "matrix product")
+    assert palette.visible_layers() == ["Operation:matmul"]
+    assert shown_categories(palette) == ["Operations"]
+    with qtbot.waitSignal(palette.layer_activated) as activated:
+        QTest.keyClick(palette.search_box(), Qt.Key.Key_Return)
+    assert activated.args == ["Operation:matmul"]

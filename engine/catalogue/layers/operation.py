@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from engine.catalogue import operations
 from engine.catalogue.params import ArgumentsParam, CallParam, IntParam
-from engine.catalogue.spec import LayerError, LayerSpec, Params, TensorInfo
+from engine.catalogue.spec import LayerError, LayerSpec, Params, Preset, TensorInfo
 
 
 def _infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
@@ -60,5 +60,22 @@ SPECS = [
         min_inputs=1, max_inputs=None,
         infer=_infer, expression=_expression, macs=operations.macs, keeps="input",
         summary=_summary,
+        presets=(
+            Preset("slice", {}, "x[:, 1:]: part of a dimension; edit the slices in args"),
+            Preset("chunk", {"call": "torch.chunk", "args": [{"input": 0}, 2],
+                             "kwargs": {"dim": 1}, "item": 0},
+                   "torch.chunk(x, 2, dim=1)[0]: one of n equal parts (item picks it)"),
+            Preset("transpose", {"call": "Tensor.transpose", "args": [{"input": 0}, 1, 2]},
+                   "x.transpose(1, 2): swaps two dimensions (the batch is 0)"),
+            Preset("matmul", {"call": "torch.matmul", "args": [{"input": 0}, {"input": 1}]},
+                   "torch.matmul(x0, x1): the matrix product of two inputs (attention's "
+                   "scores and its weighted sum)"),
+            Preset("stack", {"call": "torch.stack", "args": [{"inputs": [0, 1]}],
+                             "kwargs": {"dim": 1}},
+                   "torch.stack([x0, x1], dim=1): inputs of one shape along a new "
+                   "dimension"),
+            Preset("scale", {"call": "mul", "args": [{"input": 0}, 0.5]},
+                   "x * 0.5: times a constant"),
+        ),
     ),
 ]
