@@ -372,6 +372,11 @@ def _check_network(graph: Graph, input_ids: list[str], outputs: list[str],
         if node_id in outputs and len(graph.nodes) > 1:
             report.node(node_id, "feeds nothing; connect it to a layer or delete it",
                         severity="warning")
+    for node_id, node in graph.nodes.items():
+        spec = spec_for(node.type)
+        if spec is not None and spec.ends_network and node_id not in outputs:
+            report.node(node_id, f"{node.type} only ends a network (it hands the output on "
+                        "to code outside); connect nothing after it")
     loss = training.get("loss") if isinstance(training, Mapping) else None
     for node_id in outputs:
         layer_type = graph.nodes[node_id].type

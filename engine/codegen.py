@@ -14,7 +14,8 @@ PROFILE_LABEL = "node:"
 
 
 def forward_lines(graph: Graph, analysis: Analysis, free_early: bool = False,
-                  labelled: bool = False, every_output: bool = False) -> list[str]:
+                  labelled: bool = False, every_output: bool = False,
+                  outer_layout: bool = True) -> list[str]:
     """The body of `def forward(self, <inputs>)`: one statement per layer, in an order where
     each comes after its inputs. The graph must be free of errors.
 
@@ -26,7 +27,10 @@ def forward_lines(graph: Graph, analysis: Analysis, free_early: bool = False,
     so that torch.profiler can tell what each node costs (engine.profiling).
 
     With `every_output`, forward() returns a dict of every node's output, the Inputs'
-    included, instead of the network's outputs (engine.inspection looks inside with it)."""
+    included, instead of the network's outputs (engine.inspection looks inside with it).
+
+    Without `outer_layout`, the layers that only change how the output is handed to code
+    outside (TimeFirst) pass it on unchanged: the network training and inspection run."""
     padded = padded_nodes(graph, analysis)
     graph = analysis.graph or graph  # repeated blocks unrolled
     scratch = _unused("packed", set(graph.nodes))
@@ -44,7 +48,8 @@ def forward_lines(graph: Graph, analysis: Analysis, free_early: bool = False,
         if spec.is_input:
             continue
         args = [edge.source for edge in graph.incoming(node_id)]
-        expression = spec.code(report.params, report.inputs, args, f"self.{node_id}")
+        expression = spec.code(report.params, report.inputs, args, f"self.{node_id}") \
+            if outer_layout or not spec.ends_network else args[0]
         made = [f"{node_id} = {expression}"]
         if spec.length_lines is not None and args and args[0] in padded:
             # over each sequence's true steps when forward() is given their lengths
@@ -127,9 +132,10 @@ LENGTHS = "lengths: torch.Tensor | None = None"
 
 def forward_source(graph: Graph, analysis: Analysis, indent: str = "",
                    free_early: bool = False, labelled: bool = False,
-                   every_output: bool = False) -> str:
+                   every_output: bool = False, outer_layout: bool = True) -> str:
     signature = ", ".join(["self", *analysis.inputs,
                            *([LENGTHS] if takes_lengths(graph, analysis) else [])])
     body = "".join(f"{indent}    {line}\n" for line in forward_lines(
-        graph, analysis, free_early and not every_output, labelled, every_output))
+        graph, analysis, free_early and not every_output, labelled, every_output,
+        outer_layout))
     return f"{indent}def forward({signature}):\n{body}"

@@ -36,8 +36,10 @@ class CompiledNetwork(nn.Module):
 
 def compile_graph(graph: Graph, analysis: Analysis | None = None,
                   name: str = "Network", labelled: bool = False,
-                  every_output: bool = False) -> CompiledNetwork:
-    """With `labelled`, forward() marks each node's work for torch.profiler; with
+                  every_output: bool = False, outer_layout: bool = True) -> CompiledNetwork:
+    """Without `outer_layout`, the output stays batch-first where the network hands it on
+    time-first (TimeFirst): what training and inspection run. With `labelled`, forward()
+    marks each node's work for torch.profiler; with
     `every_output`, it returns every node's output by node id (see codegen.forward_lines).
     Otherwise it is plain PyTorch."""
     analysis = analysis or analyse(graph)
@@ -48,7 +50,7 @@ def compile_graph(graph: Graph, analysis: Analysis | None = None,
     if too_large:
         raise CompileError([Problem("error", "network", too_large)])
     source = forward_source(graph, analysis, free_early=True, labelled=labelled,
-                            every_output=every_output)
+                            every_output=every_output, outer_layout=outer_layout)
     forward = _define(source, name)
     cls = type(_class_name(name), (CompiledNetwork,), {
         "forward": forward, "code": source,

@@ -89,7 +89,8 @@ def profile_network(graph: Graph, analysis: Analysis, batch: int, repeats: int =
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         try:
-            network = compile_graph(graph, analysis, "Profiled", labelled=True).train()
+            network = compile_graph(graph, analysis, "Profiled", labelled=True,
+                                    outer_layout=False).train()
         except CompileError as error:
             raise ProfileError("; ".join(p.message for p in error.problems)) from None
         inputs = example_inputs(analysis, batch)

@@ -160,6 +160,10 @@ class LayerSpec:
     """For 'recurrent' and 'last': the statements that give the output `target` when the
     true lengths are known (`lengths`), given (params, inputs, args, module, target,
     scratch), `scratch` a variable free for the steps between."""
+    ends_network: bool = False
+    """Only a network's output: it changes how the output is handed to code outside (the
+    compiled network, exported files), while training, inspection and the figures read
+    the layer before it (engine.codegen's `outer_layout`)."""
     presets: tuple[Preset, ...] = ()
     """Named settings the palette offers as layers of their own (Operation's chunk,
     matmul, ...): dropping one makes this kind of node with those parameters."""

@@ -34,6 +34,10 @@ def add_command(commands: Any) -> None:
                         help="the example input's dtype: int64 for token ids (default: the "
                         "file's INPUT_DTYPE, else int64 when the input goes straight into an "
                         "Embedding, else float32)")
+    parser.add_argument("--batch-first", action="store_true",
+                        help="give an output the code returns time-first ([steps, batch, "
+                        "...]) batch-first instead (default: as the code does, with the "
+                        "project ending in TimeFirst)")
     parser.add_argument("--name", help="the project's name (default: CLASS)")
     parser.add_argument("--weights-out", metavar="FILE.safetensors",
                         help="also write the module's current weights, named as the "
@@ -51,7 +55,7 @@ def run_import(args: argparse.Namespace) -> int:
     path, class_name = args.source
     try:
         imported = import_network(path, class_name, args.input_shape, args.input_dtype,
-                                  name=args.name)
+                                  name=args.name, batch_first=args.batch_first)
     except ImportProblem as problem:
         raise UserError(problem.lines) from None
     try:

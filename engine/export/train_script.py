@@ -245,4 +245,24 @@ def train_source(plan: RunPlan, class_name: str) -> str:
         imports, {"model": ["INPUT_DTYPE", class_name] if uses_dtype else [class_name]},
         local)
     settings = "\n".join(_settings(plan.config))
+    if _hands_on_time_first(plan):
+        bodies.insert(1, TIME_FIRST_TASK)
     return head + "\n\n" + "\n\n\n".join([settings, *bodies]) + "\n"
+
+
+TIME_FIRST_TASK = '''# the network hands its output on time-first ([steps, batch, ...]: TimeFirst),
+# as the code it came from did: the loss and the figures read it batch-first
+loss_of_batch_first, measure_batch_first = compute_loss, measure
+
+
+def compute_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    return loss_of_batch_first(outputs.transpose(0, 1), targets)
+
+
+def measure(outputs: torch.Tensor, targets: torch.Tensor) -> dict[str, float]:
+    return measure_batch_first(outputs.transpose(0, 1), targets)'''
+
+
+def _hands_on_time_first(plan: RunPlan) -> bool:
+    spec = plan.analysis.nodes[plan.analysis.outputs[0]].spec
+    return spec is not None and spec.ends_network

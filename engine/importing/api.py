@@ -51,12 +51,14 @@ class ImportedNetwork:
 
 def import_network(path: str | os.PathLike[str], class_name: str,
                    input_shape: tuple[int, ...] | None = None,
-                   input_dtype: str | None = None, name: str | None = None
-                   ) -> ImportedNetwork:
+                   input_dtype: str | None = None, name: str | None = None,
+                   batch_first: bool = False) -> ImportedNetwork:
     """Run the Python file at `path` (the user's own code), build `class_name()` and turn it
     into a project. The input shape (no batch dimension) comes from `input_shape`, else
     from the file's INPUT_SHAPE; the dtype from `input_dtype`, the file's INPUT_DTYPE, else
-    int64 when the input goes straight into an Embedding, else float32.
+    int64 when the input goes straight into an Embedding, else float32. An output the code
+    gives time-first ([steps, batch, ...]) stays so (the project ends with TimeFirst)
+    unless `batch_first`.
 
     Raises ImportProblem, whose `lines` name the file and line of each fault, when the file
     or class cannot be loaded, forward() cannot be traced, or some op is not in the
@@ -67,7 +69,7 @@ def import_network(path: str | os.PathLike[str], class_name: str,
     shape = input_shape if input_shape is not None else loaded.input_shape
     sources = SourceIndex({str(real): shown})
     return _import(loaded.module, class_name, shape, input_dtype or loaded.input_dtype,
-                   name or class_name, sources, shown)
+                   name or class_name, sources, shown, batch_first)
 
 
 def import_module(path: str | os.PathLike[str], class_name: str,
@@ -78,17 +80,17 @@ def import_module(path: str | os.PathLike[str], class_name: str,
 
 
 def project_from_module(module: nn.Module, input_shape: tuple[int, ...],
-                        input_dtype: str | None = None, name: str | None = None
-                        ) -> ImportedNetwork:
+                        input_dtype: str | None = None, name: str | None = None,
+                        batch_first: bool = False) -> ImportedNetwork:
     """Import a module that is already built (its source lines come from linecache)."""
     class_name = type(module).__name__
     return _import(module, class_name, input_shape, input_dtype, name or class_name,
-                   SourceIndex(), class_name)
+                   SourceIndex(), class_name, batch_first)
 
 
 def _import(module: nn.Module, class_name: str, input_shape: tuple[int, ...] | None,
-            input_dtype: str | None, name: str, sources: SourceIndex, where: str
-            ) -> ImportedNetwork:
+            input_dtype: str | None, name: str, sources: SourceIndex, where: str,
+            batch_first: bool = False) -> ImportedNetwork:
     if input_dtype is not None and input_dtype not in DTYPES:
         raise ImportProblem(f"{where}: the input dtype must be one of {', '.join(DTYPES)}, "
                             f"not {input_dtype!r}")
@@ -118,13 +120,15 @@ def _import(module: nn.Module, class_name: str, input_shape: tuple[int, ...] | N
         raise ImportProblem(f"{where}: {class_name}.forward takes {len(inputs)} tensors "
                             f"({names}); importing takes networks with one input")
     try:
-        built = build_graph(graph_module, record(graph_module), sources, where, later.lengths)
+        built = build_graph(graph_module, record(graph_module), sources, where, later.lengths,
+                            batch_first)
     except ImportProblem:
         if not folded:
             raise
         # the loop's layers are not ones a project applies to each frame: as written
         graph_module = trace(module, class_name, where, sources, example, later.values)
-        built = build_graph(graph_module, record(graph_module), sources, where, later.lengths)
+        built = build_graph(graph_module, record(graph_module), sources, where, later.lengths,
+                            batch_first)
     return ImportedNetwork(Project(name=name, graph=built.graph), module, built.modules,
                            built.notes, built.renames)
 

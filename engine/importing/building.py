@@ -319,19 +319,31 @@ def _lookup(target: Any) -> Any:
 
 
 def build_graph(graph_module: fx.GraphModule, results: dict[fx.Node, Any],
-                sources: SourceIndex, where: str, lengths: str | None = None) -> Built:
+                sources: SourceIndex, where: str, lengths: str | None = None,
+                batch_first: bool = False) -> Built:
     """The project graph of the traced module, or ImportProblem listing every op the
-    catalogue lacks. `lengths`: forward()'s argument of true sequence lengths, if any."""
+    catalogue lacks. `lengths`: forward()'s argument of true sequence lengths, if any. An
+    output the code gives time-first ends with TimeFirst, unless `batch_first`."""
     walk = _Walk(graph_module, results, sources, where, lengths)
     walk.run()
     layers = fuse(walk.layers, walk.outputs, sources)
-    for output in walk.outputs:
-        if output.batch_dim:
-            walk.notes.append(f"forward() returns {describe_op(output.node)} with time first "
-                              f"and the batch second {_time_first(output.shape)}; the "
-                              f"project gives it batch first {list(output.shape[1:])} per "
-                              "sample, as all its tensors (out.transpose(0, 1) is the "
-                              "original's)")
+    for index, output in enumerate(walk.outputs):
+        if not output.batch_dim:
+            continue
+        what = (f"forward() returns {describe_op(output.node)} with time first and the "
+                f"batch second {_time_first(output.shape)}")
+        if batch_first:
+            walk.notes.append(f"{what}; the project gives it batch first "
+                              f"{list(output.shape[1:])} per sample, as asked "
+                              "(--batch-first)")
+            continue
+        handed = Layer("TimeFirst", {}, [output], [output.node], output.shape, output.dtype,
+                       op="time_first", id_suffix="_time_first")
+        layers.append(handed)
+        walk.outputs[index] = handed
+        walk.notes.append(f"{what}; the project ends with TimeFirst, which hands it on so "
+                          "(training and its figures read it batch first; --batch-first "
+                          "leaves it out)")
     problems = list(walk.problems)
     problems += [(layer.node, layer.problem) for layer in layers if layer.problem]
     fed = {id(source) for layer in layers for source in layer.inputs}

@@ -17,7 +17,7 @@ def inside_network(graph: Graph, analysis: Analysis,
                    weights: Mapping[str, torch.Tensor] | None) -> CompiledNetwork:
     """The network with `weights` (a state dict; None: the project's initial weights),
     returning every node's output, in evaluation mode and without gradients."""
-    network = compile_graph(graph, analysis, "Inside", every_output=True)
+    network = compile_graph(graph, analysis, "Inside", every_output=True, outer_layout=False)
     if weights is not None:
         network.load_state_dict(weights)
     network.eval()

@@ -30,6 +30,13 @@ def wait_for_preview(window, qtbot) -> None:
                     timeout=10_000)
 
 
+def shown_cells(view, qtbot) -> list:
+    """The sample cells of the Data tab, once drawn (a second preview, started by the
+    analysis, may still be on its way when the first one is shown)."""
+    qtbot.waitUntil(lambda: bool(view.samples.cells()), timeout=30_000)
+    return view.samples.cells()
+
+
 def open_project(window, project: Path, qtbot) -> None:
     assert window.files.open_path(project, confirmed=True)
     window.document.analyse_now()
@@ -54,7 +61,7 @@ def test_a_chosen_folder_of_clips_is_shown_in_the_data_tab(window, tmp_path, qtb
     assert preview.classes == [("left", 3), ("right", 3), ("up", 3)]
     assert "class folders: 9 clips, 3 classes" in view.about.text()
     assert "[6, 1, 16, 16] from 16×16 at 10 fps: 6 of its 8 frames" in view.about.text()
-    cells = view.samples.cells()
+    cells = shown_cells(view, qtbot)
     assert [c.prediction for c in cells] == ["left", "right", "up"]
     assert cells[0].view.frames == 6
     assert "class folders: 9 clips" in chooser.about.text()
@@ -161,7 +168,7 @@ def test_a_folder_of_sounds_is_shown_as_spectrograms(window, tmp_path, qtbot):
     view = window.training_panel.data_view
     assert "class folders: 4 sounds, 2 classes" in view.about.text()
     assert "[1, 20, 40] from 16 kHz mono, 0.50 s long" in view.about.text()
-    cells = view.samples.cells()
+    cells = shown_cells(view, qtbot)
     assert [c.prediction for c in cells] == ["high", "low"]
     assert cells[0].view.picture.height() == 20  # mel bands up the picture
 
@@ -177,7 +184,7 @@ def test_dna_is_shown_as_coloured_letters_with_its_class(window, tmp_path, qtbot
     view = window.training_panel.data_view
     assert "FASTA records: 6 sequences, 2 classes" in view.about.text()
     assert "[4, 20] one-hot A, C, G, T" in view.about.text()
-    cells = view.samples.cells()
+    cells = shown_cells(view, qtbot)
     assert [c.prediction for c in cells] == ["a", "b"]
     assert cells[1].image.text().count("<span") == 20  # a coloured letter per base
 
@@ -206,7 +213,7 @@ def test_sequences_are_shown_as_curves_with_their_lengths(window, tmp_path, qtbo
     view = window.training_panel.data_view
     assert "class folders: 8 sequences, 2 classes" in view.about.text()
     assert f"[{STEPS}, {FEATURES}] as [steps, features]: sequences of" in view.about.text()
-    cells = view.samples.cells()
+    cells = shown_cells(view, qtbot)
     assert sorted(c.prediction for c in cells) == ["down", "up"]
     assert cells[0].view.picture.width() == STEPS * 4  # four pixels a step
     view.grab().save(str(tmp_path / "sequences.png"))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from engine.catalogue.checks import ranked_input
 from engine.catalogue.params import IntParam
-from engine.catalogue.spec import LayerSpec, Params, TensorInfo
+from engine.catalogue.spec import LayerError, LayerSpec, Params, TensorInfo
 
 
 def _to_sequence_infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
@@ -46,7 +46,25 @@ def _repeat_infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
     return TensorInfo((p["n"], x.shape[0]))
 
 
+def _time_first_infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
+    if not inputs[0].shape:
+        raise LayerError("gives a sequence time-first, but gets one value per sample; put "
+                         "it after a layer that gives steps")
+    return inputs[0]
+
+
 SPECS = [
+    LayerSpec(
+        name="TimeFirst",
+        category="Sequence",
+        help="Ends a network whose output code outside reads time-first, [steps, batch, "
+             "...] (CTC, time-major code): the compiled network and exported model.py, "
+             "ONNX and TorchScript give the output so; training, inspection and the edges "
+             "read it batch-first, as every tensor of a project.",
+        infer=_time_first_infer, ends_network=True, view=True,
+        expression=lambda p, inputs, args, module: f"{args[0]}.transpose(0, 1)",
+        summary=lambda p: "[steps, batch, …]",
+    ),
     LayerSpec(
         name="ToSequence",
         category="Sequence",

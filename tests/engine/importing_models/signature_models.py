@@ -1,6 +1,6 @@
 """forward() signatures and layer uses of tutorial and repository code: a state made by an
 initHidden() without a batch, an optional mask left out, Dropout2d on a signal, one CNN
-run on every frame in a loop."""
+run on every frame in a loop, a text recogniser whose CTC scores come out time-first."""
 
 import torch
 import torch.nn as nn
@@ -84,3 +84,36 @@ class FrameEncoder(nn.Module):
         frames = [self.encoder(clip[:, i]) for i in range(clip.shape[1])]
         hidden, _ = self.gru(torch.stack(frames, 1))
         return self.out(hidden[:, -1])
+
+
+class TimeMajorBiLSTM(nn.Module):
+    """A time-major bidirectional LSTM whose Linear reads [T, b, 2h] as it is."""
+
+    def __init__(self, n_in, n_hidden, n_out):
+        super().__init__()
+        self.lstm = nn.LSTM(n_in, n_hidden, bidirectional=True)
+        self.proj = nn.Linear(2 * n_hidden, n_out)
+
+    def forward(self, seq):
+        hidden, _ = self.lstm(seq)
+        return self.proj(hidden)
+
+
+class TextCRNN(nn.Module):
+    """Conv features read as a time-major sequence, CTC scores [T, b, classes] out."""
+
+    def __init__(self, classes=11):
+        super().__init__()
+        self.cnn = nn.Sequential(nn.Conv2d(1, 8, 3, 1, 1), nn.ReLU(True), nn.MaxPool2d(2, 2),
+                                 nn.Conv2d(8, 16, 3, 1, 1), nn.BatchNorm2d(16), nn.ReLU(True),
+                                 nn.MaxPool2d((2, 2), (2, 1), (0, 1)),
+                                 nn.Conv2d(16, 16, (4, 1)), nn.ReLU(True))
+        self.rnn = nn.Sequential(TimeMajorBiLSTM(16, 12, 12),
+                                 TimeMajorBiLSTM(12, 12, classes))
+
+    def forward(self, input):
+        conv = self.cnn(input)
+        _, _, h, _ = conv.size()
+        assert h == 1, "the height of conv must be 1"
+        conv = conv.squeeze(2).permute(2, 0, 1)  # [w, b, c]
+        return self.rnn(conv)
