@@ -329,7 +329,8 @@ def mixes_samples(params: Mapping[str, Any], inputs: Sequence[TensorInfo]) -> bo
     except (RuntimeError, TypeError, ValueError, IndexError):
         return True
     return not all(together.shape[0] == 2 and part.shape[0] == 1
-                   and torch.allclose(together[i:i + 1].float(), part.float(), atol=1e-5)
+                   and torch.allclose(together[i:i + 1].float(), part.float(), atol=1e-5,
+                                      equal_nan=True)
                    for i, part in enumerate(apart))
 
 

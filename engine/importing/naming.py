@@ -110,9 +110,13 @@ def _last_layer_per_statement(layers: Sequence[Layer], sources: SourceIndex
 
 
 def _op_name(layer: Layer) -> str:
-    """torch.fx's name for the op ('relu_1'), but the layer's kind for an indexing, whose
-    fx name ('getitem_2') says nothing."""
+    """torch.fx's name for the op ('relu_1'), but for an indexing, whose fx name
+    ('getitem_2') says nothing, the layer's kind, or what an Operation picks ('part', or
+    'chunk' for torch.chunk(...)[0])."""
     if layer.node.name.startswith("getitem"):
+        if layer.type == "Operation":
+            call = str(layer.params.get("call", ""))
+            return "part" if call in ("", "getitem") else call.rpartition(".")[2]
         return re.sub(r"(?<!^)(?=[A-Z])", "_", layer.type).lower()
     return layer.node.name
 

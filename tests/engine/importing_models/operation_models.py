@@ -73,5 +73,39 @@ class TimeSlices(nn.Module):
         return self.fc(torch.cat((head, last), 1))
 
 
+class AttentionPool(nn.Module):
+    """Attention pooling over a BiLSTM's steps: softmax weights times the outputs, summed."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(8, 16, batch_first=True, bidirectional=True)
+        self.att = nn.Linear(32, 1)
+        self.fc = nn.Linear(32, 4)
+
+    def forward(self, x):
+        out, _ = self.lstm(x)
+        w = torch.softmax(self.att(out), dim=1)
+        return self.fc((w * out).sum(dim=1))
+
+
+class LogMelKWS(nn.Module):
+    """A keyword spotter that takes the log of its input itself, conv, frames as time."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 3, padding=1)
+        self.gru = nn.GRU(8 * 20, 32, batch_first=True)
+        self.fc = nn.Linear(32, 5)
+
+    def forward(self, x):
+        x = torch.log(x.abs() + 1e-6).unsqueeze(1)
+        x = torch.relu(self.conv(x))
+        b, c, m, t = x.shape
+        x = x.permute(0, 3, 1, 2).reshape(b, t, c * m)
+        out, _ = self.gru(x)
+        return self.fc(out[:, -1])
+
+
 INPUT_SHAPES = {"SplitChannels": (8, 20), "SliceTime": (7, 8), "Attention": (5, 12),
-                "StackFrames": (6, 10), "TimeSlices": (6, 9)}
+                "StackFrames": (6, 10), "TimeSlices": (6, 9), "AttentionPool": (10, 8),
+                "LogMelKWS": (20, 30)}
