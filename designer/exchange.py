@@ -75,19 +75,23 @@ class ExchangeController:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         path, class_name, shape = dialog.chosen()
+        dtype, batch_first = dialog.options()
         if not self.window.files.confirm_discard():
             return
-        from engine.importing import import_module
+        from engine.importing.api import import_network
 
         self._message(f"Importing {class_name} from {path.name}…")
-        self._start(lambda: import_module(path, class_name, shape),
+        self._start(lambda: import_network(path, class_name, shape, dtype,
+                                           batch_first=batch_first),
                     self._show_imported,
                     lambda error: self._show_problem("Cannot import", error))
 
-    def _show_imported(self, project) -> None:
+    def _show_imported(self, imported) -> None:
+        project = imported.project
         self.window.files.show_new_project(project)
+        notes = "".join(f" Note: {note}." for note in imported.notes)
         self._message(f"Imported {project.name}: {len(project.graph.nodes)} layers; save it "
-                      "to keep it")
+                      f"to keep it.{notes}")
 
     def _folder(self) -> Path:
         path = self.window.document.path

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -65,6 +66,9 @@ def parse_shape(text: str) -> tuple[int, ...] | None:
     return tuple(int(p) for p in parts)
 
 
+AUTO_DTYPE = "auto (the file's INPUT_DTYPE, else from the first layer)"
+
+
 class ImportDialog(QDialog):
     def __init__(self, start_folder: str = "", parent: QWidget | None = None):
         super().__init__(parent)
@@ -80,6 +84,13 @@ class ImportDialog(QDialog):
         self.class_name = QComboBox()
         self.shape = QLineEdit()
         self.shape.setPlaceholderText("one sample without the batch, e.g. 1, 28, 28")
+        self.dtype = QComboBox()
+        self.dtype.addItems([AUTO_DTYPE, "float32", "int64"])
+        self.dtype.setToolTip("The example input's dtype: int64 for token ids")
+        self.batch_first = QCheckBox("Give an output the code returns time-first "
+                                     "([steps, batch, …]) batch-first")
+        self.batch_first.setToolTip("Off: the project ends with TimeFirst and hands the "
+                                    "output on as the code does")
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -89,6 +100,8 @@ class ImportDialog(QDialog):
         form.addRow("Python file", row)
         form.addRow("Class", self.class_name)
         form.addRow("Input shape", self.shape)
+        form.addRow("Input dtype", self.dtype)
+        form.addRow(self.batch_first)
         form.addRow(self.note)
         form.addRow(self.buttons)
         browse.clicked.connect(self._browse)
@@ -105,6 +118,12 @@ class ImportDialog(QDialog):
         text = self.shape.text().strip()
         return Path(self.path.text().strip()), self.class_name.currentText(), \
             parse_shape(text) if text else None
+
+    def options(self) -> tuple[str | None, bool]:
+        """(the input dtype, None for the file's or the guess; whether a time-first output
+        is given batch-first)."""
+        dtype = self.dtype.currentText()
+        return (None if dtype == AUTO_DTYPE else dtype), self.batch_first.isChecked()
 
     def _browse(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Import from PyTorch", self._start_folder,

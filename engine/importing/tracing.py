@@ -236,8 +236,9 @@ def _what_to_give(error: BaseException, dtype: torch.dtype) -> str:
     text = str(error)
     if any(word in text for word in DTYPE_WORDS):
         other = "float32" if dtype == torch.int64 else "int64"
-        return (f"The example's dtype is what fails: give --input-dtype {other} (or "
-                f"INPUT_DTYPE = torch.{other} in the file)")
+        return (f"The example's dtype is what fails: import with the input dtype {other} "
+                f"(--input-dtype {other}, the Import dialog's Input dtype, or INPUT_DTYPE = "
+                f"torch.{other} in the file)")
     return ("Give the input shape of one sample, without the batch, with --input-shape (or "
             "INPUT_SHAPE in the file), and its dtype with --input-dtype if it is not "
             f"{dtype_name(dtype)}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QMessageBox
 
@@ -62,7 +62,8 @@ def test_a_network_with_errors_is_not_exported_and_says_why(window, project_copy
 
 
 def fill_import_dialog(path: Path, class_name: str, shape: str = "",
-                       seen: list[str] | None = None) -> None:
+                       seen: list[str] | None = None, dtype: str = "",
+                       batch_first: bool = False) -> None:
     """Type into the Import dialog as soon as it shows, and press Import."""
 
     def fill(dialog: ImportDialog) -> None:
@@ -71,6 +72,11 @@ def fill_import_dialog(path: Path, class_name: str, shape: str = "",
         dialog.class_name.setCurrentText(class_name)
         if shape:
             QTest.keyClicks(dialog.shape, shape)
+        if dtype:
+            dialog.dtype.setCurrentText(dtype)
+        if batch_first:
+            QTest.mouseClick(dialog.batch_first, Qt.MouseButton.LeftButton,
+                             pos=dialog.batch_first.rect().bottomLeft() + QPoint(6, -6))
         if seen is not None:
             seen.append(dialog.shape.placeholderText())
         QTest.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
@@ -92,6 +98,25 @@ def test_importing_a_module_opens_it_as_a_new_project(window, qtbot):
     assert window.document.path is None
     assert window.scene.node_item("conv1") is not None
     assert "Imported DigitsCNN" in window.statusBar().currentMessage()
+
+
+def test_the_dialog_takes_the_input_dtype_and_the_output_layout(window, qtbot):
+    fill_import_dialog(MODELS / "signature_models.py", "TextCRNN", "1, 16, 32")
+    window.import_action.trigger()
+    wait_for_the_task(window, qtbot)
+    assert list(window.document.graph.nodes.values())[-1].type == "TimeFirst"
+    assert "the project ends with TimeFirst" in window.statusBar().currentMessage()
+    fill_import_dialog(MODELS / "signature_models.py", "TextCRNN", "1, 16, 32",
+                       batch_first=True)
+    window.import_action.trigger()
+    wait_for_the_task(window, qtbot)
+    assert "TimeFirst" not in [n.type for n in window.document.graph.nodes.values()]
+    fill_import_dialog(MODELS / "operation_models.py", "Attention", "5, 12", dtype="int64")
+    seen: list[str] = []
+    answer_next_dialog(QMessageBox.StandardButton.Ok, seen)
+    window.import_action.trigger()
+    qtbot.waitUntil(lambda: bool(seen), timeout=60_000)
+    assert "(int64)" in seen[0] and "--input-dtype float32" in seen[0]
 
 
 def test_an_unsupported_op_is_listed_and_the_open_project_stays(window, project_copy,

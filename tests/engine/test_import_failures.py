@@ -263,7 +263,8 @@ def test_an_example_of_the_wrong_dtype_is_named_as_the_dtype_and_input_dtype_fix
     code, _, err = run(capsys, "import", f"{model}:Tagger", "-o", str(out),
                        "--input-shape", "7")
     assert code == 1
-    assert "The example's dtype is what fails: give --input-dtype int64" in err
+    assert "The example's dtype is what fails: import with the input dtype int64 " \
+        "(--input-dtype int64" in err
     assert "Give the input shape" not in err
     code, printed, err = run(capsys, "import", f"{model}:Tagger", "-o", str(out),
                              "--input-shape", "7", "--input-dtype", "int64")
