@@ -52,6 +52,20 @@ class Decoder(Protocol):
         """A sentence on `count` samples shorter than the Input (flagged SHORT)."""
 
 
+class EachAlone:
+    """For decoders whose samples decode one by one (every kind but clips, whose clips of
+    one video decode together): no groups, and a group decoded sample by sample."""
+
+    def group(self, entry: Any) -> Hashable | None:
+        return None
+
+    def decode_group(self, entries: Sequence[tuple[int, Any]]
+                     ) -> Iterator[tuple[int, np.ndarray, int]]:
+        for record, entry in entries:
+            values, flags = self.decode(entry)  # type: ignore[attr-defined]
+            yield record, values, flags
+
+
 @dataclass
 class BadSamples:
     """What to do with a sample that cannot be read."""

@@ -29,6 +29,8 @@ ARRAYS_TEMPLATE = "data_arrays"
 (a decoder's export_template)."""
 DATA_TEMPLATES = (ARRAYS_TEMPLATE, "data_clips", "data_sounds", "data_dna", "data_lines",
                   "data_sequences")
+FILES_TEMPLATE = "data_files"
+"""What the data parts of files share (their parts, their batches), beside any of them."""
 MODEL_CLASS_TOKEN = "NETWORK_CLASS"
 
 
@@ -189,7 +191,8 @@ def reserved_names() -> set[str]:
     """The names train.py defines or imports, which the model class must not take."""
     names = {"INPUT_DTYPE"}
     statements: list[ast.stmt] = []
-    for template in (*SHARED_TEMPLATES, *TASK_TEMPLATES.values(), *DATA_TEMPLATES):
+    for template in (*SHARED_TEMPLATES, *TASK_TEMPLATES.values(), *DATA_TEMPLATES,
+                     FILES_TEMPLATE):
         imports, body = _template(template)
         statements += imports + ast.parse(body).body
     dummy = TrainingConfig(dataset={}, loss=Choice("MSELoss"))
@@ -229,8 +232,9 @@ def data_template(plan: RunPlan) -> str:
 
 def train_source(plan: RunPlan, class_name: str) -> str:
     """The text of train.py for the project `plan` was made from."""
-    pieces = [_template(TASK_TEMPLATES[plan.config.loss.type]),
-              _template(data_template(plan)),
+    data = data_template(plan)
+    pieces = [_template(TASK_TEMPLATES[plan.config.loss.type]), _template(data),
+              *([_template(FILES_TEMPLATE)] if data != ARRAYS_TEMPLATE else []),
               *(_template(name) for name in SHARED_TEMPLATES)]
     imports = [_beside(statement) for piece in pieces for statement in piece[0]]
     bodies = [body for _, body in pieces]

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
 from engine.data.standalone.clip_reading import ClipError, Fitting, read_clip, read_cuts
 
@@ -60,24 +60,8 @@ def load_data(path: Path, device: torch.device) -> dict[str, Any]:
         raise SystemExit(f"the clips' folder {root} is not here; set "
                          "NETDESIGNER_DATA_ROOT to where the same files are")
     fitting = Fitting(**about["fitting"])
-    data: dict[str, Any] = {}
-    for part, suffix in (("train", ""), ("validation", "_val"), ("test", "_test")):
-        clips = about["parts"].get(part)
-        if clips:
-            data["x" + suffix] = ClipFiles(root, clips, fitting)
-            targets = torch.tensor([clip["target"] for clip in clips])
-            data["y" + suffix] = prepare_targets(targets)
-    return data
+    return file_parts(about, lambda entries: ClipFiles(root, entries, fitting))
 
-
-def _collate(
-    items: list[tuple[int, np.ndarray | None]],
-) -> tuple[torch.Tensor, torch.Tensor]:
-    kept = [(position, values) for position, values in items if values is not None]
-    positions = torch.tensor([position for position, _ in kept], dtype=torch.long)
-    if not kept:
-        return positions, torch.zeros(0)
-    return positions, torch.from_numpy(np.stack([values for _, values in kept]))
 
 
 def feed(x: ClipFiles, y: torch.Tensor, batches: Iterable[list[int]],
@@ -85,8 +69,4 @@ def feed(x: ClipFiles, y: torch.Tensor, batches: Iterable[list[int]],
          ) -> Iterator[tuple[tuple[torch.Tensor, ...], torch.Tensor]]:
     """((clips as floats in [0, 1],), targets) on the device, one batch of positions at
     a time, decoded by WORKERS processes; clips that cannot be read are left out."""
-    loader = DataLoader(x, batch_sampler=list(batches), num_workers=WORKERS,
-                        collate_fn=_collate)
-    for positions, values in loader:
-        if len(positions):
-            yield (values.to(device).float().div_(255.0),), y[positions].to(device)
+    return feed_files(x, y, batches, device, lambda values: values.float().div_(255.0))

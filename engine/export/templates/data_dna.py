@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
 from engine.data.standalone.dna_reading import (
     DnaError,
@@ -69,24 +69,8 @@ def load_data(path: Path, device: torch.device) -> dict[str, Any]:
     if not fasta.is_file():
         raise SystemExit(f"the FASTA file {fasta} is not here; set "
                          "NETDESIGNER_DATA_ROOT to the folder that holds it")
-    data: dict[str, Any] = {}
-    for part, suffix in (("train", ""), ("validation", "_val"), ("test", "_test")):
-        sequences = about["parts"].get(part)
-        if sequences:
-            data["x" + suffix] = DnaFiles(fasta, sequences, about["length"])
-            targets = torch.tensor([sequence["target"] for sequence in sequences])
-            data["y" + suffix] = prepare_targets(targets)
-    return data
+    return file_parts(about, lambda entries: DnaFiles(fasta, entries, about["length"]))
 
-
-def _collate(
-    items: list[tuple[int, np.ndarray | None]],
-) -> tuple[torch.Tensor, torch.Tensor]:
-    kept = [(position, values) for position, values in items if values is not None]
-    positions = torch.tensor([position for position, _ in kept], dtype=torch.long)
-    if not kept:
-        return positions, torch.zeros(0)
-    return positions, torch.from_numpy(np.stack([values for _, values in kept]))
 
 
 def feed(x: DnaFiles, y: torch.Tensor, batches: Iterable[list[int]],
@@ -94,8 +78,4 @@ def feed(x: DnaFiles, y: torch.Tensor, batches: Iterable[list[int]],
          ) -> Iterator[tuple[tuple[torch.Tensor, ...], torch.Tensor]]:
     """((one-hot DNA,), targets) on the device, one batch of positions at a time, read by
     WORKERS processes; sequences that cannot be read are left out."""
-    loader = DataLoader(x, batch_sampler=list(batches), num_workers=WORKERS,
-                        collate_fn=_collate)
-    for positions, values in loader:
-        if len(positions):
-            yield (values.to(device),), y[positions].to(device)
+    return feed_files(x, y, batches, device, lambda values: values)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
 from engine.data.standalone.line_reading import LineError, read_line
 
@@ -59,24 +59,8 @@ def load_data(path: Path, device: torch.device) -> dict[str, Any]:
         raise SystemExit(f"the line images' folder {root} is not here; set "
                          "NETDESIGNER_DATA_ROOT to where the same files are")
     fitting = {key: about[key] for key in ("channels", "height", "width", "resize")}
-    data: dict[str, Any] = {}
-    for part, suffix in (("train", ""), ("validation", "_val"), ("test", "_test")):
-        lines = about["parts"].get(part)
-        if lines:
-            data["x" + suffix] = LineFiles(root, lines, fitting)
-            targets = torch.tensor([line["target"] for line in lines])
-            data["y" + suffix] = prepare_targets(targets)
-    return data
+    return file_parts(about, lambda entries: LineFiles(root, entries, fitting))
 
-
-def _collate(
-    items: list[tuple[int, np.ndarray | None]],
-) -> tuple[torch.Tensor, torch.Tensor]:
-    kept = [(position, values) for position, values in items if values is not None]
-    positions = torch.tensor([position for position, _ in kept], dtype=torch.long)
-    if not kept:
-        return positions, torch.zeros(0)
-    return positions, torch.from_numpy(np.stack([values for _, values in kept]))
 
 
 def feed(x: LineFiles, y: torch.Tensor, batches: Iterable[list[int]],
@@ -84,8 +68,4 @@ def feed(x: LineFiles, y: torch.Tensor, batches: Iterable[list[int]],
          ) -> Iterator[tuple[tuple[torch.Tensor, ...], torch.Tensor]]:
     """((line images as floats in [0, 1],), label strings) on the device, one batch of
     positions at a time, read by WORKERS processes; unreadable images are left out."""
-    loader = DataLoader(x, batch_sampler=list(batches), num_workers=WORKERS,
-                        collate_fn=_collate)
-    for positions, values in loader:
-        if len(positions):
-            yield (values.to(device).float().div_(255.0),), y[positions].to(device)
+    return feed_files(x, y, batches, device, lambda values: values.float().div_(255.0))

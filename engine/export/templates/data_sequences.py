@@ -71,14 +71,7 @@ def load_data(path: Path, device: torch.device) -> dict[str, Any]:
     if not root.is_dir():
         raise SystemExit(f"the sequences' folder {root} is not here; set "
                          "NETDESIGNER_DATA_ROOT to where the same files are")
-    data: dict[str, Any] = {}
-    for part, suffix in (("train", ""), ("validation", "_val"), ("test", "_test")):
-        sequences = about["parts"].get(part)
-        if sequences:
-            data["x" + suffix] = SequenceFiles(root, sequences, about)
-            targets = torch.tensor([sequence["target"] for sequence in sequences])
-            data["y" + suffix] = prepare_targets(targets)
-    return data
+    return file_parts(about, lambda entries: SequenceFiles(root, entries, about))
 
 
 def _collate(

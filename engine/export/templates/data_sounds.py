@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
 from engine.data.standalone.sound_reading import SoundError, Spectrogram, read_spectrogram
 
@@ -68,24 +68,8 @@ def load_data(path: Path, device: torch.device) -> dict[str, Any]:
     if standardisation:
         mean = np.array(standardisation["mean"], np.float32)
         std = np.array(standardisation["std"], np.float32)
-    data: dict[str, Any] = {}
-    for part, suffix in (("train", ""), ("validation", "_val"), ("test", "_test")):
-        sounds = about["parts"].get(part)
-        if sounds:
-            data["x" + suffix] = SoundFiles(root, sounds, spectrogram, mean, std)
-            targets = torch.tensor([sound["target"] for sound in sounds])
-            data["y" + suffix] = prepare_targets(targets)
-    return data
+    return file_parts(about, lambda entries: SoundFiles(root, entries, spectrogram, mean, std))
 
-
-def _collate(
-    items: list[tuple[int, np.ndarray | None]],
-) -> tuple[torch.Tensor, torch.Tensor]:
-    kept = [(position, values) for position, values in items if values is not None]
-    positions = torch.tensor([position for position, _ in kept], dtype=torch.long)
-    if not kept:
-        return positions, torch.zeros(0)
-    return positions, torch.from_numpy(np.stack([values for _, values in kept]))
 
 
 def feed(x: SoundFiles, y: torch.Tensor, batches: Iterable[list[int]],
@@ -93,8 +77,4 @@ def feed(x: SoundFiles, y: torch.Tensor, batches: Iterable[list[int]],
          ) -> Iterator[tuple[tuple[torch.Tensor, ...], torch.Tensor]]:
     """((spectrograms,), targets) on the device, one batch of positions at a time, read
     by WORKERS processes; sounds that cannot be read are left out."""
-    loader = DataLoader(x, batch_sampler=list(batches), num_workers=WORKERS,
-                        collate_fn=_collate)
-    for positions, values in loader:
-        if len(positions):
-            yield (values.to(device),), y[positions].to(device)
+    return feed_files(x, y, batches, device, lambda values: values)

@@ -3,7 +3,6 @@ reverse-complemented) and how it is decoded: engine.data.samples' Decoder for DN
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from engine.data.samples import SampleError
+from engine.data.samples import EachAlone, SampleError
 from engine.data.standalone.dna_reading import (
     DnaError,
     interval_codes,
@@ -38,7 +37,7 @@ class DnaEntry:
 
 
 @dataclass(frozen=True)
-class DnaDecoder:
+class DnaDecoder(EachAlone):
     fasta: str
     index: str | None
     """Where pyfaidx keeps the FASTA's .fai (None: beside the file)."""
@@ -72,14 +71,6 @@ class DnaDecoder:
             raise SampleError(str(error)) from None
         return (reverse_complement(codes) if entry.reverse else codes), 0
 
-    def group(self, entry: DnaEntry) -> Hashable | None:
-        return None
-
-    def decode_group(self, entries: Sequence[tuple[int, Any]]
-                     ) -> Iterator[tuple[int, np.ndarray, int]]:
-        for record, entry in entries:
-            values, flags = self.decode(entry)
-            yield record, values, flags
 
     def to_tensor(self, stored: torch.Tensor) -> torch.Tensor:
         """[B, L] base codes → [B, 4, L] one-hot floats (N all zeros)."""

@@ -3,7 +3,6 @@ line images."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from engine.data.samples import SampleError
+from engine.data.samples import EachAlone, SampleError
 from engine.data.standalone.line_reading import LineError, read_line
 
 DECODER_VERSION = 1
@@ -24,7 +23,7 @@ class LineEntry:
 
 
 @dataclass(frozen=True)
-class LineDecoder:
+class LineDecoder(EachAlone):
     channels: int
     height: int
     width: int
@@ -48,14 +47,6 @@ class LineDecoder:
             raise SampleError(str(error)) from None
         return values, 0
 
-    def group(self, entry: LineEntry) -> Hashable | None:
-        return None
-
-    def decode_group(self, entries: Sequence[tuple[int, Any]]
-                     ) -> Iterator[tuple[int, np.ndarray, int]]:
-        for record, entry in entries:
-            values, flags = self.decode(entry)
-            yield record, values, flags
 
     def to_tensor(self, stored: torch.Tensor) -> torch.Tensor:
         return stored.float().div_(255.0)

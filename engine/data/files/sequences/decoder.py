@@ -3,7 +3,6 @@ sequences, which also gives each batch's true lengths."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import numpy as np
 import torch
 
 from engine.data.cache import SHORT
-from engine.data.samples import SampleError
+from engine.data.samples import EachAlone, SampleError
 from engine.data.standalone.sequence_reading import SequenceError, fit, read_matrix
 
 DECODER_VERSION = 1
@@ -25,7 +24,7 @@ class SequenceEntry:
 
 
 @dataclass(frozen=True)
-class SequenceDecoder:
+class SequenceDecoder(EachAlone):
     steps: int
     features: int
     features_first: bool = False
@@ -72,14 +71,6 @@ class SequenceDecoder:
         stored[self.steps, 0] = length
         return stored, SHORT if len(matrix) < self.steps else 0
 
-    def group(self, entry: SequenceEntry) -> Hashable | None:
-        return None
-
-    def decode_group(self, entries: Sequence[tuple[int, Any]]
-                     ) -> Iterator[tuple[int, np.ndarray, int]]:
-        for record, entry in entries:
-            values, flags = self.decode(entry)
-            yield record, values, flags
 
     def channels_of(self, values: np.ndarray) -> np.ndarray:
         """[features, true steps], for each feature's statistics."""

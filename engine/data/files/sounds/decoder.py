@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ import numpy as np
 import torch
 
 from engine.data.cache import SHORT
-from engine.data.samples import SampleError
+from engine.data.samples import EachAlone, SampleError
 from engine.data.standalone.sound_reading import SoundError, Spectrogram, read_spectrogram
 
 DECODER_VERSION = 1
@@ -25,7 +24,7 @@ class SoundEntry:
 
 
 @dataclass(frozen=True)
-class SoundDecoder:
+class SoundDecoder(EachAlone):
     spectrogram: Spectrogram
     mean: tuple[float, ...] | None = None
     std: tuple[float, ...] | None = None
@@ -48,14 +47,6 @@ class SoundDecoder:
             raise SampleError(str(error)) from None
         return values.astype(np.float16), SHORT if short else 0
 
-    def group(self, entry: SoundEntry) -> Hashable | None:
-        return None
-
-    def decode_group(self, entries: Sequence[tuple[int, Any]]
-                     ) -> Iterator[tuple[int, np.ndarray, int]]:
-        for record, entry in entries:
-            values, flags = self.decode(entry)
-            yield record, values, flags
 
     def channels_of(self, values: np.ndarray) -> np.ndarray:
         """[n_mels, frames]: the values of each mel band, for its statistics."""
