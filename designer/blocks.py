@@ -26,10 +26,12 @@ from engine.block_view import (
     closed_in_place,
     collapsed_view,
     opened_in_place,
+    shown_blocks,
     view_analysis,
 )
 from engine.blocks import (
     changed_block,
+    children,
     grouped,
     input_edges,
     interface,
@@ -81,10 +83,13 @@ class BlockController(QObject):
             scene.set_graph(self.view.graph)
         else:
             scene.show_graph(self.view.graph)
-        scene.set_block_frames({
-            b.id: (f"{b.class_name}{f' ×{b.repeat}' if b.repeat != 1 else ''} · {b.id}",
-                   list(b.nodes))
-            for b in self.graph.blocks.values() if not b.collapsed})
+        shown_id = self.view.shown_id
+        frames = {}
+        for block_id in shown_blocks(self.graph, collapsed=False):
+            b = self.graph.blocks[block_id]
+            frames[b.id] = (f"{b.class_name}{f' ×{b.repeat}' if b.repeat != 1 else ''} · {b.id}",
+                            list(dict.fromkeys(shown_id(n) for n in b.nodes)))
+        scene.set_block_frames(frames)
 
     def shown_analysis(self, analysis: Analysis) -> Analysis:
         return view_analysis(analysis, self.graph, self.view)
@@ -159,15 +164,12 @@ class BlockController(QObject):
     # -- the user's block commands -------------------------------------------------------
     def group(self) -> None:
         ids = self.window.scene.selected_node_ids()
-        if any(i in self.graph.blocks for i in ids):
-            self._say("A block cannot hold another block; select layers only")
-            return
         result = grouped(self.graph, ids)
         if isinstance(result, str):
             self._say(f"Cannot group: {result}")
             return
         edited, block_id = result
-        self._push(edited, f"Group {len(ids)} layers into {block_id}")
+        self._push(edited, f"Group {len(ids)} items into {block_id}")
         self.window.scene.select_nodes([block_id])
 
     def ungroup(self) -> None:
@@ -227,7 +229,10 @@ class BlockController(QObject):
             return
         self.window.settings.setValue(LIBRARY_SETTING, str(path.parent))
         self.refresh_palette()
-        self._say(f"Saved {path.name}: it is under Blocks in the Layers panel")
+        inside = children(self.graph, block_id)
+        flattened = (f" (the block{'s' if len(inside) > 1 else ''} inside it, "
+                     f"{', '.join(inside)}, saved as its layers)" if inside else "")
+        self._say(f"Saved {path.name}: it is under Blocks in the Layers panel{flattened}")
 
     # -- selection -----------------------------------------------------------------------
     def show_selection(self, ids: list[str], analysis: Analysis) -> bool:

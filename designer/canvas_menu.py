@@ -32,11 +32,13 @@ def node_menu(window: MainWindow, node_id: str) -> QMenu:
         block = graph.blocks[node_id]
         opening = menu.addAction("Open Block" if block.collapsed else "Close Block")
         opening.triggered.connect(lambda: window.blocks.set_open(node_id, block.collapsed))
+        menu.addAction(window.group_action)
         menu.addAction(window.ungroup_action)
     elif node_id in membership(graph):
         owner = membership(graph)[node_id]
         closing = menu.addAction(f"Close Block {owner}")
         closing.triggered.connect(lambda: window.blocks.set_open(owner, False))
+        menu.addAction(window.group_action)
         menu.addAction(window.ungroup_action)
     else:
         menu.addAction(window.group_action)

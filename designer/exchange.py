@@ -7,7 +7,7 @@ import copy
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QLineEdit, QMessageBox, QWidget
 
 from designer.background import BackgroundTask
 from designer.import_dialog import ImportDialog
@@ -21,6 +21,35 @@ EXPORT_TARGETS = {
     "torchscript": ("Export as TorchScript", "TorchScript module (*.pt)"),
 }
 """Each format: the dialog's title and the file filter (None: a folder is chosen)."""
+
+
+class FolderDialog(QFileDialog):
+    """A folder to write into, chosen as a save dialog chooses a file: a name typed that
+    does not exist yet is made (Qt's own folder dialog refuses it: "Directory not
+    found")."""
+
+    def __init__(self, parent: QWidget, title: str, start: Path):
+        super().__init__(parent, title, str(start))
+        self.setObjectName("folder_dialog")
+        self.setFileMode(QFileDialog.FileMode.Directory)
+        self.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        self.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        self.setLabelText(QFileDialog.DialogLabel.Accept, "Choose")
+
+    def accept(self) -> None:
+        typed = self.findChild(QLineEdit, "fileNameEdit")
+        text = typed.text().strip() if typed is not None else ""
+        if text:
+            wanted = Path(text).expanduser()
+            wanted = wanted if wanted.is_absolute() else Path(self.directory().path()) / wanted
+            if not wanted.exists():
+                try:
+                    wanted.mkdir(parents=True)
+                except OSError as error:
+                    QMessageBox.warning(self, "Cannot make the folder",
+                                        f"{wanted} cannot be made: {error.strerror or error}")
+                    return
+        super().accept()
 
 
 class ExchangeController:
@@ -55,9 +84,11 @@ class ExchangeController:
         folder = document.path.parent if document.path else Path.home()
         stem = document.path.stem if document.path else document.project.name
         if file_filter is None:
-            name = QFileDialog.getExistingDirectory(self.window, title + " (choose an empty "
-                                                    "or new folder)", str(folder))
-            return Path(name) if name else None
+            dialog = FolderDialog(self.window, title + " (choose an empty or new folder)",
+                                  folder)
+            if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.selectedFiles():
+                return None
+            return Path(dialog.selectedFiles()[0])
         suffix = ".onnx" if format_name == "onnx" else ".pt"
         name, _ = QFileDialog.getSaveFileName(self.window, title, str(folder / (stem + suffix)),
                                               file_filter)

@@ -66,6 +66,23 @@ def parse_shape(text: str) -> tuple[int, ...] | None:
     return tuple(int(p) for p in parts)
 
 
+DTYPE_WORDS = ("float32", "int64", "bool")
+
+
+def parse_inputs(text: str) -> list[tuple[tuple[int, ...], str | None]] | None:
+    """'10, 8; 10 bool' → [((10, 8), None), ((10,), 'bool')]: a shape for each tensor
+    forward() takes, in order, each perhaps followed by its dtype; None when it is not."""
+    found = []
+    for part in text.split(";"):
+        words = part.strip().rsplit(maxsplit=1)
+        dtype = words[1] if len(words) == 2 and words[1] in DTYPE_WORDS else None
+        shape = parse_shape(words[0] if dtype else part)
+        if shape is None:
+            return None
+        found.append((shape, dtype))
+    return found
+
+
 AUTO_DTYPE = "auto (the file's INPUT_DTYPE, else from the first layer)"
 
 
@@ -84,8 +101,11 @@ class ImportDialog(QDialog):
         self.class_name = QComboBox()
         self.shape = QLineEdit()
         self.shape.setPlaceholderText("one sample without the batch, e.g. 1, 28, 28")
+        self.shape.setToolTip("One sample's shape, without the batch. For a forward() that "
+                              "takes more tensors (a mask, say), each one's shape after a "
+                              "semicolon, perhaps with its dtype: 20, 8; 20 bool")
         self.dtype = QComboBox()
-        self.dtype.addItems([AUTO_DTYPE, "float32", "int64"])
+        self.dtype.addItems([AUTO_DTYPE, *DTYPE_WORDS])
         self.dtype.setToolTip("The example input's dtype: int64 for token ids")
         self.batch_first = QCheckBox("Give an output the code returns time-first "
                                      "([steps, batch, …]) batch-first")
@@ -113,17 +133,29 @@ class ImportDialog(QDialog):
         self._check()
         self.resize(520, self.sizeHint().height())
 
-    def chosen(self) -> tuple[Path, str, tuple[int, ...] | None]:
-        """(file, class, input shape or None for the file's INPUT_SHAPE)."""
+    def chosen(self) -> tuple[Path, str, tuple[int, ...] | list[tuple[int, ...]] | None]:
+        """(file, class, input shape — a list of them for several inputs — or None for the
+        file's INPUT_SHAPE)."""
         text = self.shape.text().strip()
-        return Path(self.path.text().strip()), self.class_name.currentText(), \
-            parse_shape(text) if text else None
+        inputs = parse_inputs(text) if text else None
+        shape = None if not inputs else inputs[0][0] if len(inputs) == 1 else [
+            s for s, _ in inputs]
+        return Path(self.path.text().strip()), self.class_name.currentText(), shape
 
-    def options(self) -> tuple[str | None, bool]:
-        """(the input dtype, None for the file's or the guess; whether a time-first output
-        is given batch-first)."""
-        dtype = self.dtype.currentText()
-        return (None if dtype == AUTO_DTYPE else dtype), self.batch_first.isChecked()
+    def options(self) -> tuple[str | list[str] | None, bool]:
+        """(the input dtype, None for the file's or the guess, a list for several inputs;
+        whether a time-first output is given batch-first)."""
+        chosen = self.dtype.currentText()
+        first = None if chosen == AUTO_DTYPE else chosen
+        text = self.shape.text().strip()
+        inputs = parse_inputs(text) if text else None
+        if inputs and len(inputs) > 1:
+            dtypes = [inputs[0][1] or first, *(d or "float32" for _, d in inputs[1:])]
+            if dtypes[0] is None:
+                dtypes[0] = "float32"
+            return dtypes, self.batch_first.isChecked()
+        return (inputs[0][1] if inputs and inputs[0][1] else first), \
+            self.batch_first.isChecked()
 
     def _browse(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Import from PyTorch", self._start_folder,
@@ -147,8 +179,9 @@ class ImportDialog(QDialog):
     def _check(self) -> None:
         text = self.shape.text().strip()
         problem = self._outline.problem
-        if not problem and text and parse_shape(text) is None:
-            problem = "the input shape is whole numbers separated by commas, e.g. 1, 28, 28"
+        if not problem and text and parse_inputs(text) is None:
+            problem = ("the input shape is whole numbers separated by commas, e.g. 1, 28, "
+                       "28; for more inputs, a semicolon before each: 20, 8; 20 bool")
         elif not problem and not text and self._outline.input_shape is None:
             problem = "the file has no INPUT_SHAPE: give the shape of one sample"
         self.note.setText(problem)

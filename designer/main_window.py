@@ -361,7 +361,7 @@ class MainWindow(QMainWindow):
             self.layout_down_action: writable and bool(graph.nodes),
             self.layout_right_action: writable and bool(graph.nodes),
             self.quick_fix_action: writable and len(ids) == 1,
-            self.group_action: writable and bool(ids) and not in_block,
+            self.group_action: writable and bool(ids),
             self.ungroup_action: writable and in_block,
         }
         for action, on in enabled.items():

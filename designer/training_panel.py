@@ -301,6 +301,14 @@ class TrainingPanel(QWidget):
         training["dataset"] = entry
         self.document.push(SetProjectField(self.document, "training", training,
                                            "Choose training data"))
+        self._forget_refusal()
+
+    def _forget_refusal(self) -> None:
+        """A refusal was about the settings of its time: once they change, it goes."""
+        if self.result.text().startswith("Cannot train") and not self.controller.running:
+            self.result.setText("")
+            self.status.setText("Ready" if self.controller.ready
+                                else "Getting ready to train…")
 
     def _preview_busy(self) -> None:
         self.data_view.show_note("Looking at the data…")
@@ -321,6 +329,7 @@ class TrainingPanel(QWidget):
     def _edited(self) -> None:
         if self._updating:
             return
+        self._forget_refusal()
         training = self.settings()
         previous_loss = training.get("loss")
         loss = self.loss.currentText()

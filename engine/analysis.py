@@ -94,11 +94,16 @@ class Analysis:
     """Nodes in an order where each comes after its inputs (nodes on cycles left out)."""
     inputs: list[str]
     outputs: list[str]
-    graph: Graph | None = None
+    graph: Graph = field(default_factory=Graph)
     """The graph analysed: the one given, or with repeated blocks unrolled (see
-    engine.blocks); what compile and export build from, node for node."""
+    engine.blocks); what compile and export build from, node for node, and what every
+    consumer of the analysis reads."""
     origin: dict[str, str] = field(default_factory=dict)
     """For each node a repeated block added: the member it copies."""
+    edge_outputs: dict[tuple[str, str], TensorInfo] = field(default_factory=dict)
+    """(source, target) → what the edge carries where that is not the source's output: an
+    edge out of an open repeated block carries its last repetition's output
+    (engine.block_view)."""
 
     @property
     def errors(self) -> list[Problem]:

@@ -11,7 +11,7 @@ import copy
 from dataclasses import dataclass, field
 
 from engine.analysis import Analysis, NodeReport, Problem
-from engine.blocks import Block, Interface, interfaces
+from engine.blocks import Block, Interface, chains, interfaces
 from engine.editing import fragment
 from engine.graph import Edge, Graph, Node
 from engine.layout import Direction, layered_layout
@@ -31,11 +31,10 @@ class BlockView:
 
 
 def collapsed_view(graph: Graph) -> BlockView:
-    collapsed = [b for b in graph.blocks.values() if b.collapsed
-                 and b.nodes and all(n in graph.nodes for n in b.nodes)
-                 and b.id not in graph.nodes]
-    if not collapsed:
+    shown_collapsed = shown_blocks(graph, collapsed=True)
+    if not shown_collapsed:
         return BlockView(graph)
+    collapsed = [graph.blocks[b] for b in shown_collapsed]
     hidden = {n: b.id for b in collapsed for n in b.nodes}
     shown = Graph()
     placed: set[str] = set()
@@ -67,6 +66,23 @@ def collapsed_view(graph: Graph) -> BlockView:
     return BlockView(shown, hidden)
 
 
+def shown_blocks(graph: Graph, collapsed: bool) -> list[str]:
+    """The blocks the canvas shows, collapsed (as nodes) or open (as frames): those inside
+    no collapsed block. A block whose members are not all in the graph is shown open."""
+    sound = {b.id for b in graph.blocks.values() if b.nodes
+             and all(n in graph.nodes for n in b.nodes) and b.id not in graph.nodes}
+    chain_of = chains(graph)
+    shown: list[str] = []
+    for block in graph.blocks.values():
+        chain = chain_of.get(block.nodes[0], []) if block.nodes else []
+        above = chain[:chain.index(block.id)] if block.id in chain else []
+        if any(graph.blocks[b].collapsed and b in sound for b in above):
+            continue
+        if (block.collapsed and block.id in sound) == collapsed:
+            shown.append(block.id)
+    return shown
+
+
 def _block_node(graph: Graph, block: Block) -> Node:
     position = block.position
     if position is None:
@@ -92,12 +108,24 @@ def _input_ports(block: Block, found: Interface) -> dict[tuple[str, int], int]:
 
 def view_analysis(analysis: Analysis, graph: Graph, view: BlockView) -> Analysis:
     """The analysis as the view shows it: each collapsed block a node with its total
-    parameters and its output (after its last repetition), its members' problems its own."""
-    if not view.hidden:
+    parameters and its output (after its last repetition), its members' problems its own;
+    the edges out of an open repeated block carry its last repetition's output."""
+    open_repeated = [b for b in shown_blocks(graph, collapsed=False)
+                     if graph.blocks[b].repeat != 1]
+    if not view.hidden and not open_repeated:
         return analysis
     shown = copy.copy(analysis)
     shown.nodes = dict(analysis.nodes)
     found = interfaces(graph)
+    shown.edge_outputs = dict(analysis.edge_outputs)
+    for block_id in open_repeated:
+        members = set(graph.blocks[block_id].nodes)
+        for output in found[block_id].outputs:
+            final = analysis.nodes.get(analysis.final_copy(output))
+            for edge in view.graph.edges:
+                if edge.source == output and edge.target not in members and final and \
+                        final.output is not None:
+                    shown.edge_outputs[(edge.source, edge.target)] = final.output
     reports_of: dict[str, list[NodeReport]] = {}
     for node_id, report in analysis.nodes.items():
         block_id = view.hidden.get(analysis.origin.get(node_id, node_id))
@@ -128,9 +156,10 @@ def _moved(problem: Problem, view: BlockView) -> Problem:
 
 def opened_in_place(graph: Graph, block_id: str,
                     direction: Direction = "top-to-bottom") -> Graph:
-    """The graph with the block open where it stood: its layers, as they were arranged (or
-    laid out, when they have no places), from the block's place on, and what lies after it
-    along the flow moved on by the room they take."""
+    """The graph with the block open where it stood: what it shows (its layers, and the
+    blocks inside it as nodes), as they were arranged (or laid out, when they have no
+    places), from the block's place on, and what lies after it along the flow moved on by
+    the room they take."""
     edited = graph.copy()
     block = edited.blocks[block_id]
     start = collapsed_view(graph).graph.nodes[block_id].position \
@@ -138,14 +167,15 @@ def opened_in_place(graph: Graph, block_id: str,
     block.collapsed = False
     if start is None:
         return edited
-    layout = {n: edited.nodes[n].position for n in block.nodes}
+    layout = _shown_members(edited, block)
     if any(p is None for p in layout.values()):
-        layout = layered_layout(fragment(edited, block.nodes), direction)
-    # the layers keep their arrangement, moved to where the block stands
+        view = collapsed_view(edited)
+        layout = layered_layout(fragment(view.graph, list(layout)), direction)
+    # what it shows keeps its arrangement, moved to where the block stands
     left = min(p[0] for p in layout.values())
     top = min(p[1] for p in layout.values())
-    for member, (x, y) in layout.items():
-        edited.nodes[member].position = (start[0] + x - left, start[1] + y - top)
+    for shown, (x, y) in layout.items():
+        _place(edited, shown, (start[0] + x - left, start[1] + y - top))
     axis = 1 if direction == "top-to-bottom" else 0
     room = max(p[axis] for p in layout.values()) - min(p[axis] for p in layout.values())
     _move_after(edited, block, start, axis, room)
@@ -154,12 +184,11 @@ def opened_in_place(graph: Graph, block_id: str,
 
 def closed_in_place(graph: Graph, block_id: str,
                     direction: Direction = "top-to-bottom") -> Graph:
-    """The graph with the open block closed where its layers begin, and what lies after
-    them along the flow moved back by the room they took."""
+    """The graph with the open block closed where what it shows begins, and what lies
+    after it along the flow moved back by the room it took."""
     edited = graph.copy()
     block = edited.blocks[block_id]
-    spots = [edited.nodes[n].position for n in block.nodes
-             if edited.nodes[n].position is not None]
+    spots = [p for p in _shown_members(edited, block).values() if p is not None]
     block.collapsed = True
     if not spots:
         return edited
@@ -169,6 +198,21 @@ def closed_in_place(graph: Graph, block_id: str,
     block.position = start
     _move_after(edited, block, start, axis, -room, beyond=start[axis] + room)
     return edited
+
+
+def _shown_members(graph: Graph, block: Block) -> dict[str, tuple[float, float] | None]:
+    """What the open block shows (its layers, and the collapsed blocks inside it) → where
+    each stands."""
+    view = collapsed_view(graph)
+    shown = dict.fromkeys(view.shown_id(n) for n in block.nodes)
+    return {s: view.graph.nodes[s].position for s in shown if s in view.graph.nodes}
+
+
+def _place(graph: Graph, shown_id: str, position: tuple[float, float]) -> None:
+    if shown_id in graph.blocks:
+        graph.blocks[shown_id].position = position
+    else:
+        graph.nodes[shown_id].position = position
 
 
 def _move_after(graph: Graph, block: Block, start: tuple[float, float], axis: int,
@@ -185,8 +229,34 @@ def _move_after(graph: Graph, block: Block, start: tuple[float, float], axis: in
         node.position = _shifted(node.position, axis, room)
     for other in graph.blocks.values():
         if other.id != block.id and other.position is not None and \
-                other.position[axis] > beyond and other.nodes and other.nodes[0] in hidden:
+                other.position[axis] > beyond and other.nodes and other.nodes[0] in hidden \
+                and not set(other.nodes) <= members:
             other.position = _shifted(other.position, axis, room)
+
+
+def laid_out_by_blocks(graph: Graph, direction: Direction = "top-to-bottom") -> None:
+    """Places for everything the canvas can show, in place: the network as it shows with
+    every block collapsed, and inside each block what it shows when opened (its layers
+    and the blocks inside it as nodes), from the block's own corner."""
+    folded = graph.copy()
+    for block in folded.blocks.values():
+        block.collapsed = True
+    view = collapsed_view(folded)
+    for shown, position in layered_layout(view.graph, direction).items():
+        _place(graph, shown, position)
+    for block_id in sorted(graph.blocks, key=lambda b: -len(graph.blocks[b].nodes)):
+        opened = folded.copy()
+        members = set(graph.blocks[block_id].nodes)
+        for other in opened.blocks.values():
+            other.collapsed = not members <= set(other.nodes)
+        opened_view = collapsed_view(opened)
+        inside = list(dict.fromkeys(opened_view.shown_id(n)
+                                    for n in graph.blocks[block_id].nodes))
+        corner = graph.blocks[block_id].position or (0.0, 0.0)
+        for shown, (x, y) in layered_layout(fragment(opened_view.graph, inside),
+                                            direction).items():
+            if shown != block_id:
+                _place(graph, shown, (corner[0] + x, corner[1] + y))
 
 
 def _shifted(position: tuple[float, float], axis: int, by: float) -> tuple[float, float]:

@@ -2,8 +2,11 @@
 writes as one nn.Module class, and that can repeat (unrolled when the network is built).
 
 The graph stays flat: a block only names its members, so every edit, validation rule and
-layer of the catalogue works inside a block as it does outside. A repeated block's copies
-exist only in the unrolled graph that analysis, compile and export read.
+layer of the catalogue works inside a block as it does outside. Blocks nest as the code
+they stand for nests (a ResNet stage holding its BasicBlocks): a block inside another lists
+a part of its members, so the tree follows from the member lists and cannot disagree with
+them. A repeated block's copies exist only in the unrolled graph that analysis, compile and
+export read.
 """
 
 from __future__ import annotations
@@ -84,18 +87,19 @@ def interface(graph: Graph, block: Block) -> Interface:
 
 def interfaces(graph: Graph) -> dict[str, Interface]:
     """Every block's interface, in one pass over the edges (for large graphs)."""
-    owner = membership(graph)
+    chain_of = chains(graph)
     found = {block_id: Interface([], [], []) for block_id in graph.blocks}
     inside: dict[str, set[str]] = {block_id: set() for block_id in graph.blocks}
     for edge in graph.edges:
-        source, target = owner.get(edge.source), owner.get(edge.target)
-        if source is not None and source == target:
-            inside[source].add(edge.source)
-            continue
-        if target is not None:
-            found[target].entries.append(edge)
-        if source is not None:
-            found[source].exits.append(edge)
+        sources, targets = chain_of.get(edge.source, []), chain_of.get(edge.target, [])
+        for block_id in sources:
+            if block_id in targets:
+                inside[block_id].add(edge.source)
+            else:
+                found[block_id].exits.append(edge)
+        for block_id in targets:
+            if block_id not in sources:
+                found[block_id].entries.append(edge)
     for block_id, block in graph.blocks.items():
         each = found[block_id]
         each.inputs = list(dict.fromkeys(e.source for e in each.entries))
@@ -124,8 +128,40 @@ def input_edges(block: Block, source: str, index: int = 0) -> list[Edge]:
 
 
 def membership(graph: Graph) -> dict[str, str]:
-    """node id → the id of the block it belongs to."""
-    return {node_id: block.id for block in graph.blocks.values() for node_id in block.nodes}
+    """node id → the id of the innermost block it belongs to."""
+    owner: dict[str, str] = {}
+    for block in _largest_first(graph):
+        owner |= dict.fromkeys(block.nodes, block.id)
+    return owner
+
+
+def chains(graph: Graph) -> dict[str, list[str]]:
+    """node id → the ids of the blocks it belongs to, outermost first."""
+    found: dict[str, list[str]] = {}
+    for block in _largest_first(graph):
+        for node_id in block.nodes:
+            found.setdefault(node_id, []).append(block.id)
+    return found
+
+
+def parents(graph: Graph) -> dict[str, str | None]:
+    """block id → the id of the block it sits in directly (None at the top)."""
+    found: dict[str, str | None] = {}
+    chain_of = chains(graph)
+    for block in graph.blocks.values():
+        chain = chain_of.get(block.nodes[0], []) if block.nodes else []
+        above = chain[:chain.index(block.id)] if block.id in chain else []
+        found[block.id] = above[-1] if above else None
+    return found
+
+
+def children(graph: Graph, block_id: str | None) -> list[str]:
+    """The blocks directly inside `block_id` (the top-level blocks for None), in order."""
+    return [b for b, parent in parents(graph).items() if parent == block_id]
+
+
+def _largest_first(graph: Graph) -> list[Block]:
+    return sorted(graph.blocks.values(), key=lambda b: -len(b.nodes))
 
 
 def block_problems(graph: Graph) -> list[tuple[Block, str]]:
@@ -133,7 +169,6 @@ def block_problems(graph: Graph) -> list[tuple[Block, str]]:
     from engine.graph import id_problem
 
     problems: list[tuple[Block, str]] = []
-    owner: dict[str, str] = {}
     for block in graph.blocks.values():
         why = id_problem(block.id)
         if why:
@@ -144,14 +179,10 @@ def block_problems(graph: Graph) -> list[tuple[Block, str]]:
         if missing:
             problems.append((block, "lists " + ", ".join(f"'{n}'" for n in missing)
                              + " but the network has no such node; ungroup and group again"))
-        for node_id in block.nodes:
-            if node_id in owner:
-                problems.append((block, f"'{node_id}' is in block '{owner[node_id]}' already; "
-                                 "a layer belongs to one block"))
-            owner[node_id] = block.id
         if not isinstance(block.repeat, int) or not 1 <= block.repeat <= MAX_REPEAT:
             problems.append((block, f"repeat must be a whole number from 1 to {MAX_REPEAT}, "
                              f"not {block.repeat!r}"))
+    problems += _nesting_problems(graph)
     sound = [b for b in graph.blocks.values()
              if b.nodes and all(n in graph.nodes for n in b.nodes)]
     if sound:
@@ -159,6 +190,38 @@ def block_problems(graph: Graph) -> list[tuple[Block, str]]:
         for block in sound:
             problems += [(block, text) for text in _shape_problems(
                 graph, block, found[block.id], block.id in looping)]
+    return problems
+
+
+def _nesting_problems(graph: Graph) -> list[tuple[Block, str]]:
+    """Blocks that share layers must be one inside the other, and neither may repeat."""
+    problems: list[tuple[Block, str]] = []
+    members = {b.id: set(b.nodes) for b in graph.blocks.values()}
+    sharing: dict[str, set[str]] = {}
+    for block in graph.blocks.values():
+        for node_id in block.nodes:
+            sharing.setdefault(node_id, set()).add(block.id)
+    reported: set[tuple[str, str]] = set()
+    for holders in sharing.values():
+        for first in sorted(holders):
+            for second in sorted(holders - {first}):
+                if (first, second) in reported or (second, first) in reported:
+                    continue
+                reported.add((first, second))
+                a, b = graph.blocks[first], graph.blocks[second]
+                if members[first] == members[second]:
+                    problems.append((a, f"holds the same layers as block '{second}'; "
+                                     "ungroup one of them"))
+                elif not (members[first] < members[second] or members[second] < members[first]):
+                    shared = next(n for n in a.nodes if n in members[second])
+                    problems.append((a, f"shares '{shared}' with block '{second}', but "
+                                     "neither holds the other: a layer belongs to one block "
+                                     "and the blocks it sits in"))
+                elif a.repeat != 1 or b.repeat != 1:
+                    repeated = a if a.repeat != 1 else b
+                    problems.append((repeated, f"repeats {repeated.repeat} times and "
+                                     "holds or sits in another block; a repeated block "
+                                     "stands alone: ungroup the other block or repeat once"))
     return problems
 
 
@@ -180,18 +243,23 @@ def _shape_problems(graph: Graph, block: Block, found: Interface, looping: bool)
 
 
 def _on_cycles(graph: Graph) -> set[str]:
-    """The blocks that, each taken as one node, lie on a cycle."""
-    owner = membership(graph)
-    collapsed = nx.DiGraph()
-    for edge in graph.edges:
-        source, target = owner.get(edge.source, edge.source), owner.get(edge.target,
-                                                                       edge.target)
-        if source != target:
-            collapsed.add_edge(source, target)
+    """The blocks that, each taken as one node (at its depth of nesting), lie on a cycle."""
+    chain_of = chains(graph)
+    depth = max((len(c) for c in chain_of.values()), default=0)
     looping: set[str] = set()
-    for component in nx.strongly_connected_components(collapsed):
-        if len(component) > 1:
-            looping |= component & set(graph.blocks)
+    for level in range(depth):
+        def unit(node_id: str, level: int = level) -> str:
+            chain = chain_of.get(node_id, [])
+            return chain[level] if len(chain) > level else node_id
+
+        collapsed = nx.DiGraph()
+        for edge in graph.edges:
+            source, target = unit(edge.source), unit(edge.target)
+            if source != target:
+                collapsed.add_edge(source, target)
+        for component in nx.strongly_connected_components(collapsed):
+            if len(component) > 1:
+                looping |= component & set(graph.blocks)
     return looping
 
 
@@ -246,24 +314,30 @@ def unroll(graph: Graph, problems: list[tuple[Block, str]] | None = None) -> Unr
 
 def grouped(graph: Graph, node_ids: list[str], name: str = "") -> tuple[Graph, str] | str:
     """The graph with `node_ids` made one collapsed block, and the block's id; or why they
-    cannot be one."""
+    cannot be one. A block among the ids brings all its layers: the new block holds it."""
     from engine.graph import unique_id
 
-    chosen = [n for n in graph.nodes if n in set(node_ids)]
+    wanted = set(node_ids)
+    for block_id in [i for i in node_ids if i in graph.blocks]:
+        wanted |= set(graph.blocks[block_id].nodes)
+    chosen = [n for n in graph.nodes if n in wanted]
     if not chosen:
         return "select the layers to group first"
-    owner = membership(graph)
-    inside = sorted({owner[n] for n in chosen if n in owner})
-    if inside:
-        return (f"'{chosen[0] if len(chosen) == 1 else 'some of them'}' already belong to "
-                f"block '{inside[0]}'; ungroup it first")
+    for block in graph.blocks.values():
+        members = set(block.nodes)
+        if members & wanted and not (members <= wanted or wanted <= members):
+            cut = next(n for n in chosen if n in members)
+            return (f"'{cut}' belongs to block '{block.id}', which the selection cuts: "
+                    "select all of that block or none of it")
     block_id = unique_id("block", set(graph.nodes) | set(graph.blocks))
     spots = [graph.nodes[n].position for n in chosen if graph.nodes[n].position is not None]
     position = (min(p[0] for p in spots), min(p[1] for p in spots)) if spots else None
     edited = graph.copy()
     edited.blocks[block_id] = Block(block_id, chosen, name, 1, True, position,
                                     entry_points(graph, chosen))
-    problems = [m for b, m in block_problems(edited) if b.id == block_id]
+    before = {m for _, m in block_problems(graph)}
+    problems = [m for b, m in block_problems(edited) if m not in before and (
+        b.id == block_id or f"'{block_id}'" in m)]
     if problems:
         return problems[0].replace("gives", "would give", 1).replace("holds", "would hold", 1)
     return edited, block_id

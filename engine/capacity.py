@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.analysis import Analysis
-from engine.graph import Graph
 from engine.units import format_bytes
 
 FLOAT_BYTES = 4
@@ -145,7 +144,7 @@ def training_memory_problem(analysis: Analysis, training: Mapping[str, Any] | No
     fit in memory; None when it fits."""
     from engine.memory import batch_size_of, training_step_bytes
 
-    needed = training_step_bytes(analysis.graph or Graph(), analysis, training)
+    needed = training_step_bytes(analysis.graph, analysis, training)
     problem = memory_problem(f"a training step at batch {batch_size_of(training)} (estimated)",
                         needed)
     return problem and f"{problem}; lower batch_size or make the network smaller"

@@ -32,7 +32,7 @@ def forward_lines(graph: Graph, analysis: Analysis, free_early: bool = False,
     Without `outer_layout`, the layers that only change how the output is handed to code
     outside (TimeFirst) pass it on unchanged: the network training and inspection run."""
     padded = padded_nodes(graph, analysis)
-    graph = analysis.graph or graph  # repeated blocks unrolled
+    graph = analysis.graph
     scratch = _unused("packed", set(graph.nodes))
     last_use = {}
     for node_id in analysis.order:
@@ -91,7 +91,7 @@ def padded_nodes(graph: Graph, analysis: Analysis) -> set[str]:
     exported classes take no lengths)."""
     if graph.blocks or len(analysis.inputs) != 1:
         return set()
-    unrolled = analysis.graph or graph
+    unrolled = analysis.graph
     found: set[str] = set()
     for node_id in analysis.order:
         report = analysis.nodes[node_id]
@@ -116,7 +116,7 @@ def takes_lengths(graph: Graph, analysis: Analysis) -> bool:
     """Whether forward() takes `lengths`: a recurrent layer or LastStep reads padded
     sequences whose true lengths it can use."""
     padded = padded_nodes(graph, analysis)
-    unrolled = analysis.graph or graph
+    unrolled = analysis.graph
     for node_id in analysis.order:
         spec = analysis.nodes[node_id].spec
         incoming = unrolled.incoming(node_id)

@@ -43,7 +43,7 @@ def compile_graph(graph: Graph, analysis: Analysis | None = None,
     `every_output`, it returns every node's output by node id (see codegen.forward_lines).
     Otherwise it is plain PyTorch."""
     analysis = analysis or analyse(graph)
-    graph = analysis.graph or graph  # repeated blocks unrolled
+    graph = analysis.graph
     if not analysis.ok:
         raise CompileError(analysis.errors)
     too_large = network_memory_problem(analysis)

@@ -60,7 +60,7 @@ class Costs:
 
 def network_costs(graph: Graph, analysis: Analysis,
                   training: Mapping[str, Any] | None) -> Costs:
-    graph = analysis.graph or graph  # repeated blocks unrolled
+    graph = analysis.graph
     fields = receptive_fields(graph, analysis)
     kept = kept_per_node(graph, analysis)
     nodes = {}

@@ -119,7 +119,7 @@ def kept_per_node(graph: Graph, analysis: Analysis) -> dict[str, int]:
     """Bytes per sample that autograd keeps for each node's backward pass: the tensors it
     keeps and what it keeps besides. A tensor two layers keep counts for both here, once
     in kept_activations."""
-    graph = analysis.graph or graph  # repeated blocks unrolled
+    graph = analysis.graph
     sources = graph.sources()
     kept = _kept_by_node(sources, analysis, _needing_gradients(sources, analysis))
     return {node_id: what.extra + sum(analysis.nodes[t].activation_bytes or 0
@@ -132,7 +132,7 @@ def kept_activations(graph: Graph, analysis: Analysis) -> int:
     (its input or its output, see LayerSpec.keeps), once however many layers keep it or
     views of it, and what layers keep besides (LayerSpec.kept); only layers autograd
     follows keep anything."""
-    graph = analysis.graph or graph  # repeated blocks unrolled
+    graph = analysis.graph
     sources = graph.sources()
     kept = _kept_by_node(sources, analysis, _needing_gradients(sources, analysis))
     tensors = set().union(*(k.tensors for k in kept.values()))
@@ -146,7 +146,7 @@ def backward_peak(graph: Graph, analysis: Analysis) -> tuple[int, int]:
     before it; what only later layers kept is freed by then) plus the gradient coming into
     that layer and the one it passes on; and the parameters' bytes whose gradients exist by
     then (returned apart: they do not grow with the batch)."""
-    graph = analysis.graph or graph  # repeated blocks unrolled
+    graph = analysis.graph
     sources = graph.sources()
     needing = _needing_gradients(sources, analysis)
     kept = _kept_by_node(sources, analysis, needing)
@@ -181,7 +181,7 @@ def backward_peak(graph: Graph, analysis: Analysis) -> tuple[int, int]:
 def step_memory(graph: Graph, analysis: Analysis, batch_size: int, optimizer: str = "Adam",
                 optimizer_args: Mapping[str, Any] | None = None) -> StepMemory:
     """The estimate for a batch of `batch_size` samples, trained with `optimizer`."""
-    graph = analysis.graph or graph  # repeated blocks unrolled
+    graph = analysis.graph
     args = optimizer_args or {}
     reports = [r for r in analysis.nodes.values() if r.output is not None]
     parameters = FLOAT * analysis.total_params
@@ -212,6 +212,6 @@ def _largest_parameter(report: Any) -> int:
 def training_step_bytes(graph: Graph, analysis: Analysis,
                         training: Mapping[str, Any] | None) -> int:
     """The estimated peak of one training step at the project's batch size and optimiser."""
-    graph = analysis.graph or graph  # repeated blocks unrolled
+    graph = analysis.graph
     name, args = optimizer_name_and_args(training)
     return step_memory(graph, analysis, batch_size_of(training), name, args).peak

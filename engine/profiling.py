@@ -79,7 +79,7 @@ def profile_network(graph: Graph, analysis: Analysis, batch: int, repeats: int =
                     progress: Progress | None = None) -> Profile:
     """Time each node of the (error-free) network over `repeats` steps at `batch` samples,
     on the CPU. Raises ProfileError when the network cannot run."""
-    graph = analysis.graph or graph  # repeated blocks unrolled
+    graph = analysis.graph
     if batch < 1 or repeats < 1:
         raise ProfileError("the batch size and the number of repeats must be at least 1")
     too_large = memory_problem(f"a profiled step at batch {batch} (estimated)",

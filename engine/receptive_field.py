@@ -24,7 +24,7 @@ KEEPS_LAYOUT = {"Activation", "Normalisation"}
 
 def receptive_fields(graph: Graph, analysis: Analysis) -> dict[str, tuple[int, ...]]:
     """The receptive field of every convolution and pooling node whose input is known."""
-    graph = analysis.graph or graph  # repeated blocks unrolled
+    graph = analysis.graph
     fields: dict[str, Field | None] = {}
     result: dict[str, tuple[int, ...]] = {}
     feeding = graph.sources()

@@ -81,7 +81,7 @@ COMMON = ("getitem", "torch.chunk", "torch.cat", "torch.stack", "Tensor.transpos
           "torch.matmul", "mul", "add", "F.softmax", "Tensor.reshape")
 """The ones the palette offers by name."""
 
-DTYPES = {"float32": torch.float32, "int64": torch.int64}
+DTYPES = {"float32": torch.float32, "int64": torch.int64, "bool": torch.bool}
 DTYPE_NAMES = {value: key for key, value in DTYPES.items()}
 
 
@@ -318,7 +318,8 @@ def mixes_samples(params: Mapping[str, Any], inputs: Sequence[TensorInfo]) -> bo
 
     def sample(batch: int) -> list[torch.Tensor]:
         return [torch.randn((batch, *x.shape), generator=generator) if x.dtype == "float32"
-                else torch.randint(0, 2, (batch, *x.shape), generator=generator)
+                else torch.randint(0, 2, (batch, *x.shape), generator=generator).to(
+                    DTYPES.get(x.dtype, torch.int64))
                 for x in inputs]
 
     try:

@@ -58,7 +58,7 @@ def no_cost(params: Params, inputs: Sequence[TensorInfo], output: TensorInfo) ->
     return 0
 
 
-DTYPE_BYTES = {"float32": 4, "int64": 8}
+DTYPE_BYTES = {"float32": 4, "int64": 8, "bool": 1}
 
 
 def size_of(tensor: TensorInfo) -> int:

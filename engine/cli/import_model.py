@@ -27,13 +27,17 @@ def add_command(commands: Any) -> None:
                         help="the Python file and the nn.Module class in it")
     parser.add_argument("-o", "--output", required=True, metavar="FILE.ndproj",
                         help="the project file to write")
-    parser.add_argument("--input-shape", type=_shape, metavar="SHAPE",
+    parser.add_argument("--input-shape", type=_shape, metavar="SHAPE", action="append",
                         help="one sample's shape without the batch, e.g. 1,28,28 (default: "
-                        "the file's INPUT_SHAPE)")
-    parser.add_argument("--input-dtype", choices=("float32", "int64"),
-                        help="the example input's dtype: int64 for token ids (default: the "
-                        "file's INPUT_DTYPE, else int64 when the input goes straight into an "
-                        "Embedding, else float32)")
+                        "the file's INPUT_SHAPE); give it again for each tensor forward() "
+                        "takes after the first (a mask, say), in order: each becomes an "
+                        "Input of the project")
+    parser.add_argument("--input-dtype", choices=("float32", "int64", "bool"),
+                        action="append",
+                        help="the example input's dtype: int64 for token ids, bool for "
+                        "masks (default: the file's INPUT_DTYPE, else int64 when the input "
+                        "goes straight into an Embedding, else float32); again for each "
+                        "further --input-shape")
     parser.add_argument("--batch-first", action="store_true",
                         help="give an output the code returns time-first ([steps, batch, "
                         "...]) batch-first instead (default: as the code does, with the "
@@ -45,6 +49,13 @@ def add_command(commands: Any) -> None:
     parser.set_defaults(run=run_import)
 
 
+def _one_or_all(given: list | None) -> object:
+    """One value for one input, the list for several, None when none was given."""
+    if not given:
+        return None
+    return given[0] if len(given) == 1 else list(given)
+
+
 def run_import(args: argparse.Namespace) -> int:
     from engine.analysis import analyse
     from engine.cli.user_error import UserError
@@ -54,7 +65,8 @@ def run_import(args: argparse.Namespace) -> int:
 
     path, class_name = args.source
     try:
-        imported = import_network(path, class_name, args.input_shape, args.input_dtype,
+        imported = import_network(path, class_name, _one_or_all(args.input_shape),
+                                  _one_or_all(args.input_dtype),
                                   name=args.name, batch_first=args.batch_first)
     except ImportProblem as problem:
         raise UserError(problem.lines) from None

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from engine.analysis import Analysis
-from engine.blocks import Block, interface, membership
+from engine.blocks import Block, interface, membership, parents
 from engine.cli.user_error import analysed
 from engine.costs import network_costs
 from engine.memory import batch_size_of
@@ -30,10 +30,13 @@ def shape_list(analysis: Analysis, node_id: str) -> list[int]:
     return list(output.shape) if output is not None else []
 
 
-def _block_data(block: Block, nodes: list[dict], analysis: Analysis) -> dict:
-    inside = [n for n in nodes if n["block"] == block.id]
+def _block_data(block: Block, nodes: list[dict], analysis: Analysis,
+                parent: str | None) -> dict:
+    members = set(block.nodes)
+    inside = [n for n in nodes if analysis.origin.get(n["id"], n["id"]) in members]
     output = _block_output(block, analysis)
     return {"id": block.id, "name": block.class_name, "repeat": block.repeat,
+            "parent": parent,
             "nodes": list(block.nodes), "params": sum(n["params"] for n in inside),
             "macs": sum(n["macs"] for n in inside),
             "output_shape": shape_list(analysis, output) if output else []}
@@ -41,7 +44,7 @@ def _block_data(block: Block, nodes: list[dict], analysis: Analysis) -> dict:
 
 def _block_output(block: Block, analysis: Analysis) -> str | None:
     """The node that gives the block's output, after its last repetition."""
-    found = interface(analysis.graph, block).outputs if analysis.graph else []
+    found = interface(analysis.graph, block).outputs
     return analysis.final_copy(found[0]) if found else None
 
 
@@ -52,11 +55,12 @@ def summary_data(project: Project, analysis: Analysis) -> dict:
     total = analysis.total_params
     costs = network_costs(project.graph, analysis, project.training)
     owner = membership(project.graph)
+    above = parents(project.graph)
     nodes = []
     for node_id in analysis.order:
         cost = costs.nodes[node_id]
         nodes.append({
-            "id": node_id, "type": (analysis.graph or project.graph).nodes[node_id].type,
+            "id": node_id, "type": analysis.graph.nodes[node_id].type,
             "output_shape": shape_list(analysis, node_id), "params": cost.params,
             "macs": cost.macs, "activation_bytes": cost.output_bytes,
             "receptive_field": None if cost.receptive_field is None
@@ -70,28 +74,36 @@ def summary_data(project: Project, analysis: Analysis) -> dict:
         "trainable_params": total,
         "nodes": nodes,
         "outputs": {node_id: shape_list(analysis, node_id) for node_id in analysis.outputs},
-        "blocks": [_block_data(block, nodes, analysis) for block in project.graph.blocks.values()],
+        "blocks": [_block_data(block, nodes, analysis, above[block.id])
+                   for block in project.graph.blocks.values()],
         "total_macs": costs.total_macs,
         "train_step_bytes": costs.step_bytes,
     }
 
 
 def _summary_rows(data: dict, analysis: Analysis) -> list[tuple[str, ...]]:
-    """One row per node; a block's row (its totals) comes before its members, indented, and
-    the copies of a repeated block are in its totals only."""
+    """One row per node; a block's row (its totals) comes before its members, indented one
+    step more for each block it sits in, and the copies of a repeated block are in its
+    totals only."""
     blocks = {b["id"]: b for b in data["blocks"]}
     rows, shown = [], set()
     for n in data["nodes"]:
-        block = blocks.get(n["block"]) if n["block"] else None
         if n["id"] in analysis.origin:
             continue
-        if block is not None and block["id"] not in shown:
+        chain = []
+        block_id = n["block"]
+        while block_id is not None and block_id in blocks:
+            chain.insert(0, blocks[block_id])
+            block_id = blocks[block_id]["parent"]
+        for depth, block in enumerate(chain):
+            if block["id"] in shown:
+                continue
             shown.add(block["id"])
             times = f" ×{block['repeat']}" if block["repeat"] > 1 else ""
-            rows.append((block["id"], f"{block['name']}{times}",
+            rows.append(("  " * depth + block["id"], f"{block['name']}{times}",
                          "[" + ", ".join(map(str, block["output_shape"])) + "]",
                          f"{block['params']:,}", format_quantity(block["macs"]).strip(), ""))
-        rows.append((("  " if block else "") + n["id"], n["type"],
+        rows.append(("  " * len(chain) + n["id"], n["type"],
                      str(analysis.nodes[n["id"]].output), f"{n['params']:,}",
                      format_quantity(n["macs"]).strip(), format_bytes(n["activation_bytes"])))
     return rows

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from engine.analysis import Analysis, analyse
-from engine.blocks import Block, interface, membership, unroll
+from engine.blocks import Block, chains, children, interface, unroll
 from engine.codegen import forward_lines
 from engine.export import ExportError
 from engine.export.layer_constructor import constructor
@@ -35,11 +35,14 @@ def module_paths(graph: Graph) -> dict[str, str]:
     """Node id of the compiled (unrolled) network → its attribute path in model.py."""
     unrolled = unroll(graph)
     paths: dict[str, str] = {}
-    for block in graph.blocks.values():
-        local = _local_names(block)
+    for block_id in children(graph, None):
+        block = graph.blocks[block_id]
         if block.repeat == 1:
-            paths |= {m: f"{block.id}.{local[m]}" for m in block.nodes}
+            inner, local = _inner_graph(graph, block)
+            inside = module_paths(inner)
+            paths |= {m: f"{block.id}.{inside.get(local[m], local[m])}" for m in block.nodes}
             continue
+        local = _local_names(graph, block)
         paths |= {m: f"{block.id}.0.{local[m]}" for m in block.nodes}
         for k, members in enumerate(unrolled.copies.get(block.id, []), start=1):
             paths |= {c: f"{block.id}.{k}.{local[m]}"
@@ -65,48 +68,78 @@ def flat_names(graph: Graph) -> dict[str, str]:
     return {path: node_id for node_id, path in module_paths(graph).items()}
 
 
-def _local_names(block: Block) -> dict[str, str]:
-    local = {m: block.local_name(m) for m in block.nodes}
+def _local_names(graph: Graph, block: Block) -> dict[str, str]:
+    """The names a block's members and the blocks inside it have in the block's class:
+    their ids without the block's prefix, where those stay distinct."""
+    inside = [b for b in graph.blocks.values() if b.id != block.id
+              and set(b.nodes) < set(block.nodes)]
+    ids = [*block.nodes, *(b.id for b in inside)]
+    local = {m: block.local_name(m) for m in ids}
     if len(set(local.values())) != len(local):
-        return {m: m for m in block.nodes}
+        return {m: m for m in ids}
     return local
 
 
 def block_classes(graph: Graph, analysis: Analysis,
                   modules: dict) -> tuple[dict[str, list[str]], list[BlockClass]]:
-    """Block id → the class name of each of its repetitions, and each distinct class once:
-    blocks (and repetitions) whose code is the same share a class; a repetition that gets
-    another input size than the first (a first Conv2d's in_channels) gets its own."""
-    unrolled = unroll(graph)
-    names: dict[str, list[str]] = {}
-    classes: dict[tuple, BlockClass] = {}
-    taken: dict[str, int] = {}
-    for block in graph.blocks.values():
-        found = interface(graph, block)
-        infos = [analysis.nodes[s].output for s in found.inputs]
-        repetitions = [block.nodes, *unrolled.copies.get(block.id, [])]
-        names[block.id] = []
-        for members in repetitions:
-            inner, inner_analysis, local = _inner_graph(graph, block, infos)
-            made = _class_of(block.class_name, inner, inner_analysis, local,
-                             {m: modules[c] for m, c in zip(block.nodes, members, strict=True)
-                              if c in modules})
-            key = (block.class_name, tuple(made.layers), tuple(made.body))
-            if key not in classes:
-                count = taken.get(block.class_name, 0) + 1
-                taken[block.class_name] = count
-                made.name = block.class_name if count == 1 else f"{block.class_name}{count}"
-                classes[key] = made
-            names[block.id].append(classes[key].name)
-            infos = [analysis.nodes[members[block.nodes.index(found.outputs[0])]].output]
-    return names, list(classes.values())
+    """Block id → the class name of each of its repetitions, and each distinct class once
+    (a class used inside another before it): blocks (and repetitions) whose code is the
+    same share a class; a repetition that gets another input size than the first (a first
+    Conv2d's in_channels) gets its own."""
+    writer = _ClassWriter()
+    return writer.names(graph, analysis, modules), list(writer.classes.values())
+
+
+class _ClassWriter:
+    def __init__(self) -> None:
+        self.classes: dict[tuple, BlockClass] = {}
+        self.taken: dict[str, int] = {}
+
+    def names(self, graph: Graph, analysis: Analysis, modules: dict) -> dict[str, list[str]]:
+        """The class names of the top-level blocks of `graph`, writing their classes."""
+        unrolled = unroll(graph)
+        names: dict[str, list[str]] = {}
+        for block_id in children(graph, None):
+            block = graph.blocks[block_id]
+            found = interface(graph, block)
+            infos = [analysis.nodes[s].output for s in found.inputs]
+            repetitions = [block.nodes, *unrolled.copies.get(block.id, [])]
+            names[block.id] = []
+            for members in repetitions:
+                inner, local = _inner_graph(graph, block, infos)
+                inner_modules = {local[m]: modules[c] for m, c in
+                                 zip(block.nodes, members, strict=True) if c in modules}
+                made = self._class_of(block.class_name, inner, analyse(inner), inner_modules)
+                names[block.id].append(made.name)
+                infos = [analysis.nodes[members[block.nodes.index(found.outputs[0])]].output]
+        return names
+
+    def _class_of(self, name: str, inner: Graph, inner_analysis: Analysis,
+                  modules: dict) -> BlockClass:
+        signature = ", ".join(["self", *(f"{i}: torch.Tensor" for i in inner_analysis.inputs)])
+        if inner.blocks:
+            class_names = self.names(inner, inner_analysis, modules)
+            layers, body = network_lines(inner, inner_analysis, modules, class_names)
+        else:
+            layers = [_layer_line(node_id, modules[node_id], inner.nodes[node_id].type)
+                      for node_id in inner_analysis.order if node_id in modules]
+            body = forward_lines(inner, inner_analysis)
+        made = BlockClass(name, layers, f"def forward({signature}) -> torch.Tensor:", body)
+        key = (name, tuple(made.layers), tuple(made.body))
+        if key not in self.classes:
+            count = self.taken.get(name, 0) + 1
+            self.taken[name] = count
+            made.name = name if count == 1 else f"{name}{count}"
+            self.classes[key] = made
+        return self.classes[key]
 
 
 def _inner_graph(graph: Graph, block: Block,
-                 infos: list) -> tuple[Graph, Analysis, dict[str, str]]:
-    """The block as a network of its own: an Input per block input (of the size it gets
-    where it meets the network) and the members under their local names."""
-    local = _local_names(block)
+                 infos: list | None = None) -> tuple[Graph, dict[str, str]]:
+    """The block as a network of its own, the blocks inside it kept: an Input per block
+    input (of the size it gets where it meets the network; none without `infos`) and the
+    members under their local names."""
+    local = _local_names(graph, block)
     found = interface(graph, block)
     taken = set(local.values())
     input_names = {}
@@ -117,29 +150,22 @@ def _inner_graph(graph: Graph, block: Block,
         taken.add(wanted)
         input_names[source] = wanted
     inner = Graph()
-    for name, info in zip(input_names.values(), infos, strict=True):
+    for name, info in zip(input_names.values(), infos or [], strict=False):
         inner.add_node(Node(name, "Input", {"shape": list(info.shape), "dtype": info.dtype}))
     for member in block.nodes:
         node = graph.nodes[member]
         inner.add_node(Node(local[member], node.type, dict(node.params)))
     for edge in graph.edges:
-        if edge.target in local and (edge.source in local or edge.source in input_names):
+        if edge.target in block.nodes and (edge.source in local or edge.source in input_names):
             source = local.get(edge.source) or input_names[edge.source]
             inner.add_edge(Edge(source, local[edge.target], edge.target_port))
-    return inner, analyse(inner), local
-
-
-def _class_of(name: str, inner: Graph, inner_analysis: Analysis, local: dict[str, str],
-              modules: dict) -> BlockClass:
-    by_local = {v: k for k, v in local.items()}
-    layers = []
-    for node_id in inner_analysis.order:
-        member = by_local.get(node_id)
-        if member is not None and member in modules:
-            layers.append(_layer_line(node_id, modules[member], inner.nodes[node_id].type))
-    signature = ", ".join(["self", *(f"{i}: torch.Tensor" for i in inner_analysis.inputs)])
-    return BlockClass(name, layers, f"def forward({signature}) -> torch.Tensor:",
-                      forward_lines(inner, inner_analysis))
+    for other in graph.blocks.values():
+        if other.id in local:
+            inner.blocks[local[other.id]] = Block(
+                local[other.id], [local[m] for m in other.nodes], other.name,
+                other.repeat, other.collapsed, None,
+                [[(local[m], port) for m, port in feeds] for feeds in other.inputs])
+    return inner, local
 
 
 def _layer_line(attribute: str, module, node_type: str) -> str:
@@ -154,11 +180,12 @@ def _layer_line(attribute: str, module, node_type: str) -> str:
 def network_lines(graph: Graph, analysis: Analysis, modules: dict,
                   class_names: dict[str, list[str]]) -> tuple[list[str], list[str]]:
     """The network class's __init__ layers and forward() body, blocks called as one."""
-    unrolled_graph = analysis.graph or graph
-    owner_of = membership(graph)
+    unrolled_graph = analysis.graph
+    chain_of = chains(graph)
 
     def owner(node_id: str) -> str | None:
-        return owner_of.get(analysis.origin.get(node_id, node_id))
+        chain = chain_of.get(analysis.origin.get(node_id, node_id))
+        return chain[0] if chain else None
 
     collapsed = nx.DiGraph()
     first_seen: dict[str, int] = {}

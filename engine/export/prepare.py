@@ -62,14 +62,16 @@ def prepare(project: Project, weights: Path | None = None,
 
 
 def example_inputs(analysis: Analysis, batch: int) -> tuple[torch.Tensor, ...]:
-    """A batch for each Input: random values, or token id 0 for int64 Inputs (valid for
-    any Embedding)."""
+    """A batch for each Input: random values, token id 0 for int64 Inputs (valid for any
+    Embedding), a mask that keeps everything for bool Inputs."""
     tensors = []
     for input_id in analysis.inputs:
         info = analysis.nodes[input_id].output
         assert info is not None  # the analysis has no errors
         if info.dtype == "int64":
             tensors.append(torch.zeros((batch, *info.shape), dtype=torch.int64))
+        elif info.dtype == "bool":
+            tensors.append(torch.ones((batch, *info.shape), dtype=torch.bool))
         else:
             tensors.append(torch.randn(batch, *info.shape))
     return tuple(tensors)

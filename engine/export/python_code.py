@@ -7,7 +7,12 @@ import re
 
 from engine.codegen import LENGTHS, forward_lines, takes_lengths
 from engine.export import ExportError
-from engine.export.block_classes import BlockClass, block_classes, network_lines
+from engine.export.block_classes import (
+    BlockClass,
+    block_classes,
+    module_paths,
+    network_lines,
+)
 from engine.export.layer_constructor import constructor
 from engine.export.prepare import PreparedNetwork
 from engine.export.source_format import (
@@ -103,6 +108,32 @@ def _block_class(block: BlockClass) -> list[str]:
             *(statement(line, " " * 8) for line in block.body), "", ""]
 
 
+def _layer_ids(prepared: PreparedNetwork, modules: dict) -> list[str]:
+    """LAYER_IDS and the load hook that reads it, for a network whose layers sit inside
+    block classes: weights saved under the project's layer ids (a run's, or those
+    `netdesigner import --weights-out` writes) then load into model.py as they are."""
+    paths = module_paths(prepared.project.graph)
+    moved = {node_id: paths[node_id] for node_id, module in modules.items()
+             if node_id in paths and paths[node_id] != node_id
+             and any(True for _ in module.state_dict())}
+    if not moved:
+        return []
+    return [
+        "LAYER_IDS = {",
+        *(f'    "{node_id}": "{path}",' for node_id, path in moved.items()),
+        "}",
+        '"""Each layer\'s id in the Netdesigner project → where it sits here."""',
+        "", "",
+        "def _from_layer_ids(module, state_dict, prefix, *_) -> None:",
+        "    # weights saved under the project's layer ids load under the names used here",
+        "    for key in [k for k in state_dict if k.startswith(prefix)]:",
+        "        layer, _, rest = key[len(prefix) :].partition(\".\")",
+        "        if layer in LAYER_IDS:",
+        "            state_dict[f\"{prefix}{LAYER_IDS[layer]}.{rest}\"] = state_dict.pop(key)",
+        "", "",
+    ]
+
+
 def _definition(signature: str, returns: str) -> list[str]:
     """`def forward(...)`, its arguments on a line of their own when it is too long, as
     ruff format writes it."""
@@ -118,12 +149,16 @@ def model_source(prepared: PreparedNetwork, class_name: str) -> str:
     analysis = prepared.analysis
     graph = prepared.project.graph
     classes: list[str] = []
+    layer_ids: list[str] = []
     if graph.blocks:
         modules = dict(prepared.network.named_children())
         class_names, blocks = block_classes(graph, analysis, modules)
         layers, body = network_lines(graph, analysis, modules, class_names)
         layers = [_indented(line, " " * 8) for line in layers]
         classes = [line for block in blocks for line in _block_class(block)]
+        layer_ids = _layer_ids(prepared, modules)
+        if layer_ids:
+            layers.append("        self.register_load_state_dict_pre_hook(_from_layer_ids)")
     else:
         layers = _layers(prepared)
         body = forward_lines(graph, analysis, free_early=False)
@@ -139,6 +174,7 @@ def model_source(prepared: PreparedNetwork, class_name: str) -> str:
                        "pad_packed_sequence")
     parts = [
         _docstring(prepared, class_name), "", *imports, "", *_constants(prepared), "", "",
+        *layer_ids,
         *classes,
         f"class {class_name}(nn.Module):",
         "    def __init__(self) -> None:",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,16 +50,21 @@ class ImportedNetwork:
         save_weights(self.state_dict(), Path(path))
 
 
+Shape = tuple[int, ...]
+
+
 def import_network(path: str | os.PathLike[str], class_name: str,
-                   input_shape: tuple[int, ...] | None = None,
-                   input_dtype: str | None = None, name: str | None = None,
+                   input_shape: Shape | list[Shape] | None = None,
+                   input_dtype: str | list[str] | None = None, name: str | None = None,
                    batch_first: bool = False) -> ImportedNetwork:
     """Run the Python file at `path` (the user's own code), build `class_name()` and turn it
     into a project. The input shape (no batch dimension) comes from `input_shape`, else
     from the file's INPUT_SHAPE; the dtype from `input_dtype`, the file's INPUT_DTYPE, else
-    int64 when the input goes straight into an Embedding, else float32. An output the code
-    gives time-first ([steps, batch, ...]) stays so (the project ends with TimeFirst)
-    unless `batch_first`.
+    int64 when the input goes straight into an Embedding, else float32. A list of shapes
+    (and of dtypes) gives forward()'s tensor arguments in order: each becomes an Input of
+    the project (a mask, the lengths of sequences used as data). An output the code gives
+    time-first ([steps, batch, ...]) stays so (the project ends with TimeFirst) unless
+    `batch_first`.
 
     Raises ImportProblem, whose `lines` name the file and line of each fault, when the file
     or class cannot be loaded, forward() cannot be traced, or some op is not in the
@@ -73,14 +79,14 @@ def import_network(path: str | os.PathLike[str], class_name: str,
 
 
 def import_module(path: str | os.PathLike[str], class_name: str,
-                  input_shape: tuple[int, ...] | None = None, name: str | None = None
+                  input_shape: Shape | list[Shape] | None = None, name: str | None = None
                   ) -> Project:
     """The project of `class_name` in the file at `path`; see import_network."""
     return import_network(path, class_name, input_shape, name=name).project
 
 
-def project_from_module(module: nn.Module, input_shape: tuple[int, ...],
-                        input_dtype: str | None = None, name: str | None = None,
+def project_from_module(module: nn.Module, input_shape: Shape | list[Shape],
+                        input_dtype: str | list[str] | None = None, name: str | None = None,
                         batch_first: bool = False) -> ImportedNetwork:
     """Import a module that is already built (its source lines come from linecache)."""
     class_name = type(module).__name__
@@ -88,25 +94,44 @@ def project_from_module(module: nn.Module, input_shape: tuple[int, ...],
                    SourceIndex(), class_name, batch_first)
 
 
-def _import(module: nn.Module, class_name: str, input_shape: tuple[int, ...] | None,
-            input_dtype: str | None, name: str, sources: SourceIndex, where: str,
-            batch_first: bool = False) -> ImportedNetwork:
-    if input_dtype is not None and input_dtype not in DTYPES:
-        raise ImportProblem(f"{where}: the input dtype must be one of {', '.join(DTYPES)}, "
-                            f"not {input_dtype!r}")
+def _examples(module: nn.Module, where: str, input_shape: Shape | list[Shape] | None,
+              input_dtype: str | list[str] | None) -> list[torch.Tensor]:
+    """An example batch for each input given: the first, and those after it."""
     if input_shape is None:
         raise ImportProblem(f"{where}: the input shape is unknown: give the shape of one "
                             "sample without the batch, as --input-shape 1,28,28, or write "
                             "INPUT_SHAPE = (1, 28, 28) in the file")
-    problem = shape_problem(input_shape)
-    if problem:
-        raise ImportProblem(f"{where}: the input shape {problem}")
-    dtype = input_dtype or _guess_dtype(module)
-    example = _example(tuple(input_shape), dtype)
+    several = bool(input_shape) and all(isinstance(s, list | tuple) for s in input_shape)
+    shapes = [tuple(s) for s in input_shape] if several else [tuple(input_shape)]
+    dtypes = list(input_dtype) if isinstance(input_dtype, list | tuple) else [input_dtype]
+    if len(dtypes) > len(shapes):
+        raise ImportProblem(f"{where}: {len(dtypes)} input dtypes for {len(shapes)} input "
+                            "shapes: give one shape for each input, in forward()'s order")
+    dtypes += [None] * (len(shapes) - len(dtypes))
+    examples = []
+    for index, (shape, dtype) in enumerate(zip(shapes, dtypes, strict=True)):
+        which = "input" if len(shapes) == 1 else f"input {index + 1}"
+        if dtype is not None and dtype not in DTYPES:
+            raise ImportProblem(f"{where}: the {which} dtype must be one of "
+                                f"{', '.join(DTYPES)}, not {dtype!r}")
+        problem = shape_problem(shape)
+        if problem:
+            raise ImportProblem(f"{where}: the {which} shape {problem}")
+        chosen = dtype or (_guess_dtype(module) if index == 0 else "float32")
+        examples.append(_example(shape, chosen))
+    return examples
+
+
+def _import(module: nn.Module, class_name: str, input_shape: Shape | list[Shape] | None,
+            input_dtype: str | list[str] | None, name: str, sources: SourceIndex, where: str,
+            batch_first: bool = False) -> ImportedNetwork:
+    example, *more = _examples(module, where, input_shape, input_dtype)
+    given = _given_arguments(module, class_name, where, more)
     later = later_arguments(module, class_name, where, EXAMPLE_BATCH,
-                            input_shape[0] if input_shape else None)
+                            example.shape[1] if example.dim() > 1 else None, set(given))
+    values = {**later.values, **given}
     try:
-        graph_module = trace(module, class_name, where, sources, example, later.values)
+        graph_module = trace(module, class_name, where, sources, example, values)
     except ImportProblem:
         if later.lengths is None:
             raise
@@ -114,23 +139,39 @@ def _import(module: nn.Module, class_name: str, input_shape: tuple[int, ...] | N
     folded = fold_frame_loops(graph_module) > 0
     inputs = [n for n in live_nodes(graph_module.graph) if n.op == "placeholder"
               and n.users and isinstance(n.meta.get("value"), torch.Tensor)
-              and str(n.target) != later.lengths and str(n.target) not in later.values]
+              and str(n.target) != later.lengths and str(n.target) not in later.values
+              and str(n.target) not in given]
     if len(inputs) != 1:
         names = ", ".join(str(n.target) for n in inputs)
         raise ImportProblem(f"{where}: {class_name}.forward takes {len(inputs)} tensors "
-                            f"({names}); importing takes networks with one input")
+                            f"({names}) that are not given: give each one's shape, in "
+                            "forward()'s order, with one --input-shape each")
     try:
         built = build_graph(graph_module, record(graph_module), sources, where, later.lengths,
-                            batch_first)
+                            batch_first, set(given))
     except ImportProblem:
         if not folded:
             raise
         # the loop's layers are not ones a project applies to each frame: as written
-        graph_module = trace(module, class_name, where, sources, example, later.values)
+        graph_module = trace(module, class_name, where, sources, example, values)
         built = build_graph(graph_module, record(graph_module), sources, where, later.lengths,
-                            batch_first)
+                            batch_first, set(given))
     return ImportedNetwork(Project(name=name, graph=built.graph), module, built.modules,
                            built.notes, built.renames)
+
+
+def _given_arguments(module: nn.Module, class_name: str, where: str,
+                     examples: list[torch.Tensor]) -> dict[str, torch.Tensor]:
+    """forward()'s arguments after the first that the inputs after the first go to, in
+    order, whether they have defaults or not."""
+    if not examples:
+        return {}
+    parameters = [p for p in list(inspect.signature(module.forward).parameters.values())[1:]
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(parameters) < len(examples):
+        raise ImportProblem(f"{where}: {len(examples) + 1} input shapes given, but "
+                            f"{class_name}.forward takes {len(parameters) + 1} arguments")
+    return {p.name: example for p, example in zip(parameters, examples, strict=False)}
 
 
 def _guess_dtype(module: nn.Module) -> str:
@@ -144,4 +185,6 @@ def _example(shape: tuple[int, ...], dtype: str) -> torch.Tensor:
     if dtype == "int64":
         return torch.zeros((EXAMPLE_BATCH, *shape), dtype=torch.int64)  # a valid token id
     generator = torch.Generator().manual_seed(0)
+    if dtype == "bool":  # a mask that keeps some and hides some
+        return torch.rand((EXAMPLE_BATCH, *shape), generator=generator) > 0.3
     return torch.randn((EXAMPLE_BATCH, *shape), generator=generator)

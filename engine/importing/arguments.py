@@ -33,21 +33,24 @@ class LaterArguments:
 
 
 def later_arguments(module: nn.Module, class_name: str, where: str, batch: int,
-                    steps: int | None = None) -> LaterArguments:
+                    steps: int | None = None, given: set[str] | None = None
+                    ) -> LaterArguments:
     """Values for forward()'s arguments after the first that have no default: the zero
     state the module's own method makes for a batch, or, for a recurrent network without
-    one, every sequence's length (`steps`: the input's first dimension). Raises
-    ImportProblem when there is neither, or when the state is not zeros (a real second
-    input)."""
+    one, every sequence's length (`steps`: the input's first dimension). The arguments in
+    `given` are inputs with examples of their own. Raises ImportProblem when there is
+    neither, or when the state is not zeros (a real second input)."""
     parameters = list(inspect.signature(module.forward).parameters.values())
     required = [p.name for p in parameters[1:] if p.default is p.empty
-                and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+                and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                and p.name not in (given or set())]
     if not required:
         return LaterArguments()
     tensors = ", ".join(p.name for p in parameters
                         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
     refusal = (f"{where}: {class_name}.forward takes {len(required) + 1} tensors ({tensors}); "
-               "importing takes networks with one input")
+               f"give the shape of each input after the first ({', '.join(required)}) with "
+               "another --input-shape, in forward()'s order")
     if len(required) > 1:
         raise ImportProblem(refusal)
     maker = next((getattr(module, name) for name in STATE_MAKERS

@@ -12,6 +12,7 @@ from torch import fx, nn
 from torch.nn.utils import rnn as rnn_utils
 
 from engine.analysis import analyse
+from engine.block_view import laid_out_by_blocks
 from engine.catalogue import CATALOGUE
 from engine.codegen import padded_nodes
 from engine.graph import Edge, Graph, Node
@@ -23,6 +24,7 @@ from engine.importing.naming import assign_ids, describe_op
 from engine.importing.operations import OperationTuple, as_operation, pick
 from engine.importing.problems import ImportProblem, Unsupported
 from engine.importing.source import SourceIndex
+from engine.importing.structure import module_blocks
 from engine.importing.tracing import TensorMeta, live_nodes
 from engine.importing.values import (
     BATCH,
@@ -41,7 +43,6 @@ from engine.importing.values import (
     StatePair,
     Zeros,
 )
-from engine.layout import layered_layout
 
 
 @dataclass
@@ -57,10 +58,12 @@ class Built:
 
 class _Walk:
     def __init__(self, graph_module: fx.GraphModule, results: dict[fx.Node, Any],
-                 sources: SourceIndex, where: str, lengths: str | None = None):
+                 sources: SourceIndex, where: str, lengths: str | None = None,
+                 given: set[str] | None = None):
         self.graph_module, self.results = graph_module, results
         self.sources, self.where = sources, where
         self.lengths = lengths
+        self.given = given or set()
         self.layers: list[Layer] = []
         self.values: dict[fx.Node, Any] = {}
         self.problems: list[tuple[fx.Node | None, str]] = []
@@ -81,6 +84,8 @@ class _Walk:
                     first = False
                 elif str(node.target) == self.lengths:
                     self.values[node] = Lengths()
+                elif str(node.target) in self.given:  # an input of its own (a mask, say)
+                    self.values[node] = self._input(node) if used else OPAQUE
                 else:  # a recurrent state of zeros, or a default such as None
                     self.values[node] = _as_zeros(node.meta.get("value"))
             elif node.op == "output":
@@ -320,11 +325,12 @@ def _lookup(target: Any) -> Any:
 
 def build_graph(graph_module: fx.GraphModule, results: dict[fx.Node, Any],
                 sources: SourceIndex, where: str, lengths: str | None = None,
-                batch_first: bool = False) -> Built:
+                batch_first: bool = False, given: set[str] | None = None) -> Built:
     """The project graph of the traced module, or ImportProblem listing every op the
-    catalogue lacks. `lengths`: forward()'s argument of true sequence lengths, if any. An
-    output the code gives time-first ends with TimeFirst, unless `batch_first`."""
-    walk = _Walk(graph_module, results, sources, where, lengths)
+    catalogue lacks. `lengths`: forward()'s argument of true sequence lengths, if any;
+    `given`: its arguments after the first that are inputs too (each an Input). An output
+    the code gives time-first ends with TimeFirst, unless `batch_first`."""
+    walk = _Walk(graph_module, results, sources, where, lengths, given)
     walk.run()
     layers = fuse(walk.layers, walk.outputs, sources)
     for index, output in enumerate(walk.outputs):
@@ -357,10 +363,8 @@ def build_graph(graph_module: fx.GraphModule, results: dict[fx.Node, Any],
             problems.append((layer.node, f"forward() returns the result of "
                              f"{describe_op(layer.node)}, which also feeds other layers; a "
                              "project's outputs are the layers that feed nothing"))
-    inputs = [layer for layer in layers if layer.type == "Input"]
-    if len(inputs) != 1 and not problems:
-        problems.append((None, f"forward() takes {len(inputs)} tensors; importing takes "
-                         "networks with one input"))
+    if not any(layer.type == "Input" for layer in layers) and not problems:
+        problems.append((None, "forward() does not use its input"))
     _raise(problems, sources, where)
 
     assign_ids(layers, sources)
@@ -370,11 +374,16 @@ def build_graph(graph_module: fx.GraphModule, results: dict[fx.Node, Any],
         many = len(layer.inputs) > 1
         for port, source in enumerate(layer.inputs):
             graph.add_edge(Edge(source.id, layer.id, port if many else 0))
-    for node_id, position in layered_layout(graph).items():
-        graph.nodes[node_id].position = position
     readers = walk.length_readers()
     if readers:
         _take_lengths(graph, layers, readers, walk.notes, sources, where)
+    blocks = module_blocks(layers, graph)
+    if blocks and readers:
+        walk.notes.append("the submodules are not kept as blocks: a network that reads "
+                          "true lengths stays flat, since block classes take no lengths")
+    elif blocks:
+        graph.blocks = blocks
+    laid_out_by_blocks(graph)
     _check(graph, layers, sources, where)
     return Built(graph, {layer.id: layer.module for layer in layers if layer.module},
                  walk.notes, {layer.id: layer.renames for layer in layers if layer.renames})
@@ -386,7 +395,7 @@ def _take_lengths(graph: Graph, layers: list[Layer], readers: list[Layer], notes
     variable_length, and each layer that read the lengths must read them in the project
     too; the layers the project runs over true steps where forward() runs over the padding
     are said."""
-    (source,) = [layer for layer in layers if layer.type == "Input"]
+    source = next(layer for layer in layers if layer.type == "Input")
     graph.nodes[source.id].params["variable_length"] = True
     padded = padded_nodes(graph, analyse(graph))
     problems: list[tuple[fx.Node | None, str]] = []

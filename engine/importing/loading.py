@@ -23,7 +23,7 @@ from torch import nn
 from engine.catalogue import closest
 from engine.importing.problems import ImportProblem
 
-DTYPES = ("float32", "int64")
+DTYPES = ("float32", "int64", "bool")
 _counter = itertools.count()
 
 

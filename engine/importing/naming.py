@@ -14,6 +14,7 @@ from torch import fx, nn
 
 from engine.graph import id_problem
 from engine.importing.source import SourceIndex
+from engine.importing.structure import scope_prefix
 
 if TYPE_CHECKING:
     from engine.importing.values import Layer
@@ -71,7 +72,8 @@ def assign_ids(layers: Sequence[Layer], sources: SourceIndex) -> None:
     """Give every layer a node id: an Input the name of forward()'s argument, a layer that
     calls a submodule the submodule's attribute path ('features.0' → 'features_0'), any
     other the variable its statement assigns (when that is its only assignment), else the
-    name torch.fx gave the op ('flatten', 'add_1'). Ids stay unique."""
+    name torch.fx gave the op ('flatten', 'add_1'); inside a submodule, either after the
+    submodule's path ('layer1_0_add'). Ids stay unique."""
     taken: set[str] = set()
     last_on_statement = _last_layer_per_statement(layers, sources)
     for layer in layers:
@@ -82,14 +84,20 @@ def assign_ids(layers: Sequence[Layer], sources: SourceIndex) -> None:
     for layer in layers:
         if layer.id:
             continue
+        scope = scope_prefix(layer)
         name = sources.assigned_name(layer.node)
+        if name is not None and scope:
+            name = f"{scope}_{name}"
         statement = sources.statement(layer.node)
         if (name is not None and not layer.id_suffix and name not in taken
                 and id_problem(name) is None and last_on_statement.get(statement) is layer):
             layer.id = name
             taken.add(name)
         else:
-            layer.id = _free(_op_name(layer) + layer.id_suffix, taken)
+            op_name = _op_name(layer)
+            if scope:  # fx numbers ops across the whole network: within the scope, count anew
+                op_name = f"{scope}_{re.sub(r'_[0-9]+$', '', op_name)}"
+            layer.id = _free(op_name + layer.id_suffix, taken)
 
 
 def _last_layer_per_statement(layers: Sequence[Layer], sources: SourceIndex

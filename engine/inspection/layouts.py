@@ -21,7 +21,7 @@ SAME_LAYOUT = {"Activation", "Normalisation"}
 
 
 def layout_of(graph: Graph, analysis: Analysis, node_id: str) -> Layout:
-    graph = analysis.graph or graph  # repeated blocks unrolled
+    graph = analysis.graph
     report = analysis.nodes[node_id]
     rank = len(report.output.shape) if report.output is not None else 0
     if rank >= 4:
@@ -36,7 +36,7 @@ def layout_of(graph: Graph, analysis: Analysis, node_id: str) -> Layout:
 def _channels_first(graph: Graph, analysis: Analysis, node_id: str) -> bool:
     """A rank-2 output is [channels, positions] when it comes from a convolution or a
     pooling (through layers that keep its layout), or is an Input such layers read."""
-    graph = analysis.graph or graph  # repeated blocks unrolled
+    graph = analysis.graph
     seen = set()
     while node_id not in seen:
         seen.add(node_id)

@@ -42,7 +42,6 @@ class Saliency:
 def grad_cam_node(graph: Graph, analysis: Analysis, prediction: Prediction) -> str | None:
     """The last convolution of a classifier, when it has one with 1-D or 2-D feature
     maps (per frame, for a clip)."""
-    graph = analysis.graph or graph  # repeated blocks unrolled
     if prediction.kind != "classes":
         return None
     found = None
@@ -62,7 +61,7 @@ def saliency(graph: Graph, analysis: Analysis, network: CompiledNetwork,
              length: int | None = None) -> Saliency:
     """`network` from capture.inside_network; `sample` without the batch dimension
     (`length`: its true steps, when padded)."""
-    graph = analysis.graph or graph  # repeated blocks unrolled
+    graph = analysis.graph
     input_id, output_id = analysis.inputs[0], analysis.outputs[0]
     x = sample.unsqueeze(0).clone()
     float_input = x.is_floating_point()
@@ -123,7 +122,6 @@ def _grad_cam(maps: torch.Tensor, gradients: torch.Tensor, frames: bool) -> torc
 
 def _input_positions(graph: Graph, analysis: Analysis, sample: torch.Tensor) -> tuple:
     """The input's positions a feature map is laid over: its dims after the channels."""
-    graph = analysis.graph or graph  # repeated blocks unrolled
     return tuple(sample.shape[2:]) if sample.dim() == 4 else tuple(sample.shape[1:])
 
 
@@ -138,7 +136,7 @@ def _resized(cam: torch.Tensor, size: tuple[int, ...], frames: bool) -> torch.Te
 def _channels_first(graph: Graph, analysis: Analysis, input_id: str) -> bool:
     """Images, clips and signals fed to convolutions have channels to take the largest
     gradient across; a sequence of feature vectors [T, F] does not."""
-    graph = analysis.graph or graph  # repeated blocks unrolled
+    graph = analysis.graph
     rank = len(analysis.nodes[input_id].output.shape)
     if rank >= 3:
         return True

@@ -47,7 +47,7 @@ def time_steps_problem(graph: Graph, analysis: Analysis, output_id: str, data: D
                        ) -> str | None:
     """None when the output has the steps every string needs; else a sentence naming the
     node where the time steps first fall short, and by how much."""
-    graph = analysis.graph or graph  # repeated blocks unrolled
+    graph = analysis.graph
     output = analysis.nodes[output_id].output
     if output is None or len(output.shape) != 2:
         return None
@@ -75,7 +75,7 @@ def time_steps_problem(graph: Graph, analysis: Analysis, output_id: str, data: D
 def _time_path(graph: Graph, analysis: Analysis, output_id: str) -> list[tuple[str, int]]:
     """(node, its number of time steps) from the input to the output, along first inputs,
     following the dimension that becomes time (an image's width before ToSequence)."""
-    graph = analysis.graph or graph  # repeated blocks unrolled
+    graph = analysis.graph
     path: list[tuple[str, int]] = []
     node_id, axis = output_id, 0
     while True:

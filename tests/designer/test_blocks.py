@@ -21,9 +21,9 @@ LAYERS = [("image", "Input", {"shape": [1, 8, 8]}),
           ("flat", "Flatten", {}), ("fc", "Linear", {"out_features": 4})]
 
 
-def _open_chain(window, tmp_path: Path) -> str:
-    graph = Graph([Node(i, t, p, (0.0, 110.0 * k)) for k, (i, t, p) in enumerate(LAYERS)],
-                  [Edge(a[0], b[0]) for a, b in itertools.pairwise(LAYERS)])
+def _open_chain(window, tmp_path: Path, layers: list = LAYERS) -> str:
+    graph = Graph([Node(i, t, p, (0.0, 110.0 * k)) for k, (i, t, p) in enumerate(layers)],
+                  [Edge(a[0], b[0]) for a, b in itertools.pairwise(layers)])
     path = tmp_path / "chain.ndproj"
     save_project(Project("Chain", graph), path)
     assert window.files.open_path(path, confirmed=True)
@@ -38,6 +38,15 @@ def _settle(window) -> None:
 
 def _text(window) -> str:
     return dumps_project(window.document.project)
+
+
+def _set_repeat(window, times: int) -> None:
+    spin = window.blocks.panel.repeat
+    spin.setFocus()
+    spin.lineEdit().selectAll()
+    QTest.keyClicks(spin.lineEdit(), str(times))
+    QTest.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    _settle(window)
 
 
 def _group(window, ids: list[str]) -> str:
@@ -99,12 +108,7 @@ def test_repeat_in_the_block_panel_applies_the_block_again(window, tmp_path):
     _open_chain(window, tmp_path)
     block_id = _group(window, ["conv2", "relu2"])
     params = window.document.analysis.total_params
-    spin = window.blocks.panel.repeat
-    spin.setFocus()
-    spin.lineEdit().selectAll()
-    QTest.keyClicks(spin.lineEdit(), "3")
-    QTest.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
-    _settle(window)
+    _set_repeat(window, 3)
     assert window.document.graph.blocks[block_id].repeat == 3
     assert window.document.analysis.total_params == params + 2 * 584
     assert window.scene.node_item(block_id).face.layer_type == "Block ×3"
@@ -140,3 +144,24 @@ def test_deleting_a_collapsed_block_deletes_its_layers_and_undo_brings_them_back
     assert "conv1" not in window.document.graph.nodes and not window.document.graph.blocks
     window.undo_action.trigger()
     assert _text(window) == grouped
+
+
+def test_the_edge_out_of_an_open_repeated_block_carries_its_last_repetitions_shape(
+        make_window, tmp_path):
+    window = make_window((1280, 820))
+    layers = [("clip", "Input", {"shape": [1, 16, 16]}),
+              ("conv", "Conv2d", {"out_channels": 4, "padding": 1}),
+              ("pool", "MaxPool2d", {"kernel_size": 2}), ("flat", "Flatten", {}),
+              ("fc", "Linear", {"out_features": 3})]
+    _open_chain(window, tmp_path, layers)
+    block_id = _group(window, ["conv", "pool"])
+    _set_repeat(window, 2)
+    leaving = Edge(block_id, "flat")
+    assert window.scene.edge_item(leaving).label == "[4, 4, 4]"
+    item = window.scene.node_item(block_id)
+    QTest.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier, at(window, item.sceneBoundingRect().center()))
+    _settle(window)
+    assert window.scene.node_item("pool") is not None
+    assert window.scene.edge_item(Edge("conv", "pool")).label == "[4, 16, 16]"
+    assert window.scene.edge_item(Edge("pool", "flat")).label == "[4, 4, 4]"

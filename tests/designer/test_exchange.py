@@ -9,9 +9,15 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QMessageBox
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialogButtonBox,
+    QFileDialog,
+    QLineEdit,
+    QMessageBox,
+)
 
-from designer.import_dialog import ImportDialog, outline, parse_shape
+from designer.import_dialog import ImportDialog, outline, parse_inputs, parse_shape
 from tests.designer.gui import answer_next_dialog, when_a_dialog_shows
 
 MODELS = Path(__file__).parents[1] / "engine" / "importing_models"
@@ -26,12 +32,36 @@ def test_ctrl_e_exports_pytorch_code_beside_the_project(window, project_copy, qt
                                                         monkeypatch, tmp_path):
     assert window.files.open_path(project_copy, confirmed=True)
     target = tmp_path / "exported"
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(target))
+    target.mkdir()
+
+    def choose(dialog: QFileDialog) -> None:
+        edit = dialog.findChild(QLineEdit, "fileNameEdit")
+        edit.setText(str(target))
+        QTest.keyClick(edit, Qt.Key.Key_Return)
+
+    when_a_dialog_shows(QFileDialog, choose)
     QTest.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     wait_for_the_task(window, qtbot)
     assert {"model.py", "train.py", "data.npz"} <= {p.name for p in target.iterdir()}
     assert "wrote" in window.statusBar().currentMessage()
     assert "untrained" in window.statusBar().currentMessage()
+
+
+def test_export_to_a_folder_that_does_not_exist_yet_makes_it(window, project_copy, qtbot,
+                                                             tmp_path):
+    assert window.files.open_path(project_copy, confirmed=True)
+    target = tmp_path / "new" / "digits_code"
+
+    def type_a_new_folder(dialog: QFileDialog) -> None:
+        edit = dialog.findChild(QLineEdit, "fileNameEdit")
+        edit.setText(str(target))
+        QTest.keyClick(edit, Qt.Key.Key_Return)
+
+    when_a_dialog_shows(QFileDialog, type_a_new_folder)
+    window.export_actions["python"].trigger()
+    wait_for_the_task(window, qtbot)
+    assert (target / "model.py").is_file()
+    assert "wrote" in window.statusBar().currentMessage()
 
 
 @pytest.mark.parametrize("format_name, suffix", [("torchscript", ".pt"), ("onnx", ".onnx")])
@@ -152,6 +182,24 @@ def test_the_import_dialog_reads_the_file_without_running_it(tmp_path, qtbot):
     QTest.keyClicks(dialog.shape, "1, 28, 28")
     assert import_button.isEnabled()
     assert dialog.chosen() == (source, "Net", (1, 28, 28))
+
+
+def test_the_dialog_takes_a_shape_and_dtype_for_each_tensor_forward_takes(qtbot, tmp_path):
+    source = tmp_path / "net.py"
+    source.write_text("import torch\nclass Net(torch.nn.Module):\n    pass\n")
+    dialog = ImportDialog()
+    qtbot.addWidget(dialog)
+    QTest.keyClicks(dialog.path, str(source))
+    QTest.keyClick(dialog.path, Qt.Key.Key_Return)
+    QTest.keyClicks(dialog.shape, "20; 20 bool")
+    dialog.dtype.setCurrentText("int64")
+    assert dialog.chosen() == (source, "Net", [(20,), (20,)])
+    assert dialog.options() == (["int64", "bool"], False)
+    dialog.shape.clear()
+    QTest.keyClicks(dialog.shape, "20; 20 boolean")
+    assert "semicolon" in dialog.note.text()
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    assert parse_inputs("10, 8; 10") == [((10, 8), None), ((10,), None)]
 
 
 def test_a_file_with_a_syntax_error_says_where(tmp_path):

@@ -90,6 +90,21 @@ def test_a_mismatched_dataset_is_listed_in_the_problems_not_raised(window, proje
     assert not window.document.read_only
 
 
+def test_choosing_other_data_clears_the_refusal_of_the_data_before(window, project_copy,
+                                                                    qtbot):
+    assert window.files.open_path(project_copy, confirmed=True)
+    window.editor.set_params("image", {"shape": [1, 28, 28]})
+    window.document.analyse_now()
+    panel = window.training_panel
+    with qtbot.waitSignal(window.training.refused, timeout=30_000):
+        click(panel.start_button)
+    assert panel.result.text().startswith("Cannot train")
+    choose_from_list(panel.dataset.source, "digit_rows")
+    assert window.document.project.training["dataset"]["name"] != "digits"
+    assert panel.result.text() == ""
+    assert not panel.status.text().startswith("Cannot train")
+
+
 def test_settings_edits_are_undoable(window, project_copy):
     assert window.files.open_path(project_copy, confirmed=True)
     set_epochs(window, 3)
@@ -244,3 +259,18 @@ def test_a_csv_table_is_chosen_and_trained_from_the_panel(window, tmp_path, qtbo
     window.document.undo_stack.undo()
     assert window.document.project.training["dataset"] == {"path": "blobs.npz"}
     assert chooser.source.currentText() == "blobs.npz"
+
+
+def test_an_output_with_more_scores_than_the_data_has_classes_is_refused_on_its_layer(
+        make_window, qtbot, tmp_path):
+    project = tmp_path / "gestures10.ndproj"
+    project.write_text((ROOT / "projects" / "gesture_crnn.ndproj").read_text().replace(
+        '"out_features": 6', '"out_features": 10'))
+    window = make_window((1280, 820))
+    assert window.files.open_path(project, confirmed=True)
+    window.document.analyse_now()
+    with qtbot.waitSignal(window.training.refused, timeout=60_000):
+        click(window.training_panel.start_button)
+    assert "gestures has 6 classes" in window.training_panel.result.text()
+    problems = [p for p in window.problems.problems() if "6 classes" in p.message]
+    assert problems and problems[0].node == "gesture"

@@ -81,6 +81,66 @@ def model_module(folder: Path, name: str = "model"):
     return module
 
 
+def network_class(exported) -> type:
+    """The network class of an imported model.py: defined last, after its blocks' classes."""
+    import torch
+
+    classes = [v for v in vars(exported).values() if isinstance(v, type)
+               and issubclass(v, torch.nn.Module) and v.__module__ == exported.__name__]
+    return classes[-1]
+
+
+def seeded_instance(path: Path, class_name: str, module_name: str):
+    """`class_name()` of the Python file at `path`, built after torch.manual_seed(0) (the
+    weights `netdesigner import` gets when seeded so), in evaluation mode."""
+    import importlib.util
+
+    import torch
+
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    torch.manual_seed(0)
+    return getattr(module, class_name)().eval()
+
+
+def assert_exports_compute(capsys, project: Path, weights: Path, inputs: tuple, want,
+                           folder: Path) -> None:
+    """The project exported as model.py (with its weights.safetensors), TorchScript and
+    ONNX (in onnxruntime, when installed) gives `want` on `inputs`, within 1e-5."""
+    import pytest
+    import torch
+    from safetensors.torch import load_file
+
+    from tests.engine.cli_helpers import run
+
+    code_folder = folder / "code"
+    code, _, err = run(capsys, "export", str(project), "--format", "python", "-o",
+                       str(code_folder), "--weights", str(weights))
+    assert code == 0, err
+    model = network_class(model_module(code_folder))().eval()
+    model.load_state_dict(load_file(str(code_folder / "weights.safetensors")))
+    with torch.no_grad():
+        torch.testing.assert_close(model(*inputs), want, rtol=0, atol=1e-5)
+    scripted = folder / "net.pt"
+    code, _, err = run(capsys, "export", str(project), "--format", "torchscript", "-o",
+                       str(scripted), "--weights", str(weights))
+    assert code == 0, err
+    with torch.no_grad():
+        torch.testing.assert_close(torch.jit.load(str(scripted))(*inputs), want, rtol=0,
+                                   atol=1e-5)
+    onnxruntime = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnxscript")
+    onnx_path = folder / "net.onnx"
+    code, _, err = run(capsys, "export", str(project), "--format", "onnx", "-o",
+                       str(onnx_path), "--weights", str(weights))
+    assert code == 0, err
+    session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    feeds = {i.name: t.numpy() for i, t in zip(session.get_inputs(), inputs, strict=True)}
+    (ours,) = session.run(None, feeds)
+    torch.testing.assert_close(torch.from_numpy(ours), want, rtol=0, atol=1e-5)
+
+
 def project_with_a_run(folder: Path, example: str, seed: int = 1234) -> Path:
     """A copy of an example project in `folder`, with a finished run whose weights differ
     from the initial ones everywhere, BatchNorm's running statistics included (as trained

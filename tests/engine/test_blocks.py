@@ -253,7 +253,9 @@ def test_grouping_makes_a_collapsed_block_and_ungrouping_gives_the_graph_back() 
     block = edited.blocks[block_id]
     assert block.nodes == ["a", "b"] and block.collapsed and block.inputs == [[("a", 0)]]
     assert ungrouped(edited, block_id) == graph
-    assert "already belong" in grouped(edited, ["a"])
+    assert "which the selection cuts" in grouped(edited, ["b", "out"])
+    inner, inner_id = grouped(edited, ["a"])
+    assert inner.blocks[inner_id].nodes == ["a"] and inner.blocks[block_id].nodes == ["a", "b"]
     assert "Input" in grouped(graph, ["x", "a"])
     assert "would give 2 outputs" in grouped(graph, ["a", "out"]) or \
         "one output" in grouped(graph, ["x", "out"])

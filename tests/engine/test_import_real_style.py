@@ -22,7 +22,7 @@ from safetensors.torch import load_file
 from engine.compiler import compile_graph
 from engine.project import load_project
 from tests.engine.cli_helpers import run
-from tests.engine.export_helpers import model_module
+from tests.engine.export_helpers import model_module, network_class
 
 REAL_STYLE = Path(__file__).parent / "importing_models" / "real_style.py"
 
@@ -156,10 +156,7 @@ def test_the_imported_network_exports_to_code_and_torchscript_with_the_same_outp
                        str(folder), "--weights", str(weights))
     assert code == 0, err
     exported = model_module(folder)
-    (class_name,) = [n for n, v in vars(exported).items()
-                     if isinstance(v, type) and issubclass(v, torch.nn.Module)
-                     and v.__module__ == exported.__name__]
-    network = getattr(exported, class_name)().eval()
+    network = network_class(exported)().eval()
     network.load_state_dict(load_file(str(weights)))
     with torch.no_grad():
         torch.testing.assert_close(network(x), want, rtol=0, atol=1e-5)

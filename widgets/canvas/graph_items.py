@@ -43,6 +43,9 @@ def edge_label(analysis: Analysis | None, edge: Edge) -> str:
     """The shape the edge carries, '?' where the analysis could not tell, '' without one."""
     if analysis is None:
         return ""
+    carried = analysis.edge_outputs.get((edge.source, edge.target))
+    if carried is not None:
+        return str(carried)
     report = analysis.nodes.get(edge.source)
     return "?" if report is None or report.output is None else str(report.output)
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QGraphicsScene,
@@ -160,18 +160,29 @@ class GraphScene(QGraphicsScene):
         return self._frames.get(block_id)
 
     def _fit_frames(self) -> None:
-        for block_id, (title, members) in self._frame_members.items():
+        # smaller blocks first: a frame round a block that holds another encloses its frame
+        ordered = sorted(self._frame_members.items(), key=lambda item: len(item[1][1]))
+        fitted: dict[str, tuple[frozenset[str], QRectF]] = {}
+        for block_id, (title, members) in ordered:
             items = [self._items.nodes[m] for m in members if m in self._items.nodes]
             if not items:
                 continue
             area = items[0].sceneBoundingRect()
             for item in items[1:]:
                 area = area.united(item.sceneBoundingRect())
+            inside = frozenset(members)
+            depth = 0
+            for held, held_area in fitted.values():
+                if held < inside:
+                    area = area.united(held_area)
+                    depth += 1
             frame = self._frames.get(block_id)
             if frame is None:
                 frame = self._frames[block_id] = BlockFrame(block_id, title, self.look)
                 self.addItem(frame)
             frame.fit(area, title)
+            frame.setZValue(-1 - depth)
+            fitted[block_id] = (inside, frame.boundingRect())
 
     def sync(self) -> None:
         """Bring the items in line with the graph after any change to it."""

@@ -282,11 +282,17 @@ class GraphView(QGraphicsView):
     empty_hint = ""
     """What the view says when it shows no layer at all (how to begin)."""
 
+    _hint_drawn = False
+
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         super().drawForeground(painter, rect)
         scene = self.graph_scene()
         if not self.empty_hint or scene is None or scene.node_items():
+            if self._hint_drawn:  # a partial repaint would leave the rest of it behind
+                self._hint_drawn = False
+                self.viewport().update()
             return
+        self._hint_drawn = True
         painter.save()
         painter.resetTransform()  # in the viewport's pixels, whatever the zoom
         painter.setPen(scene.look.colours.muted_text)
@@ -382,8 +388,26 @@ class GraphView(QGraphicsView):
         self.legend.raise_()
 
     def _place_legend(self) -> None:
+        """In the first corner where it covers no layer: bottom left, bottom right, top
+        right, top left (bottom left when every corner covers one)."""
         margin = 12
-        self.legend.move(margin, max(0, self.height() - self.legend.height() - margin))
+        size = self.legend.size()
+        viewport = self.viewport()
+        right = max(0, viewport.width() - size.width() - margin)
+        bottom = max(0, viewport.height() - size.height() - margin)
+        corners = [QPoint(margin, bottom), QPoint(right, bottom), QPoint(right, margin),
+                   QPoint(margin, margin)]
+        scene = self.graph_scene()
+        shown = [self.mapFromScene(item.sceneBoundingRect()).boundingRect()
+                 for item in (scene.node_items() if scene is not None else [])]
+        spot = next((c for c in corners
+                     if not any(QRect(c, size).intersects(r) for r in shown)), corners[0])
+        self.legend.move(viewport.mapTo(self, spot))
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        if self.legend.isVisible():
+            self._place_legend()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -15,7 +15,8 @@ SPECS = [
         params=(
             IntListParam("shape", [1, 28, 28], "the shape of one sample, without the batch"),
             ChoiceParam("dtype", "float32", "float32 for measurements and pixels, int64 for "
-                        "token ids", choices=("float32", "int64")),
+                        "token ids and lengths, bool for masks",
+                        choices=("float32", "int64", "bool")),
             BoolParam("variable_length", False, "sequences [time, features] (or [time] of "
                       "token ids) of different lengths, padded at their ends: the network "
                       "is given each one's true length, so recurrent layers read only its "
@@ -25,7 +26,7 @@ SPECS = [
         max_inputs=0,
         infer=lambda p, inputs: TensorInfo(tuple(p["shape"]), p["dtype"]),
         summary=lambda p: "[" + ", ".join(map(str, p["shape"])) + "]"
-                          + ("" if p["dtype"] == "float32" else " int64")
+                          + ("" if p["dtype"] == "float32" else f" {p['dtype']}")
                           + (" variable length" if p["variable_length"] else ""),
     ),
 ]
