@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QPoint
+from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QMenu
 
@@ -17,6 +17,10 @@ from engine.fixes import Fix, connection_adapters, could_fix, fixes_for, fixes_f
 
 if TYPE_CHECKING:
     from designer.main_window import MainWindow
+
+MENU_TEXT_WIDTH = 440
+"""The widest a line of the fix menu gets, in pixels: a whole error sentence would make the
+menu wider than the window."""
 
 CHECK_BUDGET_S = 0.15
 """How long, after each analysis, working out which problems have a working fix may take;
@@ -109,18 +113,26 @@ class FixController(QObject):
         menu.aboutToHide.connect(lambda: setattr(self, "menu", None))
 
     def fix_menu(self, fixes: list[Fix], heading: str) -> QMenu:
-        """The fixes as a menu: each one's title, and below it, greyed, what it will do."""
+        """The fixes as a menu: each one's title, and below it, greyed, what it will do.
+        Long sentences are cut to a readable width; the whole of each is its tooltip."""
         menu = QMenu(self.window)
         menu.setToolTipsVisible(True)
-        title = menu.addAction(heading)
+        metrics = menu.fontMetrics()
+
+        def short(text: str) -> str:
+            return metrics.elidedText(text, Qt.TextElideMode.ElideRight, MENU_TEXT_WIDTH)
+
+        title = menu.addAction(short(heading))
+        title.setToolTip(heading)
         title.setEnabled(False)
         menu.addSeparator()
         for fix in fixes:
-            action = menu.addAction(fix.title)
+            action = menu.addAction(short(fix.title))
             action.setToolTip(fix.effect)
             action.setStatusTip(fix.effect)
             action.triggered.connect(lambda checked=False, f=fix: self.apply(f))
-            effect = menu.addAction(f"    {fix.effect}")
+            effect = menu.addAction(short(f"    {fix.effect}"))
+            effect.setToolTip(fix.effect)
             effect.setEnabled(False)
         return menu
 

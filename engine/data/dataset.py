@@ -29,6 +29,16 @@ class DataError(Exception):
         """The Input shape that would fit the data, when the Input is what does not fit."""
 
 
+QUOTED_LENGTH = 40
+
+
+def quoted(text: str) -> str:
+    """A cell of the user's file as a message quotes it: whole when short, else its start
+    and how long it is (a DNA sequence of 200 letters would fill the message)."""
+    if len(text) <= QUOTED_LENGTH:
+        return repr(text)
+    return f"{text[:QUOTED_LENGTH]!r}… ({len(text):,} characters)"
+
 @dataclass
 class Dataset:
     name: str

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import networkx as nx
+
 from engine.graph import Edge, Graph, Node
+from engine.layout import MARGIN_ALONG, NODE_SIZE
 
 
 def midpoint(graph: Graph, first: str, second: str) -> tuple[float, float] | None:
@@ -27,7 +30,40 @@ def insert_between(graph: Graph, edge: Edge, layer_type: str,
     index = edited.edges.index(edge)
     edited.edges[index:index + 1] = [Edge(edge.source, new_id),
                                      Edge(new_id, edge.target, edge.target_port)]
+    _make_room(edited, new_id, edge.source, edge.target)
     return edited, new_id
+
+
+ROOM_AROUND = 30.0
+
+
+def _make_room(graph: Graph, new_id: str, source: str, target: str) -> None:
+    """When the new layer would lie on others, it takes the target's place and the target
+    and what comes after it move on by one layer's room, along the flow."""
+    here, start = graph.nodes[new_id].position, graph.nodes[target].position
+    before = graph.nodes[source].position
+    if here is None or start is None or before is None:
+        return
+    # a node's face, its ports and the edge labels between need this much room
+    width, height = NODE_SIZE[0] + ROOM_AROUND, NODE_SIZE[1] + ROOM_AROUND
+    if not any(other.position is not None and other.id != new_id
+               and abs(other.position[0] - here[0]) < width
+               and abs(other.position[1] - here[1]) < height
+               for other in graph.nodes.values()):
+        return
+    along = 1 if abs(start[1] - before[1]) >= abs(start[0] - before[0]) else 0
+    room = NODE_SIZE[along] + MARGIN_ALONG
+    graph.nodes[new_id].position = start
+    moved = {target} | nx.descendants(graph.to_networkx(), target)
+    for node_id in moved:
+        position = graph.nodes[node_id].position
+        if position is not None:
+            graph.nodes[node_id].position = (position[0] + room, position[1]) if along == 0 \
+                else (position[0], position[1] + room)
+    for block in graph.blocks.values():
+        if block.position is not None and block.nodes and set(block.nodes) <= moved:
+            x, y = block.position
+            block.position = (x + room, y) if along == 0 else (x, y + room)
 
 
 def remove_keeping_flow(graph: Graph, node_id: str) -> Graph:

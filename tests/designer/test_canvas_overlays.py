@@ -61,3 +61,43 @@ def test_the_heat_legend_covers_no_layer_of_a_template(make_window, tmp_path):
         shown = window.view.mapFromScene(item.sceneBoundingRect()).boundingRect()
         assert not area.intersects(shown), item.node_id
     window.grab().save(str(tmp_path / "legend.png"))
+
+
+def test_the_ids_a_palette_gives_stay_whole_beside_the_heat_maps_figures(make_window,
+                                                                          tmp_path):
+    from engine.graph import Edge, Graph, Node
+    from engine.project import Project, save_project
+
+    ids = [("input", "Input", {"shape": [1, 32, 32]}),
+           ("conv2d", "Conv2d", {"out_channels": 16, "padding": 1}),
+           ("batchnorm2d", "BatchNorm2d", {}), ("maxpool2d", "MaxPool2d", {}),
+           ("tosequence", "ToSequence", {}), ("lstm", "LSTM", {}),
+           ("laststep", "LastStep", {}), ("linear", "Linear", {"out_features": 6})]
+    graph = Graph([Node(i, t, p, (0.0, 134.0 * k)) for k, (i, t, p) in enumerate(ids)],
+                  [Edge(a[0], b[0]) for a, b in zip(ids, ids[1:], strict=False)])
+    path = tmp_path / "ids.ndproj"
+    save_project(Project("Ids", graph), path)
+    window = make_window((1280, 820))
+    assert window.files.open_path(path, confirmed=True)
+    window.document.analyse_now()
+    window.colour_by_actions["macs"].trigger()
+    QGuiApplication.processEvents()
+    for item in window.scene.node_items():
+        assert item._title_text == item.node_id, item._title_text
+    tooltip = window.scene.node_item("maxpool2d").toolTip()
+    assert "MAC" in tooltip
+
+
+def test_a_long_problem_wraps_in_the_nodes_tooltip(make_window, tmp_path):
+    from widgets.canvas.node_item import TOOLTIP_COLUMNS
+
+    window = make_window((1280, 820))
+    assert window.files.open_path(ROOT / "projects" / "digits_cnn.ndproj", confirmed=True)
+    window.editor.set_params("conv1", {"kernel_size": 30})
+    window.document.analyse_now()
+    QGuiApplication.processEvents()
+    tooltip = window.scene.node_item("conv1").toolTip()
+    import re
+
+    lines = re.sub(r"<[^>]+>", "\n", tooltip).splitlines()
+    assert max(len(line) for line in lines) <= TOOLTIP_COLUMNS + 10

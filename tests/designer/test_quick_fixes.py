@@ -107,6 +107,31 @@ def test_a_refused_connection_is_offered_through_an_adapter(window):
     assert window.document.undo_stack.count() == 4
 
 
+def test_an_adapter_makes_room_for_itself_and_its_menu_stays_narrow(make_window, tmp_path):
+    window = make_window((1280, 820))
+    _open(window, tmp_path, Graph(
+        [Node("clip", "Input", {"shape": [1, 16, 16]}, (0.0, 0.0)),
+         Node("conv", "Conv2d", {"out_channels": 4, "padding": 1}, (0.0, 134.0)),
+         Node("pool", "MaxPool2d", {}, (0.0, 268.0)),
+         Node("lstm", "LSTM", {"hidden_size": 8}, (0.0, 402.0)),
+         Node("fc", "Linear", {"out_features": 3}, (0.0, 536.0))],
+        [Edge("clip", "conv"), Edge("conv", "pool"), Edge("lstm", "fc")]))
+    connect_ports(window, "pool", "lstm")
+    menu = window.fixes.menu
+    assert menu is not None and menu.sizeHint().width() <= 600
+    heading = menu.actions()[0]
+    assert "cannot" in heading.toolTip().lower() and len(heading.toolTip()) > len(
+        heading.text()) or heading.toolTip() == heading.text()
+    _choose(window, "Connect through ToSequence")
+    window.view.fit_to_view()
+    QGuiApplication.processEvents()
+    items = window.scene.node_items()
+    for index, item in enumerate(items):
+        for other in items[index + 1:]:
+            assert not item.sceneBoundingRect().intersects(other.sceneBoundingRect()), (
+                item.node_id, other.node_id)
+
+
 def _positioned(graph: Graph) -> Graph:
     for index, node in enumerate(graph.nodes.values()):
         node.position = (0.0, 134.0 * index)

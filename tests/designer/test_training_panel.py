@@ -10,7 +10,7 @@ import pytest
 import torch
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from engine.compiler import compile_graph
 from engine.training import BatchEnded
@@ -274,3 +274,34 @@ def test_an_output_with_more_scores_than_the_data_has_classes_is_refused_on_its_
     assert "gestures has 6 classes" in window.training_panel.result.text()
     problems = [p for p in window.problems.problems() if "6 classes" in p.message]
     assert problems and problems[0].node == "gesture"
+
+
+def test_the_curves_read_right_at_the_default_size_and_start_afresh_for_another_project(
+        make_window, project_copy):
+    window = make_window((1280, 820))
+    assert window.files.open_path(project_copy, confirmed=True)
+    window.docks["training"].raise_()
+    plots = window.training_panel.plots
+    window.training_panel.tabs.setCurrentWidget(plots)
+    plots.start_run("val_accuracy", 5)
+    for epoch in range(1, 6):
+        for batch in range(1, 11):
+            plots.add_batch(epoch - 1 + batch / 10, 40.0 / (epoch + batch))
+        plots.add_epoch(epoch, {"epoch": epoch, "train_loss": 30.0 / epoch,
+                                "val_loss": 35.0 / epoch,
+                                "val_accuracy": 1.0, "lr": 0.00195, "seconds": 1.0})
+    plots.refresh()
+    QApplication.processEvents()
+    loss_plot, metric_plot = plots.plots()
+    top = metric_plot.getViewBox().viewRange()[1][1]
+    assert top <= 1.02, "accuracy above 1 is impossible"
+    right = metric_plot.getAxis("right")
+    title = right.label.boundingRect().height()
+    ticks = right.style["tickTextOffset"][0] + max(right.style["tickLength"], 0) + \
+        right.textWidth
+    assert right.width() >= ticks + title, "the lr title runs into its tick labels"
+    assert loss_plot.getViewBox().viewRange()[1][1] > 20
+    assert window.files.open_path(ROOT / "projects" / "digit_rows_lstm.ndproj",
+                                  confirmed=True)
+    QApplication.processEvents()
+    assert loss_plot.getViewBox().viewRange()[1][1] <= 1.5, "the last project's loss range"

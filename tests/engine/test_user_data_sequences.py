@@ -151,9 +151,12 @@ def test_an_input_that_does_not_fit_is_refused_with_the_one_that_would(tmp_path)
     ("a,b,c\n1,2,3\n4,,6\n", "line 3 has 2 values where the first has 3"),
     ("1,2,3\n4,nan,6\n", "NaN or infinite) at line 2, column 2"),
     ("1,2,3\n4,five,6\n", "line 2, column 2: 'five' is not a number"),
+    ("1,2,3\n4," + "ACGT" * 50 + ",6\n",
+     "line 2, column 2: 'ACGTACGTACGTACGTACGTACGTACGTACGTACGTACGT'… (200 characters) is not "
+     "a number"),
     ("a,b,c\n", "has a header row but no values"),
     ("1,2\n3,4\n", "has 2 feature columns; the Input takes 3"),
-], ids=["ragged", "nan", "word", "header_only", "wrong_width"])
+], ids=["ragged", "nan", "word", "long_cell", "header_only", "wrong_width"])
 def test_a_file_that_cannot_be_read_is_skipped_and_named_with_why(tmp_path, text, why):
     last_sign_task(tmp_path / "s", count=20, style="csv_header")
     (tmp_path / "s" / "up" / "broken.csv").write_text(text)

@@ -41,8 +41,10 @@ def test_the_face_gives_macs_per_sample_and_output_memory_at_the_batch(canvas):
     assert costs.nodes["a_long_convolution_name"].macs == 64 * 30 * 30 * (27 + 1)
     assert conv.figures.face() == "1.6 MMAC · 7.4 MB"
     assert scene.node_item("flat").figures.face() == "7.4 MB"  # a reshape: no MACs
-    # the id gives way to the figures rather than running under them
-    assert conv._title_text.endswith("…")
+    # the id comes first: the figures beside it shrink to the MACs, or go (the tooltip has
+    # them), before it is cut
+    assert conv._figures_text == "" and conv._title_text.startswith("a_long_convolution_n")
+    assert scene.node_item("flat")._figures_text == "7.4 MB"
     tooltip = conv.toolTip()
     assert "Receptive field: 3 × 3 pixels" in tooltip
     assert "Output: 230 kB per sample, 7.4 MB at batch 32" in tooltip

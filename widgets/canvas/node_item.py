@@ -4,6 +4,7 @@ type, the node's id and the spec's summary of its parameters, and its ports."""
 from __future__ import annotations
 
 import html
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -116,6 +117,8 @@ class NodeStatus:
 
 PER_FRAME = "per frame"
 """What the header of a layer applied to each frame of a clip says after its type."""
+TOOLTIP_COLUMNS = 90
+"""The longest line of a node's tooltip, in characters."""
 
 
 def status_for(output: object | None, param_count: int | None,
@@ -206,7 +209,8 @@ class NodeItem(QGraphicsItem):
         header = face.layer_type if status.frames is None else \
             f"{face.layer_type} · {PER_FRAME}"
         self._header_text = look.header_metrics.elidedText(header, elide, width - badge_width)
-        self._figures_text = self.figures.face() if self.figures is not None else ""
+        self._figures_text = self._figures_beside(
+            look.title_metrics.horizontalAdvance(face.node_id), width)
         figures_width = look.detail_metrics.horizontalAdvance(self._figures_text) + 8 \
             if self._figures_text else 0
         self._title_text = look.title_metrics.elidedText(face.node_id, elide,
@@ -214,6 +218,19 @@ class NodeItem(QGraphicsItem):
         self._summary_text = look.detail_metrics.elidedText(face.summary, elide,
                                                             width - count_width)
         self.setToolTip(self._tooltip())
+
+    def _figures_beside(self, id_width: float, width: float) -> str:
+        """The heat map's figures for the id's row: the id comes first, so they shrink to
+        their first figure, or go (the tooltip has them), where the id would not fit."""
+        if self.figures is None:
+            return ""
+        metrics = self._look.detail_metrics
+        whole = self.figures.face()
+        for text in (whole, whole.split(" · ")[0], ""):
+            used = metrics.horizontalAdvance(text) + 8 if text else 0
+            if id_width + used <= width:
+                return text
+        return ""
 
     def _tooltip(self) -> str:
         face, status = self.face, self.status
@@ -235,7 +252,10 @@ class NodeItem(QGraphicsItem):
                          for caption, value in self.figures.rows())
         for message in status.messages:
             colour = ERROR_COLOUR if message.startswith("error") else WARNING_COLOUR
-            lines.append(f"<span style='color:{colour.name()}'>{html.escape(message)}</span>")
+            # wrapped here: a tooltip line as long as the sentence runs off the window
+            wrapped = "<br>".join(html.escape(part) for part in textwrap.wrap(
+                message, TOOLTIP_COLUMNS, break_long_words=True))
+            lines.append(f"<span style='color:{colour.name()}'>{wrapped}</span>")
         return "<br>".join(lines)
 
     # ------------------------------------------------------------------ ports

@@ -26,7 +26,10 @@ METRIC_COLOURS = (QColor("#12a87c"), QColor("#c34fd6"))
 """The task's metric, then its companion (the character error rate of CTC tasks)."""
 
 AXIS_WIDTH = 60
-"""The left and right axes of both plots, so that their x axes line up."""
+"""The left axes of both plots, so that their x axes line up."""
+RIGHT_AXIS_WIDTH = 84
+"""The right axes of both plots: the learning rate's tick labels ("0.00195") and its
+title beside them, without the one running into the other."""
 
 
 class TrainingPlots(PaletteFollowingWidget):
@@ -82,7 +85,7 @@ class TrainingPlots(PaletteFollowingWidget):
             plot.hideButtons()
             plot.showAxis("right")
             plot.getAxis("left").setWidth(AXIS_WIDTH)
-            plot.getAxis("right").setWidth(AXIS_WIDTH)  # equal widths keep the x axes aligned
+            plot.getAxis("right").setWidth(RIGHT_AXIS_WIDTH)  # equal: the x axes line up
             plot.getViewBox().enableAutoRange(x=False, y=True)
             for side in ("left", "right", "bottom"):
                 # "accuracy (x0.001)" with ticks at 940 reads worse than 0.94
@@ -149,6 +152,11 @@ class TrainingPlots(PaletteFollowingWidget):
             curve.setData([], [])
         self._batches_dirty = self._epochs_dirty = False
         self._fit_x()
+        # an earlier run's (or project's) ranges go with its curves
+        for box in (self._loss_plot.getViewBox(), self._metric_plot.getViewBox(),
+                    self._lr_view):
+            box.setYRange(0.0, 1.0, padding=0)
+            box.enableAutoRange(y=True)
         self._readout.setText(" ")
         self._show_crosshair(False)
 
@@ -176,6 +184,10 @@ class TrainingPlots(PaletteFollowingWidget):
         # the legend names each metric; a long joined title would not fit beside the plot
         self._metric_plot.setLabel(
             "left", metric_label(metric) if len(self._metrics) == 1 else "validation")
+        # accuracies are fractions: an axis beyond 0..1 would show impossible values
+        fractions = all("accuracy" in name for name in self._metrics)
+        self._metric_plot.getViewBox().setLimits(yMin=-0.02 if fractions else None,
+                                                 yMax=1.02 if fractions else None)
         self._columns.start(self._metrics, self._epochs)
         self._batches_dirty = self._epochs_dirty = False
         self._style_curves()

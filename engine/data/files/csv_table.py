@@ -12,7 +12,7 @@ import torch
 
 from engine.capacity import memory_problem
 from engine.catalogue import closest
-from engine.data.dataset import DataError, Dataset, TargetKind
+from engine.data.dataset import DataError, Dataset, TargetKind, quoted
 from engine.data.files.checks import (
     reason,
     refuse_irregular,
@@ -172,7 +172,7 @@ def _numeric_feature(name: str, column: str, texts: list[str],
     except ValueError:
         for row, text in enumerate(texts):
             if not _is_number(text):
-                shown = "an empty cell" if not text.strip() else repr(text)
+                shown = "an empty cell" if not text.strip() else quoted(text)
                 raise DataError(f"{name}: feature column {column!r} has {shown} in row "
                                 f"{row + 1} (line {lines[row]}); expected a number in every "
                                 "row of a feature column") from None

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.data.dataset import quoted
+
 SEQUENCE_SUFFIXES = frozenset({".npy", ".csv", ".tsv", ".txt"})
 FITS = ("end", "centre")
 
@@ -95,7 +97,7 @@ def read_matrix(path: Path) -> np.ndarray:
                     float(cell)
                 except ValueError:
                     raise SequenceError(
-                        f"line {number}, column {column}: {cell!r} is not a number"
+                        f"line {number}, column {column}: {quoted(cell)} is not a number"
                     ) from None
         raise
     _refuse_non_finite(values, first_line=header + 1)
