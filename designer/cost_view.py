@@ -5,6 +5,7 @@ of the layers (Train ▸ Profile Layers) run off the GUI thread."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QObject, Signal
@@ -128,7 +129,28 @@ class CostView(QObject):
                     lambda v: f"{100 * v:.0f} %", note, bounds=(0.0, 1.0))
 
     def _show_heat(self) -> None:
-        self._window.scene.set_heat(self.heat())
+        self._window.scene.set_heat(self.shown_heat())
+
+    def shown_heat(self) -> Heat | None:
+        """The heat as the canvas shows the network: a collapsed block coloured by what its
+        layers (and their repetitions) add up to — or, for a layer's health, by its worst
+        layer's figure."""
+        heat = self.heat()
+        view = self._window.blocks.view
+        if heat is None or not view.hidden:
+            return heat
+        origin = self._window.document.analysis.origin
+        additive = self.colour_by not in HEALTH_FIGURES
+        values: dict[str, float] = {}
+        for node_id, value in heat.values.items():
+            shown = view.shown_id(origin.get(node_id, node_id))
+            if shown not in values:
+                values[shown] = value
+            elif additive:
+                values[shown] += value
+            else:
+                values[shown] = max(values[shown], value)
+        return replace(heat, values=values)
 
     # -- profiling -----------------------------------------------------------------------
     @property

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.background import BackgroundTask
+from engine.blocks import interface
 from engine.graph import Graph
 from engine.inspection.layouts import layout_of
 from engine.inspection.saliency import overlay_pairs
@@ -101,7 +102,7 @@ class InspectPanel(QWidget):
         body.setColumnStretch(0, 2)
         body.setColumnStretch(1, 3)
         body.setColumnStretch(2, 4)
-        layout = QVBoxLayout(self)
+        layout = _FitsItsDock(self)
         layout.addLayout(controls)
         layout.addLayout(body, 1)
 
@@ -239,18 +240,45 @@ class InspectPanel(QWidget):
         where = f" of {saliency.node}" if saliency.node else ""
         self.saliency_caption.setText(f"{saliency.method}{where}: what {saliency.explains} "
                                       "rests on" if self.saliency_box.isChecked() else "")
-        self.picture.set_image(self.sample_image(look, self.saliency_box.isChecked()))
+        inspection = self.inspection
+        across = inspection is not None and layout_of(
+            inspection.graph, inspection.analysis, inspection.analysis.inputs[0]) == "over_time"
+        self.picture.set_image(self.sample_image(look, self.saliency_box.isChecked(), across))
 
     @staticmethod
-    def sample_image(look: Look, with_saliency: bool) -> QImage:
-        """The sample (each frame of a clip side by side), with the saliency map over it."""
+    def sample_image(look: Look, with_saliency: bool, time_across: bool = False) -> QImage:
+        """The sample (the frames of a clip tiled), with the saliency map over it; a
+        sequence [steps, features] with its steps running left to right."""
         pairs = overlay_pairs(look.capture.sample, look.saliency.map)
+        if time_across:
+            pairs = [(p.T, m.T) for p, m in pairs]
+            # a signal of a few features over many steps: each feature a band, not a line
+            # one pixel high
+            features, steps = pairs[0][0].shape
+            taller = max(1, steps // (ROWS_PER_STEP_BAND * features))
+            pairs = [(p.repeat_interleave(taller, 0), m.repeat_interleave(taller, 0))
+                     for p, m in pairs]
         return _side_by_side([overlay_image(p.numpy(), m.numpy()) if with_saliency
                               else grey_image(p.numpy()) for p, m in pairs])
 
+    def show_selected(self) -> None:
+        """Show the output of what is selected: a layer, or a collapsed block's output."""
+        self.show_node(self._selected_node())
+
     def _selected_node(self) -> str | None:
+        """The node selected, or for a collapsed block the node that gives its output
+        (after its last repetition)."""
         ids = self._window.scene.selected_node_ids()
-        return ids[0] if len(ids) == 1 else None
+        if len(ids) != 1:
+            return None
+        graph = self._window.document.graph
+        if ids[0] not in graph.blocks:
+            return ids[0]
+        outputs = interface(graph, graph.blocks[ids[0]]).outputs
+        if not outputs:
+            return None
+        analysis = self.inspection.analysis if self.inspection is not None else None
+        return analysis.final_copy(outputs[0]) if analysis is not None else outputs[0]
 
     def show_node(self, node_id: str | None) -> None:
         """Show the node's output for the sample looked at (instant: it is kept)."""
@@ -289,18 +317,36 @@ def _network_key(graph: Graph) -> tuple:
             tuple(graph.edges))
 
 
+class _FitsItsDock(QVBoxLayout):
+    """The panel's layout, without the height-for-width its wrapped captions would give
+    it: the dock's scroll area would then make the panel as tall as the captions' ideal
+    (the prediction and the sample below the fold) instead of the dock's height."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
+ROWS_PER_STEP_BAND = 5
+"""A sequence is drawn at least a fifth as high as it is long."""
+FRAMES_PER_ROW = 4
+"""A clip's frames are tiled this many to a row (12 frames in a row each got ~23 px)."""
+
+
 def _side_by_side(pictures: list[QImage]) -> QImage:
+    """The frames of a clip tiled in rows, in order, left to right and down."""
     if len(pictures) == 1:
         return pictures[0]
     gap = 1
-    width = sum(p.width() for p in pictures) + gap * (len(pictures) - 1)
-    height = max(p.height() for p in pictures)
-    strip = QImage(width, height, QImage.Format.Format_RGB888)
-    strip.fill(Qt.GlobalColor.gray)
-    painter = QPainter(strip)
-    left = 0
-    for picture in pictures:
-        painter.drawImage(left, 0, picture)
-        left += picture.width() + gap
+    columns = min(len(pictures), FRAMES_PER_ROW)
+    rows = -(-len(pictures) // columns)
+    cell_w = max(p.width() for p in pictures)
+    cell_h = max(p.height() for p in pictures)
+    tiled = QImage(columns * cell_w + gap * (columns - 1), rows * cell_h + gap * (rows - 1),
+                   QImage.Format.Format_RGB888)
+    tiled.fill(Qt.GlobalColor.gray)
+    painter = QPainter(tiled)
+    for index, picture in enumerate(pictures):
+        row, column = divmod(index, columns)
+        painter.drawImage(column * (cell_w + gap), row * (cell_h + gap), picture)
     painter.end()
-    return strip
+    return tiled

@@ -47,6 +47,9 @@ READABLE_ZOOM = 0.6
 legible."""
 PROBLEMS_DOCK_HEIGHT = 150
 """The bottom docks' first height: a strip of problems, the rest for the canvas."""
+INSPECT_DOCK_HEIGHT = 360
+"""Room for the Inspect dock's sample, prediction and node output, when the window allows
+it."""
 TRAINING_DOCK_HEIGHT = 380
 """Room for the training form and curves that can be read, when the window allows it."""
 
@@ -168,6 +171,7 @@ class MainWindow(QMainWindow):
         # room as soon as the dock is brought up, not only at Start: laying the window out
         # again and repainting the curves at their new size then costs a run nothing
         self.docks["training"].visibilityChanged.connect(self._on_training_dock_shown)
+        self.docks["inspect"].visibilityChanged.connect(self._on_inspect_dock_shown)
         self.training.started.connect(lambda event: self._on_training_refused([], {}))
         self.training_panel.previewer.ready.connect(self._on_data_preview)
         self.training.warned.connect(self._on_training_warned)
@@ -208,6 +212,18 @@ class MainWindow(QMainWindow):
     def _on_training_dock_shown(self, visible: bool) -> None:
         if visible and self.isVisible() and not self.docks["training"].isFloating():
             QTimer.singleShot(0, self._make_room_for_training)
+
+    def _on_inspect_dock_shown(self, visible: bool) -> None:
+        if visible and self.isVisible() and not self.docks["inspect"].isFloating():
+            QTimer.singleShot(0, self._make_room_for_inspecting)
+
+    def _make_room_for_inspecting(self) -> None:
+        """The sample, its prediction and a node's output need more than a strip of
+        problems: the Inspect dock grows to be read, as far as the canvas can spare."""
+        dock = self.docks["inspect"]
+        height = min(INSPECT_DOCK_HEIGHT, self.height() // 2)
+        if dock.isVisible() and dock.height() < height:
+            self.resizeDocks([dock], [height], Qt.Orientation.Vertical)
 
     def _make_room_for_training(self) -> None:
         """A run's curves need the Training dock in sight and tall enough to read them."""
@@ -304,7 +320,7 @@ class MainWindow(QMainWindow):
     def _show_selection(self) -> None:
         if self.blocks.show_selection(self.scene.selected_node_ids(), self.document.analysis):
             self.properties.setCurrentWidget(self.blocks.panel)
-            self.inspect_panel.show_node(None)
+            self.inspect_panel.show_selected()  # what the block gives
             return
         self.properties.setCurrentWidget(self.inspector)
         ids = [n for n in self.scene.selected_node_ids() if n in self.document.graph.nodes]

@@ -383,6 +383,39 @@ class TrainingPanel(QWidget):
         self.progress.setValue(0)
         self.status.setText("Ready" if self.controller.ready
                             else "Getting ready to train…")
+        self._show_newest_run()
+
+    def _show_newest_run(self) -> None:
+        """What the project's newest finished run showed when it ended: its curves (per
+        epoch), its figures and its confusion matrix, read from its metrics.json."""
+        finished = [r for r in runs.project_runs(self.document.path, self.document.project.name)
+                    if r.state == "finished"]
+        metrics = runs.read_metrics(finished[-1].folder) if finished else None
+        result = (metrics or {}).get("result")
+        if not metrics or not isinstance(result, dict):
+            return
+        task = metrics.get("task") if isinstance(metrics.get("task"), dict) else {}
+        history = [row for row in metrics["history"] if isinstance(row, dict)]
+        metric = task.get("metric") or metric_for(_name_of(task.get("loss"))) or \
+            self.plots.current_metric()
+        self.plots.show_finished_run(str(metric), history)
+        figures = result.get("metrics") if isinstance(result.get("metrics"), dict) else {}
+        shown = format_metrics({k: v for k, v in figures.items()
+                                if k.startswith(("val_", "test_"))
+                                and isinstance(v, (int, float))})
+        folder = finished[-1].folder
+        self.result.setText(f"Last run {folder.name}: {result.get('message', 'finished')}."
+                            f"\n{shown}\nWeights: {folder}")
+        matrix, classes = figures.get("confusion_matrix"), task.get("classes")
+        if isinstance(matrix, list) and matrix and isinstance(classes, list):
+            try:
+                self.confusion.show_matrix(matrix, [str(c) for c in classes])
+            except (TypeError, ValueError, IndexError):
+                self.confusion.clear()  # a damaged file: the figures above still stand
+        else:
+            self.confusion.setVisible(False)
+        self.samples.clear("Samples are shown as a run ends; the Inspect dock runs any "
+                           "sample through this run's weights.")
 
     # -- run history -------------------------------------------------------------------
     def list_runs(self) -> None:

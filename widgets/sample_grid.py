@@ -46,6 +46,7 @@ class SampleGrid(PaletteFollowingWidget):
         self._columns = 0
         self._summary = QLabel()
         self._summary.setContentsMargins(4, 0, 4, 0)
+        self._summary.setWordWrap(True)  # a long note must not take the matrix's width
         self._scroll = QScrollArea()
         self._scroll.setWidgetResizable(True)
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -109,16 +110,19 @@ class SampleGrid(PaletteFollowingWidget):
         self._summary.setText(f"{shown} samples · {summary}")
         self._reflow(force=True)
 
-    def clear(self) -> None:
-        """Shows no samples."""
+    def clear(self, note: str = "no samples") -> None:
+        """Shows no samples, and `note` instead."""
         for cell in self._cells:
             self._grid.removeWidget(cell)
             cell.deleteLater()
         self._cells = []
         self._columns = 0
-        self._summary.setText("no samples")
+        self._summary.setText(note)
 
     # --- for tests ----------------------------------------------------------------------
+
+    def summary_text(self) -> str:
+        return self._summary.text()
 
     def cells(self) -> list[SampleCell]:
         return list(self._cells)

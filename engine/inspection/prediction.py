@@ -10,7 +10,7 @@ from typing import Literal
 
 import torch
 
-from engine.training.tasks import Binary, Classification, Sequences, Task
+from engine.training.tasks import Binary, Classification, Sequences, Task, spans
 
 PredictionKind = Literal["classes", "classes_per_step", "string", "values"]
 
@@ -55,7 +55,7 @@ def predict(task: Task, output: torch.Tensor, classes: Sequence[str]) -> Predict
         probabilities = output.softmax(-1)
         if output.dim() == 2:
             best = probabilities.argmax(-1).tolist()
-            return Prediction("classes_per_step", " ".join(names[i] for i in best), names,
+            return Prediction("classes_per_step", spans([names[i] for i in best]), names,
                               [], probabilities.tolist(), best)
         top = int(probabilities.argmax())
         return Prediction("classes", f"{names[top]} ({100 * float(probabilities[top]):.0f} %)",

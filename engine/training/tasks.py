@@ -15,6 +15,23 @@ from engine.data import PAD, Dataset
 from engine.data.dataset import UNSCORED
 from engine.training.config import Choice
 
+SPELLED_OUT = 8
+"""Up to this many labels in a row are written one by one; more are written as runs."""
+
+
+def spans(labels: Sequence[str]) -> str:
+    """A label per time step as a person reads them: 'up down' for a few, and for many
+    the runs of equal labels ('off ×20 on ×8 off ×36'), not a wall of 64 words."""
+    if len(labels) <= SPELLED_OUT:
+        return " ".join(labels)
+    runs: list[list] = []
+    for label in labels:
+        if runs and runs[-1][0] == label:
+            runs[-1][1] += 1
+        else:
+            runs.append([label, 1])
+    return " ".join(label if count == 1 else f"{label} ×{count}" for label, count in runs)
+
 
 class Task:
     """Targets, loss and metrics for one loss function.
@@ -128,7 +145,7 @@ class Classification(Task):
             return classes[index] if index < len(classes) else str(index)
 
         def text(ids: torch.Tensor) -> str:
-            return " ".join(name(int(i)) if i != UNSCORED else "·" for i in ids.reshape(-1))
+            return spans([name(int(i)) if i != UNSCORED else "·" for i in ids.reshape(-1)])
 
         return [text(p) for p in outputs.argmax(-1)], [text(t) for t in targets]
 

@@ -4,6 +4,7 @@ corner where it covers no layer."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRect
@@ -56,11 +57,19 @@ def test_the_heat_legend_covers_no_layer_of_a_template(make_window, tmp_path):
     QGuiApplication.processEvents()
     legend = window.view.legend
     assert legend.isVisible()
-    area = QRect(window.view.viewport().mapFrom(window.view, legend.pos()), legend.size())
-    for item in window.scene.node_items():
-        shown = window.view.mapFromScene(item.sceneBoundingRect()).boundingRect()
-        assert not area.intersects(shown), item.node_id
+
+    def assert_covers_nothing() -> None:
+        area = QRect(window.view.viewport().mapFrom(window.view, legend.pos()), legend.size())
+        for item in window.scene.node_items():
+            shown = window.view.mapFromScene(item.sceneBoundingRect()).boundingRect()
+            assert not area.intersects(shown), item.node_id
+
+    assert_covers_nothing()
     window.grab().save(str(tmp_path / "legend.png"))
+    window.layout_down_action.trigger()  # the layers move under it: it moves on
+    for _ in range(3):
+        QGuiApplication.processEvents()
+    assert_covers_nothing()
 
 
 def test_the_ids_a_palette_gives_stay_whole_beside_the_heat_maps_figures(make_window,
@@ -74,7 +83,7 @@ def test_the_ids_a_palette_gives_stay_whole_beside_the_heat_maps_figures(make_wi
            ("tosequence", "ToSequence", {}), ("lstm", "LSTM", {}),
            ("laststep", "LastStep", {}), ("linear", "Linear", {"out_features": 6})]
     graph = Graph([Node(i, t, p, (0.0, 134.0 * k)) for k, (i, t, p) in enumerate(ids)],
-                  [Edge(a[0], b[0]) for a, b in zip(ids, ids[1:], strict=False)])
+                  [Edge(a[0], b[0]) for a, b in itertools.pairwise(ids)])
     path = tmp_path / "ids.ndproj"
     save_project(Project("Ids", graph), path)
     window = make_window((1280, 820))

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from engine.cli import main
 from engine.project import save_project
@@ -130,3 +131,63 @@ def test_a_run_whose_gradients_vanish_is_warned_about_on_its_first_layers(window
     assert window.files.open_path(path, confirmed=True)
     assert any("vanishing" in p.message for p in window.problems.problems())
     assert window.scene.node_item("lin1").status.severity == "warning"
+
+
+def test_a_collapsed_block_is_coloured_by_its_layers_and_can_be_inspected(
+        make_window, trained_digits, qtbot, tmp_path):
+    window = make_window((1280, 820))
+    panel = open_inspect(window, trained_digits, qtbot)
+    members = ["conv1", "bn1", "relu1", "conv2", "bn2", "relu2"]
+    window.scene.select_nodes(members)
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    window.document.analyse_now()
+    (block_id,) = window.scene.selected_node_ids()
+    qtbot.waitUntil(lambda: panel.look is not None, timeout=60_000)
+    window.scene.select_nodes([])
+    window.scene.select_nodes([block_id])
+    assert panel.output.title.text().startswith("<b>relu2</b>"), panel.output.title.text()
+    window.colour_by_actions["macs"].trigger()
+    heat = window.scene.heat
+    total = sum(window.costs.costs.nodes[n].macs for n in members)
+    assert heat.values[block_id] == total
+    assert heat.span()[1] >= total, "the legend's range takes the block in"
+    assert window.scene.node_item(block_id).heat_level is not None
+    window.grab().save(str(tmp_path / "heat_with_a_block.png"))
+
+
+def _inspect_template(make_window, qtbot, name: str):
+    window = make_window((1280, 820))
+    panel = open_inspect(window, ROOT / "projects" / name, qtbot)
+    qtbot.waitUntil(lambda: window.docks["inspect"].height() >= 300, timeout=5_000)
+    QApplication.processEvents()
+    return window, panel
+
+
+def _below_the_fold(panel, widget) -> bool:
+    scroll = panel.parentWidget().parentWidget()  # the dock's scroll area's viewport
+    shown = widget.mapTo(scroll, widget.rect().bottomLeft())
+    return shown.y() > scroll.height() + 2
+
+
+@pytest.mark.parametrize("name, kind", [("digits_cnn.ndproj", "classes"),
+                                        ("gesture_crnn.ndproj", "classes"),
+                                        ("pulse_tagger.ndproj", "classes_per_step")])
+def test_the_inspect_dock_reads_at_the_default_size(make_window, qtbot, tmp_path, name, kind):
+    window, panel = _inspect_template(make_window, qtbot, name)
+    window.grab().save(str(tmp_path / f"inspect_{name.split('.')[0]}.png"))
+    prediction = panel.look.prediction
+    assert prediction.kind == kind
+    assert not _below_the_fold(panel, panel.prediction), "the prediction runs below the dock"
+    if kind == "classes":
+        # the names down the side, one row each: none over another
+        ticks = panel.prediction.plot.getPlotItem().getAxis("left")._tickLevels
+        assert [label for _, label in ticks[0]] == prediction.labels
+    else:
+        words = panel.prediction.caption.text().split()
+        assert len(words) <= 40 and "×" in panel.prediction.caption.text()
+    frames = panel.look.capture.sample.shape[0] if panel.look.capture.sample.dim() == 4 else 1
+    if frames > 1:  # a clip: its frames tiled, each big enough to see
+        shown = panel.picture.target_rect()
+        columns = min(frames, 4)
+        assert shown.width() / columns >= 40, shown

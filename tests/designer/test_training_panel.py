@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from PySide6.QtCore import Qt
@@ -305,3 +306,32 @@ def test_the_curves_read_right_at_the_default_size_and_start_afresh_for_another_
                                   confirmed=True)
     QApplication.processEvents()
     assert loss_plot.getViewBox().viewRange()[1][1] <= 1.5, "the last project's loss range"
+
+
+def test_a_reopened_project_shows_what_its_last_run_showed(make_window, project_copy, tmp_path,
+                                                           qtbot):
+    from engine.cli import main
+    from engine.training.runs import runs_folder
+
+    run = runs_folder(project_copy, "Digits CNN") / "20261207-090000"
+    assert main(["train", str(project_copy), "--epochs", "2", "--out", str(run)]) == 0
+    window = make_window((1280, 820))
+    assert window.files.open_path(project_copy, confirmed=True)
+    panel = window.training_panel
+    assert panel.result.text().startswith("Last run 20261207-090000: completed 2 epochs")
+    assert "accuracy" in panel.result.text()
+    assert not panel.confusion.isHidden() and panel.confusion.matrix().shape == (10, 10)
+    assert panel.plots.point_counts()[1] == 2, "its curves, without ticking it in Runs"
+    x, y = panel.plots.curves()["smoothed_loss"].getData()
+    assert len(x) == 2 and np.isfinite(y).all()
+    assert "no samples" not in panel.samples.summary_text()
+    window.docks["training"].raise_()
+    qtbot.waitUntil(lambda: window.docks["training"].height() >= 300, timeout=5_000)
+    panel.tabs.setCurrentWidget(panel.plots)
+    qtbot.wait(50)
+    window.grab().save(str(tmp_path / "reopened_curves.png"))
+    panel.tabs.setCurrentIndex(panel.tabs.count() - 1)
+    qtbot.wait(50)
+    window.grab().save(str(tmp_path / "reopened_results.png"))
+    matrix = panel.confusion
+    assert matrix.width() >= matrix.minimumSizeHint().width()

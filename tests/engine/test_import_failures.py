@@ -217,7 +217,7 @@ def test_a_module_that_leaves_submodules_unused_imports_with_a_note(capsys, tmp_
                                        "submodules it never calls are left out")
 
 
-def test_forward_takes_one_tensor_and_returns_layer_outputs(tmp_path):
+def test_a_second_tensor_without_a_shape_and_layer_outputs_returned_are_named(tmp_path):
     model = write(tmp_path, """\
         from torch import nn
 
@@ -237,8 +237,8 @@ def test_forward_takes_one_tensor_and_returns_layer_outputs(tmp_path):
         """)
 
     assert problem_lines(model, "Pair") == [
-        f"{model}: Pair.forward takes 2 tensors (a, b); importing takes networks with one "
-        "input"]
+        f"{model}: Pair.forward takes 2 tensors (a, b); give the shape of each input after "
+        "the first (b) with another --input-shape, in forward()'s order"]
     assert problem_lines(model, "State", (5, 4))[0] == (
         f"{model}: forward() returns the (output, state) tuple of nn.GRU (self.gru); a "
         "project's GRU gives its output sequence alone: out, _ = ..., return out")

@@ -288,3 +288,11 @@ def test_ctc_samples_are_decoded_strings():
     scores = torch.nn.functional.one_hot(steps, 4).float()
     assert task.describe(scores, torch.tensor([[2, 3, -1]]), ["a", "b", "c"]) == (["bc"],
                                                                                  ["bc"])
+
+
+def test_a_label_per_step_reads_as_runs_when_there_are_many():
+    from engine.training.tasks import spans
+
+    assert spans(["up", "down"]) == "up down"
+    labels = ["none"] * 20 + ["ramp"] * 8 + ["none"] * 35 + ["wobble"]
+    assert spans(labels) == "none ×20 ramp ×8 none ×35 wobble"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -70,6 +70,8 @@ class GraphView(QGraphicsView):
         self._banner.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._banner.hide()
         self.legend = HeatLegend(self)
+        self._legend_timer = QTimer(self, singleShot=True, interval=0)
+        self._legend_timer.timeout.connect(self._place_legend)
         if scene is not None:
             self.setScene(scene)
 
@@ -82,10 +84,13 @@ class GraphView(QGraphicsView):
         if old is not None:
             old.read_only_changed.disconnect(self._show_banner)
             old.heat_changed.disconnect(self._show_legend)
+            old.changed.disconnect(self._legend_may_cover)
         super().setScene(scene)
         if isinstance(scene, GraphScene):
             scene.read_only_changed.connect(self._show_banner)
             scene.heat_changed.connect(self._show_legend)
+            # layers laid out, moved or zoomed under the legend: it finds a free corner
+            scene.changed.connect(self._legend_may_cover)
             self._show_banner(scene.read_only, scene.read_only_message)
             self._show_legend(scene.heat)
 
@@ -403,6 +408,10 @@ class GraphView(QGraphicsView):
         spot = next((c for c in corners
                      if not any(QRect(c, size).intersects(r) for r in shown)), corners[0])
         self.legend.move(viewport.mapTo(self, spot))
+
+    def _legend_may_cover(self, *_: object) -> None:
+        if self.legend.isVisible() and not self._legend_timer.isActive():
+            self._legend_timer.start()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)

@@ -49,18 +49,22 @@ class PredictionView(PaletteFollowingWidget):
             text += f" &nbsp; truth: {truth}{mark}"
         self.caption.setText(text)
         bottom, left = item.getAxis("bottom"), item.getAxis("left")
+        item.getViewBox().invertY(prediction.kind == "classes")
         if prediction.kind == "classes":
-            heights = np.asarray(prediction.probabilities)
+            # a bar per class across, its name before it: names as long as "anticlockwise"
+            # never run into each other, and the chart fits a short dock
+            lengths = np.asarray(prediction.probabilities)
+            rows = np.arange(len(lengths))
             colours = [BEST_COLOUR if i == prediction.target else BAR_COLOUR
-                       for i in range(len(heights))]
-            item.addItem(pg.BarGraphItem(x=np.arange(len(heights)), height=heights,
-                                         width=0.7, brushes=colours, pens=colours))
-            bottom.setTicks([list(enumerate(prediction.labels))])
-            left.setTicks(None)
-            item.setLabel("left", "probability")
-            item.setLabel("bottom", "")
-            item.setYRange(0, 1, padding=0.02)
-            item.setXRange(-0.6, len(heights) - 0.4, padding=0)
+                       for i in range(len(lengths))]
+            item.addItem(pg.BarGraphItem(x0=0, y=rows, width=lengths, height=0.7,
+                                         brushes=colours, pens=colours))
+            left.setTicks([list(enumerate(prediction.labels))])
+            bottom.setTicks(None)
+            item.setLabel("left", "")
+            item.setLabel("bottom", "probability")
+            item.setXRange(0, 1, padding=0.02)
+            item.setYRange(-0.6, len(lengths) - 0.4, padding=0)
         elif prediction.kind in ("classes_per_step", "string"):
             steps = np.asarray(prediction.steps, dtype=np.float32)  # [T, classes]
             image = pg.ImageItem(steps, axisOrder="col-major")  # x: time, y: class

@@ -238,6 +238,17 @@ class TrainingPlots(PaletteFollowingWidget):
 
     # --- finished runs ------------------------------------------------------------------
 
+    def show_finished_run(self, metric: str, history: Sequence[Mapping[str, Any]]) -> None:
+        """A finished run's curves as the live ones, from its saved history: per epoch (a
+        run keeps no per-batch losses), the training loss where the smoothed one goes."""
+        self.start_run(metric, max((int(row.get("epoch", 0)) for row in history), default=1))
+        for row in history:
+            self.add_epoch(int(row.get("epoch", 0)), row)
+        self.refresh()
+        epochs = self._columns.epochs
+        self._smooth_curve.setData(epochs["epoch"].values, epochs["train_loss"].values,
+                                   connect="finite")
+
     def overlay(self, label: str, history: Sequence[Mapping[str, Any]]) -> None:
         """Draws a finished run's validation loss and metric(s) as dashed curves in a colour
         of their own, for comparison; `history` holds one dict per epoch ('epoch',
