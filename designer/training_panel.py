@@ -44,6 +44,7 @@ from engine.training.events import SamplesDecoded
 from engine.training.progress import clock, format_metrics
 from engine.training.run import available_devices
 from engine.training.tasks import metric_for, task_for
+from engine.training.threads import AUTO, MAX_THREADS
 from widgets.confusion_matrix import ConfusionMatrixView
 from widgets.data_preview import DataPreviewView
 from widgets.dataset_chooser import DatasetChooser
@@ -109,6 +110,9 @@ class TrainingPanel(QWidget):
         self.early_stopping = QSpinBox(minimum=0, maximum=1000, specialValueText="off")
         self.device = QComboBox()
         self.device.addItems(["auto", *available_devices()])
+        self.threads = QSpinBox(minimum=0, maximum=MAX_THREADS, specialValueText="auto")
+        self.threads.setToolTip("torch's threads on a CPU; auto: the cores other work leaves "
+                                "free, looked at again before every epoch")
         # the settings in two columns: all of them in sight in a dock of a third of the
         # window's height, where one column would scroll
         form = QFormLayout()
@@ -120,7 +124,7 @@ class TrainingPanel(QWidget):
                               ("Validation split", self.validation_split),
                               ("Gradient clip", self.gradient_clip),
                               ("Early stopping patience", self.early_stopping),
-                              ("Device", self.device)):
+                              ("Device", self.device), ("Threads", self.threads)):
             more.addRow(label, widget)
         _align_labels([form, self.dataset.form])
         self.from_last = QCheckBox("Start from the last run's weights")
@@ -228,7 +232,7 @@ class TrainingPanel(QWidget):
         for combo in (self.loss, self.optimizer, self.scheduler, self.device):
             combo.activated.connect(self._edited)
         for spin in (self.lr, self.batch_size, self.epochs, self.validation_split,
-                     self.gradient_clip, self.early_stopping):
+                     self.gradient_clip, self.early_stopping, self.threads):
             spin.editingFinished.connect(self._edited)
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.toggle_pause)
@@ -289,6 +293,8 @@ class TrainingPanel(QWidget):
         self.early_stopping.setValue(_shown(early.get("patience", 5), 5, self.early_stopping)
                                      if isinstance(early, dict) else 0)
         self.device.setCurrentText(str(training.get("device", "auto")))
+        threads = training.get("threads", AUTO)
+        self.threads.setValue(0 if threads == AUTO else _shown(threads, 0, self.threads))
         self._updating = False
         metric = metric_for(_name_of(training.get("loss")))
         if metric and not self.controller.running and self.plots.point_counts() == (0, 0):
@@ -361,6 +367,10 @@ class TrainingPanel(QWidget):
             training.pop("device", None)
         else:
             training["device"] = self.device.currentText()
+        if self.threads.value() == 0:
+            training.pop("threads", None)
+        else:
+            training["threads"] = self.threads.value()
         if training != self.document.project.training:
             self.document.push(SetProjectField(self.document, "training", training,
                                                "Edit training settings"))
@@ -535,7 +545,8 @@ class TrainingPanel(QWidget):
         self.pause_button.setText("Pause")
         for widget in (self.dataset, self.loss, self.optimizer, self.lr, self.scheduler,
                        self.batch_size, self.epochs, self.validation_split,
-                       self.gradient_clip, self.early_stopping, self.device, self.from_last):
+                       self.gradient_clip, self.early_stopping, self.device, self.threads,
+                       self.from_last):
             widget.setEnabled(not running)
         self.resume_button.setEnabled(not running and self._selected_interrupted() is not None)
         self.controls_changed.emit()

@@ -8,7 +8,8 @@ hold what its face says.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from engine.analysis import Analysis, NodeReport, Problem
 from engine.blocks import Block, Interface, chains, interfaces
@@ -238,18 +239,14 @@ def laid_out_by_blocks(graph: Graph, direction: Direction = "top-to-bottom") -> 
     """Places for everything the canvas can show, in place: the network as it shows with
     every block collapsed, and inside each block what it shows when opened (its layers
     and the blocks inside it as nodes), from the block's own corner."""
-    folded = graph.copy()
-    for block in folded.blocks.values():
-        block.collapsed = True
+    folded = _with_collapsed(graph, lambda block: True)
     view = collapsed_view(folded)
     for shown, position in layered_layout(view.graph, direction).items():
         _place(graph, shown, position)
     for block_id in sorted(graph.blocks, key=lambda b: -len(graph.blocks[b].nodes)):
-        opened = folded.copy()
         members = set(graph.blocks[block_id].nodes)
-        for other in opened.blocks.values():
-            other.collapsed = not members <= set(other.nodes)
-        opened_view = collapsed_view(opened)
+        opened_view = collapsed_view(_with_collapsed(
+            graph, lambda other, members=members: not members <= set(other.nodes)))
         inside = list(dict.fromkeys(opened_view.shown_id(n)
                                     for n in graph.blocks[block_id].nodes))
         corner = graph.blocks[block_id].position or (0.0, 0.0)
@@ -257,6 +254,16 @@ def laid_out_by_blocks(graph: Graph, direction: Direction = "top-to-bottom") -> 
                                             direction).items():
             if shown != block_id:
                 _place(graph, shown, (corner[0] + x, corner[1] + y))
+
+
+def _with_collapsed(graph: Graph, collapsed: Callable[[Block], bool]) -> Graph:
+    """The graph's nodes and edges (shared, not copied) under copies of its blocks, each
+    collapsed or not as `collapsed` says: a view to lay out, cheap for large graphs."""
+    shown = Graph()
+    shown.nodes, shown.edges = graph.nodes, graph.edges
+    shown.blocks = {block_id: replace(block, collapsed=collapsed(block))
+                    for block_id, block in graph.blocks.items()}
+    return shown
 
 
 def _shifted(position: tuple[float, float], axis: int, by: float) -> tuple[float, float]:

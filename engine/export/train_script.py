@@ -140,6 +140,8 @@ def _settings(config: TrainingConfig) -> list[str]:
         f"SEED = {config.seed}",
         f"GRADIENT_CLIP = {literal(config.gradient_clip)}",
         f"DEVICE = {literal(config.device)}",
+        f"THREADS = {literal(config.threads)}",
+        '"""torch\'s threads on a CPU: a number, or "auto" (the cores left free)."""',
         _loss(config),
         f"SCHEDULE_EVERY_BATCH = {every_batch}",
         '"""OneCycleLR moves every batch, the other schedules every epoch."""',

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.catalogue import closest
+from engine.training.threads import parse_setting
 
 LOSSES = ("CrossEntropyLoss", "BCEWithLogitsLoss", "MSELoss", "L1Loss", "CTCLoss")
 OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop")
 SCHEDULERS = ("StepLR", "CosineAnnealingLR", "OneCycleLR", "ReduceLROnPlateau")
 TOP_KEYS = {"dataset", "loss", "optimizer", "scheduler", "batch_size", "epochs",
-            "validation_split", "seed", "gradient_clip", "early_stopping", "device"}
+            "validation_split", "seed", "gradient_clip", "early_stopping", "device",
+            "threads"}
 # arguments the trainer fills in itself, so a project must not set them
 FILLED_IN = {"params", "optimizer", "reduction", "zero_infinity", "total_steps", "epochs",
              "steps_per_epoch", "verbose", "last_epoch"}
@@ -70,6 +72,8 @@ class TrainingConfig:
     gradient_clip: float | None = None
     early_stopping: EarlyStopping | None = None
     device: str = "auto"
+    threads: int | str = "auto"
+    """torch's threads on a CPU: a number, or 'auto' (engine.training.threads)."""
 
     @property
     def lr(self) -> float:
@@ -184,6 +188,10 @@ def read_training(data: Mapping[str, Any] | None) -> TrainingConfig:
     if not isinstance(device, str):
         raise TrainingError("\"device\" must be 'auto', 'cpu', 'cuda', 'cuda:1' or 'mps'")
     clip = _number(data, "gradient_clip", None, integer=False, minimum=0, optional=True)
+    try:
+        threads = parse_setting(data.get("threads"))
+    except ValueError as error:
+        raise TrainingError(str(error)) from None
     return TrainingConfig(
         dataset=data["dataset"],
         loss=_choice("loss", data["loss"], LOSSES),
@@ -198,4 +206,5 @@ def read_training(data: Mapping[str, Any] | None) -> TrainingConfig:
         gradient_clip=None if clip in (None, 0) else float(clip),
         early_stopping=_early_stopping(data.get("early_stopping")),
         device=device,
+        threads=threads,
     )

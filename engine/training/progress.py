@@ -66,8 +66,10 @@ class ProgressPrinter:
         elif isinstance(event, SamplesDecoded):
             self._decoded(event)
         elif isinstance(event, EpochEnded):
+            threads = event.metrics.get("threads")
+            on = f", {threads} thread{'s' * (threads != 1)}" if isinstance(threads, int) else ""
             self._line(f"epoch {event.epoch}/{event.epochs}  {format_metrics(event.metrics)}"
-                       f"  ({event.metrics.get('seconds', 0):.1f} s)")
+                       f"  ({event.metrics.get('seconds', 0):.1f} s{on})")
         elif isinstance(event, RunEnded) and self.live:
             self.stream.write("\r\033[K")  # the caller reports the result itself
 

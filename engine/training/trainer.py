@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import threading
 import time
@@ -43,6 +44,12 @@ from engine.training.optimisers import build_optimizer, build_scheduler, steps_p
 from engine.training.resuming import apply_changes
 from engine.training.runs import METRICS_FILE, WEIGHTS_FILE, RunLock, has_results
 from engine.training.tasks import Task
+from engine.training.threads import (
+    AUTO,
+    THREADS_LOOK_EVERY_S,
+    MachineWatch,
+    choose_threads,
+)
 
 Listener = Callable[[Event], None]
 
@@ -134,6 +141,11 @@ class Trainer:
         self._data_failure = False
         self.report = DataReport(data)
         """How the data's files were read: decoding progress, what could not be read."""
+        self._machine = MachineWatch() if self.device.type == "cpu" else None
+        """How busy the machine is apart from this run, for the threads of each epoch."""
+        self.threads = torch.get_num_threads()
+        """The threads the latest stretch of training computed with."""
+        self._looked = time.monotonic()
 
     # -- control, from any thread ------------------------------------------------------
     def add_listener(self, listener: Listener) -> None:
@@ -269,6 +281,7 @@ class Trainer:
         epoch = first_epoch - 1
         for epoch in range(first_epoch, config.epochs + 1):
             self.model.train()
+            self._choose_threads()
             if shard is None:
                 order = torch.randperm(count, generator=run.shuffle).to(device)
             else:
@@ -293,6 +306,9 @@ class Trainer:
                 if xb is None:
                     break
                 self._report_decoding()
+                if self._machine is not None and \
+                        time.monotonic() - self._looked >= THREADS_LOOK_EVERY_S:
+                    self._choose_threads()  # the machine got busier, or quieter
                 if group is None and len(index) < 2 < used:
                     continue  # unreadable samples left one: BatchNorm needs two
                 sampled = self.health.begin((epoch - 1) * batches + batch)
@@ -343,7 +359,7 @@ class Trainer:
             row = {"epoch": epoch, "train_loss": loss_sum / max(seen, 1),
                    **{k: v for k, v in metrics.items() if not isinstance(v, list)},
                    "lr": optimizer.param_groups[0]["lr"],
-                   "seconds": time.perf_counter() - started}
+                   "seconds": time.perf_counter() - started, "threads": self.threads}
             if not math.isfinite(row["val_loss"]):
                 self.model.load_state_dict(run.good_state)
                 ended = self._failed(_BatchFailed(f"the validation loss is {row['val_loss']}"),
@@ -374,6 +390,19 @@ class Trainer:
             epochs = f"{config.epochs} epoch{'s' * (config.epochs != 1)}"
             ended = RunEnded("completed", f"completed {epochs}", epoch, self._last_metrics())
         return self._with_test_and_data(ended)
+
+    def _choose_threads(self) -> None:
+        """On a CPU, the threads for the coming epoch: the project's number, or as many as
+        the cores other work leaves free (engine.training.threads)."""
+        if self._machine is None:
+            return
+        share = int(os.environ.get("LOCAL_WORLD_SIZE", "1")) if self._group is not None else 1
+        if share > 1 and "OMP_NUM_THREADS" in os.environ and self.config.threads == AUTO:
+            return  # the launcher's split of the cores stands
+        self._looked = time.monotonic()
+        self.threads = choose_threads(self.config.threads, self._machine, share)
+        if torch.get_num_threads() != self.threads:
+            torch.set_num_threads(self.threads)
 
     def _with_test_and_data(self, ended: RunEnded) -> RunEnded:
         """The run's end with the test split's figures (when the data has one and the run

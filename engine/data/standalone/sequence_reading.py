@@ -14,8 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.data.dataset import quoted
-
 SEQUENCE_SUFFIXES = frozenset({".npy", ".csv", ".tsv", ".txt"})
 FITS = ("end", "centre")
 
@@ -97,7 +95,8 @@ def read_matrix(path: Path) -> np.ndarray:
                     float(cell)
                 except ValueError:
                     raise SequenceError(
-                        f"line {number}, column {column}: {quoted(cell)} is not a number"
+                        f"line {number}, column {column}: {_shown(cell)} is not a "
+                        "number"
                     ) from None
         raise
     _refuse_non_finite(values, first_line=header + 1)
@@ -143,3 +142,11 @@ def fit(matrix: np.ndarray, steps: int, where: str = "end") -> tuple[np.ndarray,
     kept = min(length, steps)
     fitted[:kept] = matrix[:kept]
     return fitted, kept
+
+
+def _shown(cell: str) -> str:
+    """A cell as a message quotes it: its start and length when it is long (a DNA
+    sequence of 200 letters would fill the message)."""
+    if len(cell) <= 40:
+        return repr(cell)
+    return f"{cell[:40]!r}… ({len(cell):,} characters)"

@@ -33,6 +33,23 @@ def pick_device(name: str) -> torch.device:
     return torch.device("cpu")
 
 
+def threads_for(setting: str, processes: int) -> int:
+    """torch's threads on a CPU: the number given, or for "auto" the cores this process may
+    use, shared among the run's processes, less those the load average says other work
+    keeps busy (threads that wait for a busy core spin, and burn the core that is left)."""
+    if setting != "auto":
+        return max(1, int(setting))
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        busy = 0.0
+    return max(1, cores // processes - math.floor(busy / processes + 0.25))
+
+
 def start_processes(device_name: str) -> tuple[torch.device, int, int]:
     """This process's device and rank, and the number of processes. torchrun sets RANK,
     WORLD_SIZE and LOCAL_RANK; without them this is the only process."""
@@ -94,6 +111,8 @@ def save_results(out: Path, model: nn.Module, history: list[dict[str, float]],
 
 def train(args: argparse.Namespace) -> None:
     device, rank, world_size = start_processes(args.device)
+    if device.type == "cpu":
+        torch.set_num_threads(threads_for(args.threads, world_size))
     torch.manual_seed(SEED)  # Netdesigner's initial weights, the same in every process
     model = NETWORK_CLASS()
     if args.init is not None:
@@ -200,6 +219,9 @@ def main() -> None:
                         help="start from these weights (a weights.safetensors)")
     parser.add_argument("--device", default=DEVICE, metavar="D",
                         help="auto, cpu, cuda, cuda:N or mps (default %(default)s)")
+    parser.add_argument("--threads", default=str(THREADS), metavar="N",
+                        help="torch's threads on a CPU: a number, or auto (default "
+                        "%(default)s)")
     parser.add_argument("--max-batches", type=int, metavar="N",
                         help="end each epoch after this many batches, for a quick try")
     train(parser.parse_args())
