@@ -40,7 +40,7 @@ from engine.training import (
     runs,
 )
 from engine.training.checkpoint import load_weights
-from engine.training.events import HealthSampled, SamplesDecoded
+from engine.training.events import HealthSampled, Noted, SamplesDecoded
 from engine.training.resuming import plan_resume
 
 
@@ -262,6 +262,9 @@ class TrainingController(QObject):
                 self.samples = Samples.of(trainer)
             except Exception:  # a model that fails on them: the run's result still stands
                 self.samples = None
+        if isinstance(event, Noted):  # shown with the run's other warnings
+            self._events.append(Warned([event.text]))
+            return
         self._events.append(event)
         if isinstance(event, RunStarted) and warnings:
             self._events.append(Warned(warnings))

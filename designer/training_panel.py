@@ -43,6 +43,7 @@ from engine.training.config import LOSSES, OPTIMIZERS, SCHEDULERS
 from engine.training.events import SamplesDecoded
 from engine.training.progress import clock, format_metrics
 from engine.training.run import available_devices
+from engine.training.speed import PRECISIONS
 from engine.training.tasks import metric_for, task_for
 from engine.training.threads import AUTO, MAX_THREADS
 from widgets.confusion_matrix import ConfusionMatrixView
@@ -110,6 +111,14 @@ class TrainingPanel(QWidget):
         self.early_stopping = QSpinBox(minimum=0, maximum=1000, specialValueText="off")
         self.device = QComboBox()
         self.device.addItems(["auto", *available_devices()])
+        self.precision = QComboBox()
+        self.precision.addItems(PRECISIONS)
+        self.precision.setToolTip("32-true: float32; bf16-mixed: forward and loss in "
+                                  "bfloat16 where the processor or GPU has it; 16-mixed: "
+                                  "float16 with a GradScaler, on CUDA")
+        self.compile = QCheckBox("Compile (torch.compile)")
+        self.compile.setToolTip("Compile the network before the first batch (its time is "
+                                "counted); a network it cannot compile trains as it is")
         self.threads = QSpinBox(minimum=0, maximum=MAX_THREADS, specialValueText="auto")
         self.threads.setToolTip("torch's threads on a CPU; auto: the cores other work leaves "
                                 "free, looked at again before every epoch")
@@ -124,7 +133,8 @@ class TrainingPanel(QWidget):
                               ("Validation split", self.validation_split),
                               ("Gradient clip", self.gradient_clip),
                               ("Early stopping patience", self.early_stopping),
-                              ("Device", self.device), ("Threads", self.threads)):
+                              ("Device", self.device), ("Threads", self.threads),
+                              ("Precision", self.precision), ("", self.compile)):
             more.addRow(label, widget)
         _align_labels([form, self.dataset.form])
         self.from_last = QCheckBox("Start from the last run's weights")
@@ -229,8 +239,9 @@ class TrainingPanel(QWidget):
         layout.addWidget(self.tabs, 1)
 
         self.dataset.edited.connect(self._dataset_edited)
-        for combo in (self.loss, self.optimizer, self.scheduler, self.device):
+        for combo in (self.loss, self.optimizer, self.scheduler, self.device, self.precision):
             combo.activated.connect(self._edited)
+        self.compile.toggled.connect(self._edited)
         for spin in (self.lr, self.batch_size, self.epochs, self.validation_split,
                      self.gradient_clip, self.early_stopping, self.threads):
             spin.editingFinished.connect(self._edited)
@@ -295,6 +306,8 @@ class TrainingPanel(QWidget):
         self.device.setCurrentText(str(training.get("device", "auto")))
         threads = training.get("threads", AUTO)
         self.threads.setValue(0 if threads == AUTO else _shown(threads, 0, self.threads))
+        self.precision.setCurrentText(str(training.get("precision", PRECISIONS[0])))
+        self.compile.setChecked(training.get("compile") is True)
         self._updating = False
         metric = metric_for(_name_of(training.get("loss")))
         if metric and not self.controller.running and self.plots.point_counts() == (0, 0):
@@ -371,6 +384,14 @@ class TrainingPanel(QWidget):
             training.pop("threads", None)
         else:
             training["threads"] = self.threads.value()
+        if self.precision.currentText() == PRECISIONS[0]:
+            training.pop("precision", None)
+        else:
+            training["precision"] = self.precision.currentText()
+        if self.compile.isChecked():
+            training["compile"] = True
+        else:
+            training.pop("compile", None)
         if training != self.document.project.training:
             self.document.push(SetProjectField(self.document, "training", training,
                                                "Edit training settings"))
@@ -546,7 +567,7 @@ class TrainingPanel(QWidget):
         for widget in (self.dataset, self.loss, self.optimizer, self.lr, self.scheduler,
                        self.batch_size, self.epochs, self.validation_split,
                        self.gradient_clip, self.early_stopping, self.device, self.threads,
-                       self.from_last):
+                       self.precision, self.compile, self.from_last):
             widget.setEnabled(not running)
         self.resume_button.setEnabled(not running and self._selected_interrupted() is not None)
         self.controls_changed.emit()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.catalogue import closest
+from engine.training.speed import PRECISIONS
 from engine.training.threads import parse_setting
 
 LOSSES = ("CrossEntropyLoss", "BCEWithLogitsLoss", "MSELoss", "L1Loss", "CTCLoss")
@@ -20,7 +21,7 @@ OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop")
 SCHEDULERS = ("StepLR", "CosineAnnealingLR", "OneCycleLR", "ReduceLROnPlateau")
 TOP_KEYS = {"dataset", "loss", "optimizer", "scheduler", "batch_size", "epochs",
             "validation_split", "seed", "gradient_clip", "early_stopping", "device",
-            "threads"}
+            "threads", "precision", "compile"}
 # arguments the trainer fills in itself, so a project must not set them
 FILLED_IN = {"params", "optimizer", "reduction", "zero_infinity", "total_steps", "epochs",
              "steps_per_epoch", "verbose", "last_epoch"}
@@ -74,6 +75,10 @@ class TrainingConfig:
     device: str = "auto"
     threads: int | str = "auto"
     """torch's threads on a CPU: a number, or 'auto' (engine.training.threads)."""
+    precision: str = "32-true"
+    """'32-true', 'bf16-mixed' or '16-mixed' (engine.training.speed)."""
+    compile: bool = False
+    """torch.compile the network (falling back to eager when it cannot)."""
 
     @property
     def lr(self) -> float:
@@ -192,6 +197,13 @@ def read_training(data: Mapping[str, Any] | None) -> TrainingConfig:
         threads = parse_setting(data.get("threads"))
     except ValueError as error:
         raise TrainingError(str(error)) from None
+    precision = data.get("precision", "32-true")
+    if precision not in PRECISIONS:
+        raise TrainingError(f"\"precision\" must be one of {', '.join(PRECISIONS)}, not "
+                            f"{precision!r}")
+    compiled = data.get("compile", False)
+    if not isinstance(compiled, bool):
+        raise TrainingError(f"\"compile\" must be true or false, not {compiled!r}")
     return TrainingConfig(
         dataset=data["dataset"],
         loss=_choice("loss", data["loss"], LOSSES),
@@ -207,4 +219,6 @@ def read_training(data: Mapping[str, Any] | None) -> TrainingConfig:
         early_stopping=_early_stopping(data.get("early_stopping")),
         device=device,
         threads=threads,
+        precision=precision,
+        compile=compiled,
     )

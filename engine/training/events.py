@@ -77,4 +77,13 @@ class SamplesDecoded:
     """The first epoch is over: what was to be decoded is."""
 
 
-Event = RunStarted | BatchEnded | EpochEnded | HealthSampled | SamplesDecoded | RunEnded
+@dataclass(frozen=True)
+class Noted:
+    """Something the run did differently from what was asked, or what a switch cost: one
+    sentence ("compiling the network took 21.3 s, counted in the first epoch")."""
+
+    text: str
+
+
+Event = (RunStarted | BatchEnded | EpochEnded | HealthSampled | SamplesDecoded | Noted
+         | RunEnded)

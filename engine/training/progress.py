@@ -10,6 +10,7 @@ from engine.training.events import (
     BatchEnded,
     EpochEnded,
     Event,
+    Noted,
     RunEnded,
     RunStarted,
     SamplesDecoded,
@@ -65,6 +66,8 @@ class ProgressPrinter:
                 self._bar(event, now)
         elif isinstance(event, SamplesDecoded):
             self._decoded(event)
+        elif isinstance(event, Noted):
+            self._line(f"note: {event.text}")
         elif isinstance(event, EpochEnded):
             threads = event.metrics.get("threads")
             on = f", {threads} thread{'s' * (threads != 1)}" if isinstance(threads, int) else ""

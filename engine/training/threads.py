@@ -28,8 +28,10 @@ THREADS_LOOK_EVERY_S = 2.0
 """How often a run looks at the machine again (between batches): a busy loop that starts
 mid-epoch costs at most this long at the wrong number of threads."""
 SHORTEST_LOOK_S = 0.1
-"""A look at the machine shorter than this says little: it is made this long (once, at a
-run's start, while the run waits)."""
+"""A look at the machine shorter than this says little: the threads stay as they are."""
+FRESH_START_S = 30.0
+"""A run that starts within this long of the engine loading looks at the machine since
+then (its data read, its network built): a first look of seconds, without waiting."""
 
 
 def usable_cores() -> int:
@@ -74,7 +76,10 @@ class MachineWatch:
 
     def __init__(self) -> None:
         self._cpus = _affinity()
-        self._mark = self._take()
+        loaded = _LOADED
+        fresh = loaded is not None and loaded[0] == self._cpus and \
+            time.monotonic() - loaded[1].at < FRESH_START_S
+        self._mark = loaded[1] if fresh else self._take()
 
     def others_busy(self) -> float | None:
         """Cores' worth of time other processes used since the last look (the last look
@@ -82,8 +87,7 @@ class MachineWatch:
         now = self._take()
         if now is not None and self._mark is not None and \
                 now.at - self._mark.at < SHORTEST_LOOK_S:
-            time.sleep(SHORTEST_LOOK_S - (now.at - self._mark.at))
-            now = self._take()
+            return None  # too short to tell; the next look will
         before, self._mark = self._mark, now
         if now is None or before is None:
             return None
@@ -92,11 +96,21 @@ class MachineWatch:
         return max(0.0, others / elapsed)
 
     def _take(self) -> _Mark | None:
-        busy = _busy_seconds(self._cpus)
-        if busy is None:
-            return None
-        times = os.times()
-        return _Mark(time.monotonic(), busy, times.user + times.system)
+        return _mark_of(self._cpus)
+
+
+def _mark_of(cpus: set[int]) -> _Mark | None:
+    busy = _busy_seconds(cpus)
+    if busy is None:
+        return None
+    times = os.times()
+    return _Mark(time.monotonic(), busy, times.user + times.system)
+
+
+def _loaded_mark() -> tuple[set[int], _Mark] | None:
+    cpus = _affinity()
+    mark = _mark_of(cpus)
+    return None if mark is None else (cpus, mark)
 
 
 def _affinity() -> set[int]:
@@ -152,3 +166,7 @@ def parse_setting(value: object) -> int | str:
         raise ValueError(f"\"threads\" must be \"auto\" or a whole number from 1 to "
                          f"{MAX_THREADS}, not {value!r}")
     return value
+
+
+_LOADED = _loaded_mark()
+"""The machine as this module loaded: where a run's first look starts."""

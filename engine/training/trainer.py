@@ -28,7 +28,7 @@ from engine.data.feeding import EVAL_BATCH, Feeders, eval_batch, first_samples
 from engine.data.report import DataReport
 from engine.inspection.health import DEFAULT_EVERY, HealthSampler, health_problems
 from engine.storage import StorageError, clean_stale, ensure_room, write_atomically
-from engine.training import checkpoint, distributed
+from engine.training import checkpoint, distributed, speed
 from engine.training.allocator import keep_large_blocks
 from engine.training.config import EarlyStopping, TrainingConfig, TrainingError
 from engine.training.events import (
@@ -36,6 +36,7 @@ from engine.training.events import (
     EpochEnded,
     Event,
     HealthSampled,
+    Noted,
     RunEnded,
     RunStarted,
     SamplesDecoded,
@@ -141,6 +142,14 @@ class Trainer:
         self._data_failure = False
         self.report = DataReport(data)
         """How the data's files were read: decoding progress, what could not be read."""
+        problem = speed.precision_problem(config.precision, self.device)
+        if problem:
+            raise TrainingError(problem)
+        self._autocast = speed.autocast_for(config.precision, self.device)
+        self._scaler = speed.grad_scaler(config.precision, self.device)
+        self._forward: Callable[..., torch.Tensor] = self.model
+        """What the training steps call: the network, or its torch.compile'd form."""
+        self._compiling = config.compile
         self._machine = MachineWatch() if self.device.type == "cpu" else None
         """How busy the machine is apart from this run, for the threads of each epoch."""
         self.threads = torch.get_num_threads()
@@ -314,7 +323,9 @@ class Trainer:
                 sampled = self.health.begin((epoch - 1) * batches + batch)
                 try:
                     if group is None:
-                        value = self._step(xb, y[index], optimizer)
+                        # a sampled batch runs the network as it is: the health's hooks
+                        # would make torch.compile's form compile again
+                        value = self._step(xb, y[index], optimizer, eager=sampled)
                     else:
                         value, halted = self._shared_step(run.forward, xb, y[index],
                                                           optimizer)
@@ -452,19 +463,53 @@ class Trainer:
         network reads them (an Input of variable length)."""
         return batch if getattr(self.model, "takes_lengths", False) else batch[:1]
 
-    def _step(self, xb: tuple[torch.Tensor, ...], yb: torch.Tensor, optimizer) -> float:
-        outputs = self.model(*self._inputs(xb))
-        loss = self.task.loss(outputs, yb)
+    def _step(self, xb: tuple[torch.Tensor, ...], yb: torch.Tensor, optimizer,
+              eager: bool = False) -> float:
+        with self._autocast():
+            inputs = self._inputs(xb)
+            outputs = self.model(*inputs) if eager else self._compiled_forward(*inputs)
+            loss = self.task.loss(outputs, yb)
         value = loss.item()
         if not math.isfinite(value):
             raise _BatchFailed(f"the loss became {value}")
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        self._backward_and_step(loss, optimizer)
+        return value
+
+    def _compiled_forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        """The forward pass; on the first call with `compile` on, torch.compile's form of
+        the network, timed and said, or the network as it is when that cannot be made."""
+        if not self._compiling:
+            return self._forward(*inputs)
+        self._compiling = False
+        started = time.perf_counter()
+        try:
+            compiled = torch.compile(self.model, dynamic=False)
+            outputs = compiled(*inputs)
+        except Exception as error:  # any backend failure: the run goes on as written
+            self._emit(Noted(f"the network could not be compiled ({_first_line(error)}); "
+                             "it trains as it is (eager)"))
+            return self._forward(*inputs)
+        self._forward = compiled
+        self._emit(Noted(f"compiling the network took {time.perf_counter() - started:.1f} "
+                         "s, counted in the first epoch"))
+        return outputs
+
+    def _backward_and_step(self, loss: torch.Tensor, optimizer) -> None:
+        """Gradients, clipped if asked, and the optimizer's step; through the GradScaler
+        in 16-mixed."""
+        scaler = self._scaler
+        (scaler.scale(loss) if scaler is not None else loss).backward()
         self.health.after_backward()
         if self.config.gradient_clip:
+            if scaler is not None:
+                scaler.unscale_(optimizer)
             nn.utils.clip_grad_norm_(self.model.parameters(), self.config.gradient_clip)
-        optimizer.step()
-        return value
+        if scaler is not None:
+            scaler.step(optimizer)
+            scaler.update()
+        else:
+            optimizer.step()
 
     def _shared_step(self, forward: nn.Module, xb: tuple[torch.Tensor, ...],
                      yb: torch.Tensor, optimizer) -> tuple[float, bool]:
@@ -475,7 +520,8 @@ class Trainer:
         try:
             if problem:
                 raise ValueError(problem)
-            loss = self.task.loss(forward(*self._inputs(xb)), yb)
+            with self._autocast():
+                loss = self.task.loss(forward(*self._inputs(xb)), yb)
             local_sum = loss.detach() * size
         except (RuntimeError, ValueError, IndexError) as error:
             loss, local_sum, problem = None, torch.zeros((), device=self.device), \
@@ -488,11 +534,7 @@ class Trainer:
         if not math.isfinite(value):
             raise _BatchFailed(f"the loss became {value}")
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()  # DDP averages the gradients of all processes here
-        self.health.after_backward()
-        if self.config.gradient_clip:
-            nn.utils.clip_grad_norm_(self.model.parameters(), self.config.gradient_clip)
-        optimizer.step()
+        self._backward_and_step(loss, optimizer)  # DDP averages the gradients here
         return value, stop
 
     def _stop_requested(self) -> bool:
@@ -579,8 +621,9 @@ class Trainer:
         for xb, index in self._feeders.batches(
                 x_part, positions, eval_batch(x_part, self.config.batch_size), self.device):
             yb = targets[index].to(self.device)
-            outputs = self.model(*self._inputs(xb))
-            loss_sum += float(self.task.loss(outputs, yb)) * len(yb)
+            with self._autocast():
+                outputs = self.model(*self._inputs(xb))
+                loss_sum += float(self.task.loss(outputs, yb)) * len(yb)
             count += len(yb)
             self.task.accumulate(totals, outputs, yb)
         self.model.train()

@@ -45,7 +45,7 @@ def test_a_classifier_learns_and_reports_accuracy_and_a_confusion_matrix(tmp_pat
     matrix = result.metrics["confusion_matrix"]
     assert len(matrix) == 3 and sum(map(sum, matrix)) == 60
     assert set(trainer.history[0]) == {"epoch", "train_loss", "val_loss", "val_accuracy",
-                                       "lr", "seconds"}
+                                       "lr", "seconds", "threads"}
 
 
 def test_events_arrive_in_order_with_loss_and_throughput(tmp_path):

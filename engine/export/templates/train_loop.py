@@ -6,6 +6,7 @@ functions come from the other parts of train.py."""
 # ruff: noqa: F821
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -34,9 +35,9 @@ def pick_device(name: str) -> torch.device:
 
 
 def threads_for(setting: str, processes: int) -> int:
-    """torch's threads on a CPU: the number given, or for "auto" the cores this process may
-    use, shared among the run's processes, less those the load average says other work
-    keeps busy (threads that wait for a busy core spin, and burn the core that is left)."""
+    """torch's threads on a CPU: the number given, or for "auto" the cores this
+    process may use, shared among the run's processes, less those the load average
+    says other work keeps busy (a thread waiting for a busy core spins on its own)."""
     if setting != "auto":
         return max(1, int(setting))
     try:
@@ -48,6 +49,15 @@ def threads_for(setting: str, processes: int) -> int:
     except (AttributeError, OSError):
         busy = 0.0
     return max(1, cores // processes - math.floor(busy / processes + 0.25))
+
+
+def mixed_precision(precision: str, device: torch.device) -> tuple[Any, Any]:
+    """What the forward pass and the loss run under, and the GradScaler (16-mixed)."""
+    if precision == "32-true":
+        return contextlib.nullcontext, None
+    dtype = torch.bfloat16 if precision == "bf16-mixed" else torch.float16
+    scaler = torch.amp.GradScaler("cuda") if precision == "16-mixed" else None
+    return (lambda: torch.autocast(device.type, dtype=dtype)), scaler
 
 
 def start_processes(device_name: str) -> tuple[torch.device, int, int]:
@@ -138,6 +148,9 @@ def train(args: argparse.Namespace) -> None:
     steps = min(len(batches), args.max_batches or len(batches))
     optimizer = make_optimizer(model.parameters())
     scheduler = make_scheduler(optimizer, args.epochs, steps) if args.epochs else None
+    autocast, scaler = mixed_precision(PRECISION, device)
+    # torch.compile's form of the network when asked (one process)
+    forward = torch.compile(trained) if COMPILE and world_size == 1 else trained
     history = []
     if rank == 0:
         print(f"{len(x)} training and {len(x_val)} validation samples, "
@@ -151,16 +164,23 @@ def train(args: argparse.Namespace) -> None:
         for step, (inputs, yb) in enumerate(feed(x, y, batches, device)):
             if step == steps:
                 break
-            loss = compute_loss(trained(*inputs), yb)
+            with autocast():
+                loss = compute_loss(forward(*inputs), yb)
             if not math.isfinite(loss.item()):
                 raise SystemExit(f"epoch {epoch}, batch {step + 1}: the loss became "
                                  f"{loss.item()}; lower the learning rate or set "
                                  "GRADIENT_CLIP")
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()
+            (scaler.scale(loss) if scaler else loss).backward()
             if GRADIENT_CLIP:
+                if scaler:
+                    scaler.unscale_(optimizer)
                 nn.utils.clip_grad_norm_(model.parameters(), GRADIENT_CLIP)
-            optimizer.step()
+            if scaler:
+                scaler.step(optimizer)
+                scaler.update()
+            else:
+                optimizer.step()
             if scheduler is not None and SCHEDULE_EVERY_BATCH:
                 scheduler.step()
             loss_sum += loss.item() * len(yb)
