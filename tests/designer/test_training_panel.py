@@ -335,3 +335,23 @@ def test_a_reopened_project_shows_what_its_last_run_showed(make_window, project_
     window.grab().save(str(tmp_path / "reopened_results.png"))
     matrix = panel.confusion
     assert matrix.width() >= matrix.minimumSizeHint().width()
+
+
+def test_threads_precision_and_compile_are_settings_of_the_project(window, project_copy):
+    assert window.files.open_path(project_copy, confirmed=True)
+    panel = window.training_panel
+    assert panel.threads.text() == "auto" and panel.precision.currentText() == "32-true"
+    panel.threads.setFocus()
+    panel.threads.lineEdit().selectAll()
+    QTest.keyClicks(panel.threads, "1")
+    QTest.keyClick(panel.threads, Qt.Key.Key_Return)
+    choose_from_list(panel.precision, "bf16-mixed")
+    click(panel.compile)
+    training = window.document.project.training
+    assert (training["threads"], training["precision"], training["compile"]) == (
+        1, "bf16-mixed", True)
+    for _ in range(3):
+        window.document.undo_stack.undo()
+    training = window.document.project.training
+    assert not {"threads", "precision", "compile"} & set(training)
+    assert panel.threads.text() == "auto" and not panel.compile.isChecked()
