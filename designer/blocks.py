@@ -169,6 +169,10 @@ class BlockController(QObject):
             self._say(f"Cannot group: {result}")
             return
         edited, block_id = result
+        # collapsed where its layers began, what came after them moves up to it, as
+        # closing an open block does
+        edited.blocks[block_id].collapsed = False
+        edited = closed_in_place(edited, block_id, self.window.scene.look.flow)
         self._push(edited, f"Group {len(ids)} items into {block_id}")
         self.window.scene.select_nodes([block_id])
 
@@ -178,7 +182,11 @@ class BlockController(QObject):
             self._say("Select a block to ungroup")
             return
         members = list(self.graph.blocks[block_id].nodes)
-        self._push(ungrouped(self.graph, block_id), f"Ungroup {block_id}")
+        # its layers come back where they stood, and what follows makes room, as opening
+        # the block does
+        opened = opened_in_place(self.graph, block_id, self.window.scene.look.flow) \
+            if self.graph.blocks[block_id].collapsed else self.graph
+        self._push(ungrouped(opened, block_id), f"Ungroup {block_id}")
         self.window.scene.select_nodes(members)
 
     def drop(self, payload: str, position: tuple[float, float]) -> bool:

@@ -68,6 +68,8 @@ def test_ctrl_g_makes_the_selection_one_collapsed_node_with_its_totals(window, t
     assert status.param_count == 80 + 584 and status.output == "[8, 8, 8]"
     assert [(e.source, e.target) for e in scene.graph.edges][:2] == [
         ("image", block_id), (block_id, "flat")]
+    graph = window.document.graph  # what followed the layers moved up to the block
+    assert graph.nodes["flat"].position[1] - graph.blocks[block_id].position[1] == 110
     assert window.properties.currentWidget() is window.blocks.panel
     grouped = _text(window)
     window.undo_action.trigger()
