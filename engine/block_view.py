@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from engine.analysis import Analysis, NodeReport, Problem
-from engine.blocks import Block, Interface, chains, interfaces
+from engine.blocks import Block, Interface, ancestors, interfaces
 from engine.editing import fragment
 from engine.graph import Edge, Graph, Node
 from engine.layout import Direction, layered_layout
@@ -72,12 +72,10 @@ def shown_blocks(graph: Graph, collapsed: bool) -> list[str]:
     no collapsed block. A block whose members are not all in the graph is shown open."""
     sound = {b.id for b in graph.blocks.values() if b.nodes
              and all(n in graph.nodes for n in b.nodes) and b.id not in graph.nodes}
-    chain_of = chains(graph)
+    above_of = ancestors(graph)
     shown: list[str] = []
     for block in graph.blocks.values():
-        chain = chain_of.get(block.nodes[0], []) if block.nodes else []
-        above = chain[:chain.index(block.id)] if block.id in chain else []
-        if any(graph.blocks[b].collapsed and b in sound for b in above):
+        if any(graph.blocks[b].collapsed and b in sound for b in above_of[block.id]):
             continue
         if (block.collapsed and block.id in sound) == collapsed:
             shown.append(block.id)
@@ -243,10 +241,10 @@ def laid_out_by_blocks(graph: Graph, direction: Direction = "top-to-bottom") -> 
     view = collapsed_view(folded)
     for shown, position in layered_layout(view.graph, direction).items():
         _place(graph, shown, position)
-    for block_id in sorted(graph.blocks, key=lambda b: -len(graph.blocks[b].nodes)):
-        members = set(graph.blocks[block_id].nodes)
+    held = {block_id: set(block.nodes) for block_id, block in graph.blocks.items()}
+    for block_id in sorted(graph.blocks, key=lambda b: -len(held[b])):
         opened_view = collapsed_view(_with_collapsed(
-            graph, lambda other, members=members: not members <= set(other.nodes)))
+            graph, lambda other, inner=held[block_id]: not inner <= held[other.id]))
         inside = list(dict.fromkeys(opened_view.shown_id(n)
                                     for n in graph.blocks[block_id].nodes))
         corner = graph.blocks[block_id].position or (0.0, 0.0)

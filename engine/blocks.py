@@ -144,15 +144,20 @@ def chains(graph: Graph) -> dict[str, list[str]]:
     return found
 
 
-def parents(graph: Graph) -> dict[str, str | None]:
-    """block id → the id of the block it sits in directly (None at the top)."""
-    found: dict[str, str | None] = {}
+def ancestors(graph: Graph) -> dict[str, list[str]]:
+    """block id → the ids of the blocks that hold it, outermost first."""
     chain_of = chains(graph)
+    found: dict[str, list[str]] = {}
     for block in graph.blocks.values():
         chain = chain_of.get(block.nodes[0], []) if block.nodes else []
-        above = chain[:chain.index(block.id)] if block.id in chain else []
-        found[block.id] = above[-1] if above else None
+        found[block.id] = chain[:chain.index(block.id)] if block.id in chain else []
     return found
+
+
+def parents(graph: Graph) -> dict[str, str | None]:
+    """block id → the id of the block it sits in directly (None at the top)."""
+    return {block_id: above[-1] if above else None
+            for block_id, above in ancestors(graph).items()}
 
 
 def children(graph: Graph, block_id: str | None) -> list[str]:

@@ -156,7 +156,7 @@ def _inner_graph(graph: Graph, block: Block,
         node = graph.nodes[member]
         inner.add_node(Node(local[member], node.type, dict(node.params)))
     for edge in graph.edges:
-        if edge.target in block.nodes and (edge.source in local or edge.source in input_names):
+        if edge.target in local and (edge.source in local or edge.source in input_names):
             source = local.get(edge.source) or input_names[edge.source]
             inner.add_edge(Edge(source, local[edge.target], edge.target_port))
     for other in graph.blocks.values():

@@ -150,8 +150,17 @@ class Trainer:
         self._forward: Callable[..., torch.Tensor] = self.model
         """What the training steps call: the network, or its torch.compile'd form."""
         self._compiling = config.compile
-        self._machine = MachineWatch() if self.device.type == "cpu" else None
-        """How busy the machine is apart from this run, for the threads of each epoch."""
+        self._share = int(os.environ.get("LOCAL_WORLD_SIZE", "1")) \
+            if self._group is not None else 1
+        """The processes of this run on this machine, among which the cores are shared."""
+        launcher_split = self._share > 1 and "OMP_NUM_THREADS" in os.environ and \
+            config.threads == AUTO
+        self._sets_threads = self.device.type == "cpu" and not launcher_split
+        """Whether this run chooses torch's threads (on a CPU, unless the launcher split
+        the cores among its processes already)."""
+        self._machine = MachineWatch() if self._sets_threads and config.threads == AUTO \
+            else None
+        """How busy the machine is apart from this run, for 'auto' threads."""
         self.threads = torch.get_num_threads()
         """The threads the latest stretch of training computed with."""
         self._looked = time.monotonic()
@@ -403,15 +412,12 @@ class Trainer:
         return self._with_test_and_data(ended)
 
     def _choose_threads(self) -> None:
-        """On a CPU, the threads for the coming epoch: the project's number, or as many as
+        """On a CPU, the threads for what comes next: the project's number, or as many as
         the cores other work leaves free (engine.training.threads)."""
-        if self._machine is None:
-            return
-        share = int(os.environ.get("LOCAL_WORLD_SIZE", "1")) if self._group is not None else 1
-        if share > 1 and "OMP_NUM_THREADS" in os.environ and self.config.threads == AUTO:
-            return  # the launcher's split of the cores stands
         self._looked = time.monotonic()
-        self.threads = choose_threads(self.config.threads, self._machine, share)
+        if not self._sets_threads:
+            return
+        self.threads = choose_threads(self.config.threads, self._machine, self._share)
         if torch.get_num_threads() != self.threads:
             torch.set_num_threads(self.threads)
 
