@@ -4,7 +4,8 @@ When docks are tabified before the window is first shown, or when `restoreState`
 the tab groups, QMainWindowLayout makes a new tab bar for a group but leaves the old one
 visible where it was. The layout never moves the old one again, so after the next resize it
 shows up as a second "Problems | Training" strip floating over another dock. A tab bar the
-layout still uses always sits against one of the docks it lists; any other is stray.
+layout still uses always sits against one of the docks it lists, outside it; any other (one
+over a dock's inside) is stray.
 """
 
 from __future__ import annotations
@@ -24,9 +25,14 @@ def stray_dock_tab_bars(window: QMainWindow) -> list[QTabBar]:
             continue
         listed = [docks[bar.tabText(i)] for i in range(bar.count()) if bar.tabText(i) in docks]
         area = bar.geometry().adjusted(-TOUCHING, -TOUCHING, TOUCHING, TOUCHING)
-        if not any(dock.isVisible() and dock.geometry().intersects(area) for dock in listed):
+        if not any(dock.isVisible() and dock.geometry().intersects(area)
+                   and not _inside(dock).intersects(bar.geometry()) for dock in listed):
             stray.append(bar)
     return stray
+
+
+def _inside(dock: QDockWidget):
+    return dock.geometry().adjusted(TOUCHING, TOUCHING, -TOUCHING, -TOUCHING)
 
 
 def hide_stray_dock_tab_bars(window: QMainWindow) -> int:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("validate", "summary", "profile", "inspect", "train", "export", "import")
+COMMANDS = ("validate", "summary", "profile", "inspect", "train", "sweep", "export",
+            "import")
 HEADLESS = {*COMMANDS, "-h", "--help"}
 
 

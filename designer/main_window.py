@@ -30,6 +30,7 @@ from designer.files import FileController
 from designer.inspect_panel import InspectPanel
 from designer.menus import build_menus
 from designer.quick_fixes import FixController
+from designer.sweep_panel import SweepPanel
 from designer.training_controller import TrainingController
 from designer.training_panel import TrainingPanel
 from engine.analysis import Analysis, Problem
@@ -96,8 +97,14 @@ class MainWindow(QMainWindow):
         # docks (Problems, Training) taller than the canvas can spare
         self._dock("inspect", "Inspect", scrolling(self.inspect_panel),
                    Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.sweep_panel = SweepPanel(self.document, lambda: self.files.save(),
+                                      lambda path: self.files.open_path(path))
+        # scrolling, as Inspect: its form's own height would hold the bottom docks taller
+        self._dock("sweep", "Sweep", scrolling(self.sweep_panel),
+                   Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.docks["problems"], self.docks["training"])
         self.tabifyDockWidget(self.docks["training"], self.docks["inspect"])
+        self.tabifyDockWidget(self.docks["inspect"], self.docks["sweep"])
         self.docks["problems"].raise_()
         self._training_problems: list[Problem] = []
         self._health_problems: list[Problem] = []
@@ -163,6 +170,7 @@ class MainWindow(QMainWindow):
         self.palette_panel.layer_activated.connect(self.add_layer_at_centre)
         self.inspector.params_edited.connect(self.editor.set_params)
         self.inspector.rename_requested.connect(self._rename)
+        self.inspector.vary_requested.connect(self._vary)
         self.inspector.set_rename_check(self._rename_check)
         self.problems.problem_activated.connect(self.focus_node)
         self.training.refused.connect(self._on_training_refused)
@@ -172,6 +180,11 @@ class MainWindow(QMainWindow):
         # again and repainting the curves at their new size then costs a run nothing
         self.docks["training"].visibilityChanged.connect(self._on_training_dock_shown)
         self.docks["inspect"].visibilityChanged.connect(self._on_inspect_dock_shown)
+        # a sweep's table and plots need the room the training curves get
+        self.docks["sweep"].visibilityChanged.connect(
+            lambda visible: visible and self.isVisible()
+            and not self.docks["sweep"].isFloating()
+            and QTimer.singleShot(0, lambda: self._make_room("sweep", TRAINING_DOCK_HEIGHT)))
         self.training.started.connect(lambda event: self._on_training_refused([], {}))
         self.training_panel.previewer.ready.connect(self._on_data_preview)
         self.training.warned.connect(self._on_training_warned)
@@ -220,8 +233,11 @@ class MainWindow(QMainWindow):
     def _make_room_for_inspecting(self) -> None:
         """The sample, its prediction and a node's output need more than a strip of
         problems: the Inspect dock grows to be read, as far as the canvas can spare."""
-        dock = self.docks["inspect"]
-        height = min(INSPECT_DOCK_HEIGHT, self.height() // 2)
+        self._make_room("inspect", INSPECT_DOCK_HEIGHT)
+
+    def _make_room(self, name: str, wanted: int) -> None:
+        dock = self.docks[name]
+        height = min(wanted, self.height() // 2)
         if dock.isVisible() and dock.height() < height:
             self.resizeDocks([dock], [height], Qt.Orientation.Vertical)
 
@@ -333,7 +349,17 @@ class MainWindow(QMainWindow):
         self.inspector.show_node(self.document.graph.nodes[node_id],
                                  analysis.nodes.get(node_id), analysis.problems_for(node_id),
                                  self.scene.figures(node_id))
+        self.inspector.set_varied(self.sweep_panel.varied_params(node_id))
         self.inspect_panel.show_node(node_id)
+
+    def show_sweep(self) -> None:
+        self.docks["sweep"].show()
+        self.docks["sweep"].raise_()
+        self.sweep_panel.varied.setFocus()
+
+    def _vary(self, node_id: str, param: str) -> None:
+        self.docks["sweep"].raise_()
+        self.sweep_panel.vary("node", node_id, param)
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.document.display_name}[*] — Netdesigner")
@@ -525,6 +551,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.training.stop_and_wait()
+        self.sweep_panel.stop_and_wait()
         self.costs.wait()
         self.inspect_panel.wait()
         if self.exchange.task is not None:

@@ -156,6 +156,11 @@ def _train_menu(window: MainWindow) -> None:
                                     "pass on random data, then colour the canvas by it")
     window.profile_action.setIconText("Profile")
     menu.addAction(window.profile_action)
+    menu.addSeparator()
+    window.sweep_action = _action(window, "S&weep…", window.show_sweep, "Ctrl+Shift+F5",
+                                  "Search the settings and structure marked to vary: the "
+                                  "Sweep panel")
+    menu.addAction(window.sweep_action)
 
 
 def _colour_by_menu(window: MainWindow, menu: QMenu) -> None:

@@ -465,7 +465,8 @@ class TrainingPanel(QWidget):
                                          and isinstance(v, (int, float))})
             else:
                 figure = record.describe()
-            item = QListWidgetItem(f"{record.folder.name}  {figure}".strip())
+            name = record.folder.name + (f" ({record.trial})" if record.trial else "")
+            item = QListWidgetItem(f"{name}  {figure}".strip())
             item.setData(Qt.ItemDataRole.UserRole, str(record.folder))
             item.setData(RUN_STATE_ROLE, record.state if record.state != "interrupted"
                          or record.resumable else "lost")

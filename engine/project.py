@@ -1,5 +1,7 @@
-"""Project files, format 2: one UTF-8 JSON document per network (see DESIGN.md). Format 2
-adds the graph's "blocks"; a format-1 file is migrated on load (it has none).
+"""Project files, format 3: one UTF-8 JSON document per network (see DESIGN.md). Format 2
+added the graph's "blocks", format 3 the "sweep" (what a search varies); older files are
+migrated on load (they have neither), and a project without a sweep is still written as
+format 2, which older versions read.
 
 Loading reads data only (json, never pickle or eval). Every way a file can be broken ends in
 ProjectError with sentences a person can act on. Saving is atomic.
@@ -21,10 +23,11 @@ from engine.graph import Edge, Graph, Node
 from engine.storage import write_atomically
 
 FORMAT = "netdesigner.project"
-VERSION = 2
+VERSION = 3
+VERSION_WITHOUT_SWEEP = 2
 EXTENSION = ".ndproj"
 
-TOP_KEYS = {"format", "version", "name", "graph", "training"}
+TOP_KEYS = {"format", "version", "name", "graph", "training", "sweep"}
 NODE_KEYS = {"id", "type", "params", "position"}
 EDGE_KEYS = {"source", "target", "target_port"}
 BLOCK_KEYS = {"id", "nodes", "name", "repeat", "collapsed", "position", "inputs"}
@@ -47,10 +50,13 @@ class Project:
     training: dict[str, Any] | None = None
     path: Path | None = None
     """Where it was loaded from or last saved to; relative dataset paths start here."""
+    sweep: dict[str, Any] | None = None
+    """What a sweep varies and how it searches (engine.sweeps reads it)."""
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, Project) and self.name == other.name
-                and self.graph == other.graph and self.training == other.training)
+                and self.graph == other.graph and self.training == other.training
+                and self.sweep == other.sweep)
 
 
 def _reject_constant(name: str) -> Any:
@@ -107,15 +113,11 @@ def project_from_dict(data: Any, source: str = "", default_name: str = "Untitled
     if not isinstance(name, str):
         problems.append(f"\"name\" must be text, not {name!r}")
         name = default_name
-    training = data.get("training")
-    if training is not None and not isinstance(training, dict):
-        problems.append("\"training\" must be an object of training settings")
-        training = None
-    elif training is not None and nesting(training) > MAX_SETTINGS_DEPTH:
-        problems.append(f"\"training\" is nested {nesting(training)} levels deep; training "
-                        f"settings go at most {MAX_SETTINGS_DEPTH} levels deep (a dataset's "
-                        "options inside \"training\" take three)")
-        training = None
+    training = _section(data, "training", "an object of training settings",
+                        "training settings go", " (a dataset's options inside \"training\" "
+                        "take three)", problems)
+    sweep = _section(data, "sweep", "an object with a \"vary\" list", "a sweep goes", "",
+                     problems)
 
     graph_data = data.get("graph")
     if not isinstance(graph_data, dict):
@@ -129,7 +131,24 @@ def project_from_dict(data: Any, source: str = "", default_name: str = "Untitled
     blocks = _read_blocks(graph_data.get("blocks", []), problems)
     if problems:
         raise ProjectError(problems, source)
-    return Project(name=name, graph=Graph(nodes, edges, blocks), training=training)
+    return Project(name=name, graph=Graph(nodes, edges, blocks), training=training,
+                   sweep=sweep)
+
+
+def _section(data: dict[str, Any], key: str, what: str, goes: str, example: str,
+             problems: list[str]) -> dict[str, Any] | None:
+    """A top-level object of settings ("training", "sweep"), or None with the problem."""
+    section = data.get(key)
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        problems.append(f"\"{key}\" must be {what}")
+        return None
+    if nesting(section) > MAX_SETTINGS_DEPTH:
+        problems.append(f"\"{key}\" is nested {nesting(section)} levels deep; {goes} at "
+                        f"most {MAX_SETTINGS_DEPTH} levels deep{example}")
+        return None
+    return section
 
 
 def _broken_text(value: Any, where: str = "") -> str | None:
@@ -157,11 +176,13 @@ def _broken_text(value: Any, where: str = "") -> str | None:
 
 
 def _migrated(data: dict[str, Any]) -> dict[str, Any]:
-    """The file's data in the current format. Version 1 → 2: no blocks."""
+    """The file's data in the current format. Version 1 → 2: no blocks; 2 → 3: no sweep."""
     if data["version"] == 1:
         data = dict(data, version=2)
         if isinstance(data.get("graph"), dict):
             data["graph"] = dict(data["graph"], blocks=data["graph"].get("blocks", []))
+    if data["version"] == 2:
+        data = dict(data, version=3)
     return data
 
 
@@ -362,12 +383,15 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         if edge.target_port:
             entry["target_port"] = edge.target_port
         edges.append(entry)
-    data: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": project.name,
+    version = VERSION if project.sweep is not None else VERSION_WITHOUT_SWEEP
+    data: dict[str, Any] = {"format": FORMAT, "version": version, "name": project.name,
                             "graph": {"nodes": nodes, "edges": edges}}
     if project.graph.blocks:
         data["graph"]["blocks"] = [_block_entry(b) for b in project.graph.blocks.values()]
     if project.training is not None:
         data["training"] = project.training
+    if project.sweep is not None:
+        data["sweep"] = project.sweep
     return data
 
 
@@ -404,14 +428,27 @@ def dumps_project(project: Project) -> str:
         body = (",\n".join(rows) + "\n    ") if rows else ""
         lines.append(f'    "{key}": [' + ("\n" if rows else "") + body + "]"
                      + ("," if key != keys[-1] else ""))
-    lines.append("  }" + ("," if "training" in data else ""))
-    if "training" in data:
-        settings = [f"    {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
-                    for key, value in data["training"].items()]
-        lines.append('  "training": {' + ("\n" + ",\n".join(settings) + "\n  " if settings
-                                          else "") + "}")
+    sections = [key for key in ("training", "sweep") if key in data]
+    lines.append("  }" + ("," if sections else ""))
+    for key in sections:
+        lines.append(f'  "{key}": ' + _section_text(data[key])
+                     + ("," if key != sections[-1] else ""))
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _section_text(section: dict[str, Any]) -> str:
+    """One setting per line; a list of objects (what a sweep varies) one item per line."""
+    if not section:
+        return "{}"
+    settings = []
+    for key, value in section.items():
+        text = json.dumps(value, ensure_ascii=False)
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            items = ",\n".join(f"      {json.dumps(v, ensure_ascii=False)}" for v in value)
+            text = "[\n" + items + "\n    ]"
+        settings.append(f"    {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(settings) + "\n  }"
 
 
 def save_project(project: Project, path: str | os.PathLike[str]) -> None:

@@ -14,12 +14,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from engine.analysis import CompileError
-from engine.cli import export, import_model, inspect, profile, summary, train, validate
+from engine.cli import (
+    export,
+    import_model,
+    inspect,
+    profile,
+    summary,
+    sweep,
+    train,
+    validate,
+)
 from engine.cli.user_error import UserError
 from engine.storage import StorageError, storage_error
 from engine.storage.errors import STORAGE_ERRNOS
 
-COMMANDS = (validate, summary, train, import_model, export, profile, inspect)
+COMMANDS = (validate, summary, train, sweep, import_model, export, profile, inspect)
 """In the order `netdesigner --help` lists them."""
 
 

@@ -228,10 +228,10 @@ def _set_aside_strings_too_long(dataset: Dataset, analysis: Analysis,
 
 
 def build_trainer(plan: RunPlan, device: str | None = None, out_dir: Path | None = None,
-                  health_every: int = DEFAULT_EVERY) -> Trainer:
+                  health_every: int = DEFAULT_EVERY, cores_shared_by: int = 1) -> Trainer:
     torch.manual_seed(plan.config.seed)  # the same seed gives the same initial weights
     model = compile_graph(plan.project.graph, plan.analysis, plan.project.name,
                           outer_layout=False)
     return Trainer(model, plan.dataset, plan.config, plan.task,
                    pick_device(device or plan.config.device), out_dir, health_every,
-                   checkpoint.settings_of(plan.config, plan.samples))
+                   checkpoint.settings_of(plan.config, plan.samples), cores_shared_by)

@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,6 +30,8 @@ except ImportError:  # Windows: a run is live while the process named in its loc
 WEIGHTS_FILE = "weights.safetensors"
 METRICS_FILE = "metrics.json"
 LOCK_FILE = "run.lock"
+TRIAL_FILE = "trial.json"
+"""In a sweep's trial's run: which study and trial it is, and the values it took."""
 
 _NAME = re.compile(r"^(\d{8}-\d{6})(?:-(\d+))?$")
 
@@ -184,6 +186,8 @@ class RunRecord:
     """How many it was asked for, where known."""
     history: list[dict[str, Any]] = field(default_factory=list)
     result: dict[str, Any] | None = None
+    trial: str | None = None
+    """'sweep trial 3' for a run a sweep trained, None for an ordinary run."""
 
     @property
     def resumable(self) -> bool:
@@ -252,7 +256,27 @@ def read_run(folder: Path) -> RunRecord:
 def project_runs(project_path: Path | None, project_name: str) -> list[RunRecord]:
     """The project's runs that hold anything, oldest first."""
     records = [read_run(p) for p in run_folders(runs_folder(project_path, project_name))]
-    return [r for r in records if r.state != "empty"]
+    return [replace(r, trial=trial_label(r.folder)) for r in records if r.state != "empty"]
+
+
+def read_trial_file(folder: Path) -> dict[str, Any] | None:
+    """The sweep trial a run folder belongs to, or None for an ordinary run (or a damaged
+    file)."""
+    try:
+        data = json.loads((Path(folder) / TRIAL_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    ok = isinstance(data, dict) and isinstance(data.get("trial"), int) \
+        and not isinstance(data.get("trial"), bool)
+    return data if ok else None
+
+
+def trial_label(folder: Path) -> str | None:
+    data = read_trial_file(folder)
+    if data is None:
+        return None
+    study = data.get("study")
+    return f"{study if isinstance(study, str) else 'sweep'} trial {data['trial']}"
 
 
 def newest_run(project_path: Path | None, project_name: str) -> Path | None:

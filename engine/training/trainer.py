@@ -111,7 +111,8 @@ class _RunState:
 class Trainer:
     def __init__(self, model: nn.Module, data: Dataset, config: TrainingConfig, task: Task,
                  device: torch.device | str = "cpu", out_dir: Path | None = None,
-                 health_every: int = DEFAULT_EVERY, settings: dict[str, Any] | None = None):
+                 health_every: int = DEFAULT_EVERY, settings: dict[str, Any] | None = None,
+                 cores_shared_by: int = 1):
         if data.x_val is None:
             raise TrainingError("the trainer needs a validation set; split one off first")
         self.model = model.to(device)
@@ -151,8 +152,9 @@ class Trainer:
         """What the training steps call: the network, or its torch.compile'd form."""
         self._compiling = config.compile
         self._share = int(os.environ.get("LOCAL_WORLD_SIZE", "1")) \
-            if self._group is not None else 1
-        """The processes of this run on this machine, among which the cores are shared."""
+            if self._group is not None else max(1, cores_shared_by)
+        """The processes on this machine among which the cores are shared: those of this
+        run, or the trials a sweep runs at once."""
         launcher_split = self._share > 1 and "OMP_NUM_THREADS" in os.environ and \
             config.threads == AUTO
         self._sets_threads = self.device.type == "cpu" and not launcher_split

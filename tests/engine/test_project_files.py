@@ -118,7 +118,7 @@ def test_a_crash_while_saving_leaves_the_old_file_whole(tmp_path, monkeypatch):
     ('{"format": "keras", "version": 1}', "its \"format\" is 'keras'"),
     ('{"format": "netdesigner.project", "version": 7, "graph": {}}',
      "saved by a newer Netdesigner (file format version 7); this version reads up to "
-     "version 2"),
+     "version 3"),
     ('{"format": "netdesigner.project", "version": "1", "graph": {}}',
      "the project's \"version\" is '1'"),
     ('{"format": "netdesigner.project", "version": 1}', "\"graph\" is missing"),

@@ -9,15 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QScrollArea,
     QSizePolicy,
     QStackedWidget,
@@ -60,10 +62,13 @@ class PropertyInspector(QWidget):
             accepted edit (the values set on the node plus the edited one).
         rename_requested(str old_id, str new_id): a valid new id was entered; the
             application renames the node (and re-shows it).
+        vary_requested(str node_id, str param): "Vary…" was chosen on a parameter's label
+            or field (its context menu): the application asks over what range.
     """
 
     params_edited = Signal(str, dict)
     rename_requested = Signal(str, str)
+    vary_requested = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -96,6 +101,11 @@ class PropertyInspector(QWidget):
         self._info_lines: list[str] = []
         self._message_rows: dict[QLabel, QFormLayout] = {}
         """Each error message's form, to show or hide its row."""
+        self._labels: dict[str, QLabel] = {}
+        self._varied: dict[str, str] = {}
+        """The shown node's parameters a sweep varies, with what they range over."""
+        self.menu: QMenu | None = None
+        """The context menu open on a parameter, if any."""
         self.show_node(None)
 
     # public API
@@ -130,6 +140,24 @@ class PropertyInspector(QWidget):
         """`check(new_id)` returns why the application cannot take that id (e.g. "a node
         named 'x' already exists") or None; it runs after the id's own syntax check."""
         self._rename_check = check
+
+    def set_varied(self, varied: dict[str, str]) -> None:
+        """Mark the parameters a sweep varies (name → what it ranges over, 'from 16 to
+        256'): their labels end in '~' and say so in their tooltips."""
+        self._varied = dict(varied)
+        self._mark_varied()
+
+    def _mark_varied(self) -> None:
+        for name, label in self._labels.items():
+            param = self._spec.param(name) if self._spec is not None else None
+            help_text = param.help if param is not None else ""
+            if name in self._varied:
+                label.setText(f"{name} ~")
+                label.setToolTip(f"{help_text}\n\nVaries in the sweep: "
+                                 f"{self._varied[name]}".strip())
+            else:
+                label.setText(name)
+                label.setToolTip(help_text)
 
     def set_read_only(self, read_only: bool) -> None:
         """Lock every editor (while training, say); values stay visible and selectable."""
@@ -180,6 +208,23 @@ class PropertyInspector(QWidget):
         layout.addStretch(3)
         return page
 
+    def _param_menu(self, widget: QWidget, name: str, pos: QPoint) -> None:
+        """The field's own menu (cut, copy, paste) where it has one, then Vary…"""
+        line = widget.lineEdit() if isinstance(widget, QAbstractSpinBox) else widget
+        menu = line.createStandardContextMenu() if isinstance(line, QLineEdit) else \
+            QMenu(self)
+        if menu.actions():
+            menu.addSeparator()
+        vary = menu.addAction("Vary…" if name not in self._varied else
+                              f"Vary… ({self._varied[name]})")
+        vary.setObjectName("vary_action")
+        vary.setEnabled(not self._read_only and self._node is not None)
+        node_id = self._node.id if self._node is not None else ""
+        vary.triggered.connect(lambda: self.vary_requested.emit(node_id, name))
+        menu.aboutToHide.connect(menu.deleteLater)
+        self.menu = menu
+        menu.popup(widget.mapToGlobal(pos))
+
     def _detach_fields(self) -> None:
         # editors about to go must not commit on their way out (losing focus while being
         # deleted ends an edit), or their value would land on the next node
@@ -189,6 +234,7 @@ class PropertyInspector(QWidget):
         if self._id_edit is not None:
             self._id_edit.blockSignals(True)
         self._fields = {}
+        self._labels = {}
 
     def _build_form(self, node: Node) -> None:
         self._detach_fields()
@@ -236,12 +282,18 @@ class PropertyInspector(QWidget):
                 field.committed.connect(self._on_field_committed)
                 label = self._form_label(param.name, param.help)
                 label.setBuddy(field.editor)
+                self._labels[param.name] = label
+                for widget in (label, field.editor):
+                    widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+                    widget.customContextMenuRequested.connect(
+                        lambda pos, w=widget, name=param.name: self._param_menu(w, name, pos))
                 form.addRow(label, field.editor)
                 form.addRow(field.error)
                 form.setRowVisible(field.error, False)
                 self._message_rows[field.error] = form
                 self._fields[param.name] = field
 
+        self._mark_varied()
         self._info = NodeInfo(form)
         column.addLayout(form)
         column.addLayout(self._info.details)
