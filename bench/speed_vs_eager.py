@@ -46,8 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.shared_parts.template_runs import headline, spread, subset  # noqa: E402
 from engine.compiler import compile_graph  # noqa: E402
-from engine.data.dataset import take  # noqa: E402
 from engine.project import load_project  # noqa: E402
 from engine.training.optimisers import (  # noqa: E402
     build_optimizer,
@@ -59,15 +59,6 @@ from engine.training.speed import native_bf16  # noqa: E402
 
 TEMPLATES = ("digits_cnn", "gesture_crnn", "dna_crnn", "crnn_digit_strings")
 DEFAULT_THREADS = torch.get_num_threads()
-
-
-def subset(plan: RunPlan, samples: int) -> RunPlan:
-    data = plan.dataset
-    keep = list(range(min(samples, len(data.x))))
-    held = list(range(min(max(samples // 4, 2), len(data.x_val))))
-    return replace(plan, dataset=replace(data, x=take(data.x, keep), y=data.y[keep],
-                                         x_val=take(data.x_val, held),
-                                         y_val=data.y_val[held]))
 
 
 def hand_written(plan: RunPlan) -> tuple[float, float]:
@@ -108,7 +99,7 @@ def hand_written(plan: RunPlan) -> tuple[float, float]:
             task.accumulate(totals, model(data.x_val[start:start + 256]),
                             targets[start:start + 256])
     seconds = time.perf_counter() - started
-    return seconds, _metric(task.finish(totals))
+    return seconds, headline(task.finish(totals))
 
 
 def ours(plan: RunPlan, epochs: int = 1, **settings: Any) -> tuple[float, float]:
@@ -126,18 +117,7 @@ def ours(plan: RunPlan, epochs: int = 1, **settings: Any) -> tuple[float, float]
         raise SystemExit(f"{project.name}: {ended.message}")
     if epochs > 1:
         seconds = trainer.history[-1]["seconds"]
-    return seconds, _metric(trainer.latest)
-
-
-def _metric(figures: dict[str, Any]) -> float:
-    for key in ("val_accuracy", "val_sequence_accuracy", "val_mae"):
-        if key in figures:
-            return float(figures[key])
-    return float("nan")
-
-
-def spread(values: list[float]) -> str:
-    return f"{min(values):6.2f} / {statistics.median(values):6.2f} / {max(values):6.2f}"
+    return seconds, headline(trainer.latest)
 
 
 def main(argv: list[str] | None = None) -> None:

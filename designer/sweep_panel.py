@@ -177,7 +177,12 @@ class SweepPanel(QWidget):
     # -- the project's sweep section -----------------------------------------------------
     @property
     def section(self) -> dict[str, Any]:
-        return copy.deepcopy(self.document.project.sweep or {"vary": []})
+        """A copy of the project's sweep section, with a "vary" list whatever the file
+        held (what it held otherwise is said when the sweep is checked)."""
+        section = copy.deepcopy(self.document.project.sweep or {})
+        if not isinstance(section.get("vary"), list):
+            section["vary"] = []
+        return section
 
     def _push(self, section: dict[str, Any] | None, text: str) -> None:
         if section is not None and not section.get("vary") and set(section) <= {"vary"}:
@@ -187,7 +192,7 @@ class SweepPanel(QWidget):
     def entry_for(self, where: str, owner: str, param: str) -> tuple[int, dict[str, Any]]:
         """The vary list's entry for a parameter (its index, -1 when it does not vary yet,
         with a first range from the catalogue)."""
-        for index, entry in enumerate(self.section.get("vary", [])):
+        for index, entry in enumerate(self.section["vary"]):
             if isinstance(entry, dict) and entry.get(where) == owner and (
                     where == "training" or entry.get("param", "repeat") == param):
                 return index, entry
@@ -221,7 +226,7 @@ class SweepPanel(QWidget):
     def varied_params(self, node_id: str) -> dict[str, str]:
         """A node's parameters the sweep varies, with what they range over."""
         found = {}
-        for entry in self.section.get("vary", []):
+        for entry in self.section["vary"]:
             if isinstance(entry, dict) and entry.get("node") == node_id:
                 found[str(entry.get("param"))] = _range_text(entry)
         return found
@@ -246,6 +251,8 @@ class SweepPanel(QWidget):
         if item is None:
             return
         entry = item.data(Qt.ItemDataRole.UserRole)
+        if not isinstance(entry, dict):
+            return
         where = next((k for k in ("node", "block", "training") if k in entry), None)
         if where is None:
             return
@@ -256,7 +263,7 @@ class SweepPanel(QWidget):
     def remove_selected(self) -> None:
         row = self.varied.currentRow()
         section = self.section
-        if row < 0 or row >= len(section.get("vary", [])):
+        if row < 0 or row >= len(section["vary"]):
             return
         removed = section["vary"].pop(row)
         self._push(section, f"Stop varying {_name(removed)}")
@@ -280,7 +287,7 @@ class SweepPanel(QWidget):
         section = self.section
         self.varied.clear()
         graph = self.document.graph
-        for position, entry in enumerate(section.get("vary", []), start=1):
+        for position, entry in enumerate(section["vary"], start=1):
             try:
                 text = read_varied(entry, graph, position).describe()
                 problem = None
@@ -307,7 +314,7 @@ class SweepPanel(QWidget):
     def _sync_buttons(self) -> None:
         running = self.runner.running
         editable = not running and not self.document.read_only
-        has_vary = bool(self.section.get("vary"))
+        has_vary = bool(self.section["vary"])
         for widget in (self.add_button, self.objectives, self.sampler, self.pruner,
                        self.trials, self.workers):
             widget.setEnabled(editable)

@@ -119,6 +119,10 @@ class TrainingPanel(QWidget):
         self.compile = QCheckBox("Compile (torch.compile)")
         self.compile.setToolTip("Compile the network before the first batch (its time is "
                                 "counted); a network it cannot compile trains as it is")
+        self.channels_last = QCheckBox("Channels last")
+        self.channels_last.setToolTip("Convolutions over images with their tensors in "
+                                      "channels-last memory order, which GPUs' tensor cores "
+                                      "read fastest; nothing changes without Conv2d")
         self.threads = QSpinBox(minimum=0, maximum=MAX_THREADS, specialValueText="auto")
         self.threads.setToolTip("torch's threads on a CPU; auto: the cores other work leaves "
                                 "free, looked at again before every epoch")
@@ -134,7 +138,8 @@ class TrainingPanel(QWidget):
                               ("Gradient clip", self.gradient_clip),
                               ("Early stopping patience", self.early_stopping),
                               ("Device", self.device), ("Threads", self.threads),
-                              ("Precision", self.precision), ("", self.compile)):
+                              ("Precision", self.precision), ("", self.compile),
+                              ("", self.channels_last)):
             more.addRow(label, widget)
         _align_labels([form, self.dataset.form])
         self.from_last = QCheckBox("Start from the last run's weights")
@@ -242,6 +247,7 @@ class TrainingPanel(QWidget):
         for combo in (self.loss, self.optimizer, self.scheduler, self.device, self.precision):
             combo.activated.connect(self._edited)
         self.compile.toggled.connect(self._edited)
+        self.channels_last.toggled.connect(self._edited)
         for spin in (self.lr, self.batch_size, self.epochs, self.validation_split,
                      self.gradient_clip, self.early_stopping, self.threads):
             spin.editingFinished.connect(self._edited)
@@ -308,6 +314,7 @@ class TrainingPanel(QWidget):
         self.threads.setValue(0 if threads == AUTO else _shown(threads, 0, self.threads))
         self.precision.setCurrentText(str(training.get("precision", PRECISIONS[0])))
         self.compile.setChecked(training.get("compile") is True)
+        self.channels_last.setChecked(training.get("channels_last") is True)
         self._updating = False
         metric = metric_for(_name_of(training.get("loss")))
         if metric and not self.controller.running and self.plots.point_counts() == (0, 0):
@@ -388,10 +395,11 @@ class TrainingPanel(QWidget):
             training.pop("precision", None)
         else:
             training["precision"] = self.precision.currentText()
-        if self.compile.isChecked():
-            training["compile"] = True
-        else:
-            training.pop("compile", None)
+        for key, box in (("compile", self.compile), ("channels_last", self.channels_last)):
+            if box.isChecked():
+                training[key] = True
+            else:
+                training.pop(key, None)
         if training != self.document.project.training:
             self.document.push(SetProjectField(self.document, "training", training,
                                                "Edit training settings"))
@@ -568,7 +576,7 @@ class TrainingPanel(QWidget):
         for widget in (self.dataset, self.loss, self.optimizer, self.lr, self.scheduler,
                        self.batch_size, self.epochs, self.validation_split,
                        self.gradient_clip, self.early_stopping, self.device, self.threads,
-                       self.precision, self.compile, self.from_last):
+                       self.precision, self.compile, self.channels_last, self.from_last):
             widget.setEnabled(not running)
         self.resume_button.setEnabled(not running and self._selected_interrupted() is not None)
         self.controls_changed.emit()

@@ -76,9 +76,10 @@ Progress = Callable[[int, int], None]
 
 
 def profile_network(graph: Graph, analysis: Analysis, batch: int, repeats: int = 5,
-                    progress: Progress | None = None) -> Profile:
+                    progress: Progress | None = None, device: str = "cpu") -> Profile:
     """Time each node of the (error-free) network over `repeats` steps at `batch` samples,
-    on the CPU. Raises ProfileError when the network cannot run."""
+    on `device` (on CUDA, the time its kernels ran on the GPU). Raises ProfileError when
+    the network cannot run."""
     graph = analysis.graph
     if batch < 1 or repeats < 1:
         raise ProfileError("the batch size and the number of repeats must be at least 1")
@@ -94,6 +95,18 @@ def profile_network(graph: Graph, analysis: Analysis, batch: int, repeats: int =
         except CompileError as error:
             raise ProfileError("; ".join(p.message for p in error.problems)) from None
         inputs = example_inputs(analysis, batch)
+    target = torch.device(device)
+    on_gpu = target.type == "cuda"
+    try:
+        network = network.to(target)
+        inputs = tuple(tensor.to(target) for tensor in inputs)
+    except (RuntimeError, AssertionError) as error:  # no such device, or no CUDA build
+        raise ProfileError(f"the network cannot run on {device}: {reason(error)}") from None
+
+    def finish() -> None:  # a GPU's steps are queued: wait for them before reading a clock
+        if on_gpu:
+            torch.cuda.synchronize(target)
+
     total_steps = WARM_UP_STEPS + 2 * repeats
     done = 0
 
@@ -113,24 +126,28 @@ def profile_network(graph: Graph, analysis: Analysis, batch: int, repeats: int =
             step()
         wall = []
         for _ in range(repeats):
+            finish()
             started = time.perf_counter()
             step()
+            finish()
             wall.append(time.perf_counter() - started)
-        profiler = profile(activities=[ProfilerActivity.CPU])
+        activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if on_gpu else [])
+        profiler = profile(activities=activities)
         with native_stderr_silenced():
             profiler.start()
         try:
             for _ in range(repeats):
                 step()
+            finish()
         finally:
             with native_stderr_silenced():
                 profiler.stop()
     except (RuntimeError, MemoryError) as error:
         raise ProfileError(f"a step at batch {batch} failed: {reason(error)}") from None
-    times = node_times(profiler.events(), repeats)
+    times = node_times(profiler.events(), repeats, device_time=on_gpu)
     ordered = {node_id: times.get(node_id, NodeTime(0.0, 0.0)) for node_id in analysis.order
                if not analysis.nodes[node_id].spec.is_input}
-    return Profile(batch, repeats, "cpu", ordered, statistics.median(wall))
+    return Profile(batch, repeats, target.type, ordered, statistics.median(wall))
 
 
 @contextlib.contextmanager
@@ -148,9 +165,14 @@ def native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
-def node_times(events: list, repeats: int) -> dict[str, NodeTime]:
+def node_times(events: list, repeats: int, device_time: bool = False) -> dict[str, NodeTime]:
     """Per node, the medians over `repeats` of its forward range and of the backward
-    functions made by the operations inside it; `events` are torch.profiler's."""
+    functions made by the operations inside it; `events` are torch.profiler's. With
+    `device_time`, what their kernels took on the GPU, else their time on the CPU."""
+
+    def took(event) -> float:
+        return event.device_time_total if device_time else event.cpu_time_total
+
     ranges = sorted((e for e in events if e.name.startswith(PROFILE_LABEL)),
                     key=lambda e: e.time_range.start)
     starts = [e.time_range.start for e in ranges]
@@ -159,7 +181,7 @@ def node_times(events: list, repeats: int) -> dict[str, NodeTime]:
     for event in ranges:
         spans = forward[event.name[len(PROFILE_LABEL):]]
         repeat_of[id(event)] = len(spans)
-        spans.append(event.cpu_time_total)
+        spans.append(took(event))
     made_by: dict[tuple[int, int], tuple[str, int]] = {}
     """(thread, sequence number) of a forward operation → (node, which repeat)."""
     for event in events:
@@ -180,11 +202,11 @@ def node_times(events: list, repeats: int) -> dict[str, NodeTime]:
         if event.name.endswith(ACCUMULATE_GRAD):
             # a parameter's gradient is added up right after the function that made it
             if last is not None:
-                backward[last] += event.cpu_time_total
+                backward[last] += took(event)
             continue
         last = made_by.get((event.fwd_thread, event.sequence_nr))
         if last is not None:
-            backward[last] += event.cpu_time_total
+            backward[last] += took(event)
     microseconds = 1e-6
     return {node: NodeTime(
         statistics.median(spans) * microseconds,

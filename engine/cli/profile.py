@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.cli.arguments import positive
 
-HELP = "time each layer's forward and backward pass on random data (on the CPU)"
+HELP = "time each layer's forward and backward pass on random data"
 DESCRIPTION = (
     "Runs forward and backward passes of the network on random data of its Inputs' shapes "
     "(after two warm-up steps that are not timed) and prints, for each node, the median "
@@ -30,6 +30,9 @@ def add_command(commands: Any) -> None:
     parser.add_argument("--repeats", type=positive, default=DEFAULT_REPEATS, metavar="K",
                         help=f"timed steps; each figure is their median (default: "
                         f"{DEFAULT_REPEATS})")
+    parser.add_argument("--device", default="cpu", metavar="D",
+                        help="cpu (default), cuda, cuda:N or auto; on CUDA each figure is the "
+                        "time the node's kernels ran on the GPU")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
     parser.set_defaults(run=run_profile)
 
@@ -38,12 +41,15 @@ def run_profile(args: argparse.Namespace) -> int:
     from engine.cli.user_error import UserError, analysed
     from engine.memory import batch_size_of
     from engine.profiling import ProfileError, profile_network
+    from engine.training import TrainingError
+    from engine.training.run import pick_device
 
     project, analysis = analysed(args.file)
     batch = args.batch or batch_size_of(project.training)
     try:
-        profile = profile_network(project.graph, analysis, batch, args.repeats)
-    except ProfileError as error:
+        device = str(pick_device(args.device))
+        profile = profile_network(project.graph, analysis, batch, args.repeats, device=device)
+    except (ProfileError, TrainingError) as error:
         raise UserError([f"{args.file}: {error}"]) from None
     data = profile_data(project.name, analysis, profile)
     if args.json:

@@ -145,6 +145,8 @@ def _settings(config: TrainingConfig) -> list[str]:
         f"PRECISION = {literal(config.precision)}",
         '"""32-true, bf16-mixed (autocast to bfloat16) or 16-mixed (float16, CUDA)."""',
         f"COMPILE = {config.compile}",
+        f"CHANNELS_LAST = {config.channels_last}",
+        '"""Convolutions over images in channels-last memory order (pays on CUDA)."""',
         _loss(config),
         f"SCHEDULE_EVERY_BATCH = {every_batch}",
         '"""OneCycleLR moves every batch, the other schedules every epoch."""',

@@ -29,6 +29,8 @@ COSTS = ("macs", "parameters")
 KEYS = {"vary", "objectives", "sampler", "pruner", "trials", "timeout", "study", "storage"}
 DEFAULT_TRIALS = 20
 DEFAULT_STUDY = "sweep"
+"""With a second objective the default study is 'sweep-macs' or 'sweep-parameters': a study
+keeps what it optimises, so changing the objectives starts another."""
 MAX_TRIALS = 100_000
 STUDY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -105,13 +107,13 @@ def _settings(data: Mapping[str, Any], varied: tuple[Varied, ...]) -> Sweep:
         raise SweepError(f"\"pruner\" must be one of {', '.join(PRUNERS)}, not {pruner!r}")
     trials = checked_trials(data.get("trials", DEFAULT_TRIALS))
     timeout = checked_timeout(data.get("timeout"))
-    study = checked_study(data.get("study", DEFAULT_STUDY))
+    cost = objectives[1] if len(objectives) == 2 else None
+    study = checked_study(data.get("study", DEFAULT_STUDY + (f"-{cost}" if cost else "")))
     storage = data.get("storage")
     if storage is not None and (not isinstance(storage, str) or not storage.strip()):
         raise SweepError("\"storage\" must be a database URL such as "
                          "sqlite:///study.db, or absent for the journal beside the project")
-    return Sweep(varied, objectives[1] if len(objectives) == 2 else None, sampler, pruner,
-                 trials, timeout, study, storage)
+    return Sweep(varied, cost, sampler, pruner, trials, timeout, study, storage)
 
 
 def checked_trials(value: Any) -> int:

@@ -4,6 +4,7 @@ shared study until its budget is spent, recovering trials whose worker died."""
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -72,6 +73,9 @@ def run_worker(prepared: Prepared, cores_shared_by: int = 1,
     from engine.sweeps.points import decoded_params
 
     sweep = prepared.sweep
+    # a point with dropout on one recurrent layer is analysed with a warning already; torch
+    # would repeat it for every trial
+    warnings.filterwarnings("ignore", category=UserWarning, module="torch.nn.modules.rnn")
     study = open_study(prepared.project, sweep, prepared.epochs, seed)
     recover_abandoned(study, say)
     if budget_spent(study, sweep.trials):

@@ -21,7 +21,7 @@ OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop")
 SCHEDULERS = ("StepLR", "CosineAnnealingLR", "OneCycleLR", "ReduceLROnPlateau")
 TOP_KEYS = {"dataset", "loss", "optimizer", "scheduler", "batch_size", "epochs",
             "validation_split", "seed", "gradient_clip", "early_stopping", "device",
-            "threads", "precision", "compile"}
+            "threads", "precision", "compile", "channels_last"}
 # arguments the trainer fills in itself, so a project must not set them
 FILLED_IN = {"params", "optimizer", "reduction", "zero_infinity", "total_steps", "epochs",
              "steps_per_epoch", "verbose", "last_epoch"}
@@ -79,6 +79,8 @@ class TrainingConfig:
     """'32-true', 'bf16-mixed' or '16-mixed' (engine.training.speed)."""
     compile: bool = False
     """torch.compile the network (falling back to eager when it cannot)."""
+    channels_last: bool = False
+    """Convolutions over images in channels-last memory order (engine.training.speed)."""
 
     @property
     def lr(self) -> float:
@@ -201,9 +203,10 @@ def read_training(data: Mapping[str, Any] | None) -> TrainingConfig:
     if precision not in PRECISIONS:
         raise TrainingError(f"\"precision\" must be one of {', '.join(PRECISIONS)}, not "
                             f"{precision!r}")
-    compiled = data.get("compile", False)
-    if not isinstance(compiled, bool):
-        raise TrainingError(f"\"compile\" must be true or false, not {compiled!r}")
+    switches = {key: data.get(key, False) for key in ("compile", "channels_last")}
+    for key, value in switches.items():
+        if not isinstance(value, bool):
+            raise TrainingError(f"\"{key}\" must be true or false, not {value!r}")
     return TrainingConfig(
         dataset=data["dataset"],
         loss=_choice("loss", data["loss"], LOSSES),
@@ -220,5 +223,6 @@ def read_training(data: Mapping[str, Any] | None) -> TrainingConfig:
         device=device,
         threads=threads,
         precision=precision,
-        compile=compiled,
+        compile=switches["compile"],
+        channels_last=switches["channels_last"],
     )

@@ -1,6 +1,8 @@
 """The speed switches of a run, named as Lightning names them: `precision` ("32-true",
-"bf16-mixed", "16-mixed") and `compile` (torch.compile of the network, falling back to
-eager with a sentence when it cannot be compiled).
+"bf16-mixed", "16-mixed"), `compile` (torch.compile of the network, falling back to
+eager with a sentence when it cannot be compiled) and `channels_last` (convolutions over
+images with their tensors in channels-last order, which GPUs' tensor cores and oneDNN read
+fastest).
 
 bf16-mixed runs the forward pass and the loss under torch.autocast in bfloat16, where a
 processor (or GPU) computes bfloat16 natively; elsewhere it would be slower than float32,
@@ -61,3 +63,26 @@ def autocast_for(precision: str, device: torch.device) -> Callable[[], Any]:
 def grad_scaler(precision: str, device: torch.device) -> torch.amp.GradScaler | None:
     return torch.amp.GradScaler("cuda") if precision == "16-mixed" and \
         device.type == "cuda" else None
+
+
+def tune_cudnn(device: torch.device, fixed_shapes: bool) -> None:
+    """On CUDA, let cuDNN time its algorithms for each convolution's shape once and keep
+    the fastest (cudnn.benchmark), where every batch has the same shapes; sequences of
+    varying lengths would make it time them again for every new length."""
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = fixed_shapes
+
+
+def to_channels_last(model: torch.nn.Module) -> bool:
+    """Put the network's 4-D weights (Conv2d's) in channels-last order; whether it has any
+    (a network without 2-D convolutions has nothing to gain)."""
+    if not any(isinstance(m, torch.nn.Conv2d) for m in model.modules()):
+        return False
+    model.to(memory_format=torch.channels_last)
+    return True
+
+
+def channels_last_input(tensor: torch.Tensor) -> torch.Tensor:
+    """A batch of images (4 dimensions) in channels-last order; anything else as it is."""
+    return tensor.contiguous(memory_format=torch.channels_last) if tensor.dim() == 4 \
+        else tensor

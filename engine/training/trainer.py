@@ -41,6 +41,7 @@ from engine.training.events import (
     RunStarted,
     SamplesDecoded,
 )
+from engine.training.loss_readback import LossReadback
 from engine.training.optimisers import build_optimizer, build_scheduler, steps_per_batch
 from engine.training.resuming import apply_changes
 from engine.training.runs import METRICS_FILE, WEIGHTS_FILE, RunLock, has_results
@@ -148,6 +149,14 @@ class Trainer:
             raise TrainingError(problem)
         self._autocast = speed.autocast_for(config.precision, self.device)
         self._scaler = speed.grad_scaler(config.precision, self.device)
+        self._losses = LossReadback.for_device(self.device)
+        self._notes: list[str] = []
+        """What the run says as it starts (a switch that changes nothing here)."""
+        self._channels_last = config.channels_last and speed.to_channels_last(self.model)
+        if config.channels_last and not self._channels_last:
+            self._notes.append("channels_last changes nothing here: the network has no 2-D "
+                               "convolution")
+        speed.tune_cudnn(self.device, fixed_shapes=not getattr(model, "takes_lengths", False))
         self._forward: Callable[..., torch.Tensor] = self.model
         """What the training steps call: the network, or its torch.compile'd form."""
         self._compiling = config.compile
@@ -253,6 +262,8 @@ class Trainer:
                                                                       config.batch_size)
         self._emit(RunStarted(config.epochs, first_epoch, batches, count,
                               len(self.data.x_val), where, parameters))
+        for note in self._notes:
+            self._emit(Noted(note))
 
         run = _RunState(x, y, shard, used, batches, batch_size, scale, optimizer, forward,
                         recoverable, scheduler, per_batch, shuffle, monitor, good_state)
@@ -332,14 +343,20 @@ class Trainer:
                 if group is None and len(index) < 2 < used:
                     continue  # unreadable samples left one: BatchNorm needs two
                 sampled = self.health.begin((epoch - 1) * batches + batch)
+                value = None
                 try:
                     if group is None:
                         # a sampled batch runs the network as it is: the health's hooks
                         # would make torch.compile's form compile again
-                        value = self._step(xb, y[index], optimizer, eager=sampled)
+                        self._losses.add(self._step(xb, y[index], optimizer, eager=sampled),
+                                         len(index))
                     else:
-                        value, halted = self._shared_step(run.forward, xb, y[index],
-                                                          optimizer)
+                        shared, halted = self._shared_step(run.forward, xb, y[index],
+                                                           optimizer)
+                        self._losses.add(shared, len(index))
+                    if self._losses.due(end_of_epoch=batch + 1 == batches or halted):
+                        value, weighted = self._read_losses()
+                        loss_sum += weighted * scale
                 except run.recoverable as error:
                     self.health.cancel()
                     self.model.load_state_dict(run.good_state)
@@ -347,17 +364,23 @@ class Trainer:
                     break
                 if scheduler is not None and run.per_batch:
                     scheduler.step()
-                loss_sum += value * len(index) * scale
                 seen += len(index) * scale
                 busy += time.perf_counter() - begin
-                self._emit(BatchEnded(epoch, batch + 1, batches, value, seen / busy,
-                                      optimizer.param_groups[0]["lr"]))
+                if value is not None:  # on a GPU, only the batches whose loss was read
+                    self._emit(BatchEnded(epoch, batch + 1, batches, value, seen / busy,
+                                          optimizer.param_groups[0]["lr"]))
                 if sampled:
                     self._emit_health(epoch)
                 if halted:  # a process was asked to stop: all stop after this same batch
                     break
                 begin = time.perf_counter()
             feed.close()
+            if ended is None and self._losses.pending:  # stopped between two readbacks
+                try:
+                    loss_sum += self._read_losses()[1] * scale
+                except _BatchFailed as error:
+                    self.model.load_state_dict(run.good_state)
+                    ended = self._failed(error, epoch, batches, batches)
             if ended is None and seen == 0 and not halted and self.data.on_demand:
                 ended = self._data_failed(DataError(
                     "none of the training samples could be read: " + self.report.summary()),
@@ -468,21 +491,35 @@ class Trainer:
 
     def _inputs(self, batch: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
         """What forward() takes of a batch: the true lengths sequences carry only when the
-        network reads them (an Input of variable length)."""
-        return batch if getattr(self.model, "takes_lengths", False) else batch[:1]
+        network reads them (an Input of variable length); images in channels-last order
+        when the run asks for it."""
+        inputs = batch if getattr(self.model, "takes_lengths", False) else batch[:1]
+        if self._channels_last:
+            inputs = tuple(speed.channels_last_input(tensor) for tensor in inputs)
+        return inputs
 
     def _step(self, xb: tuple[torch.Tensor, ...], yb: torch.Tensor, optimizer,
-              eager: bool = False) -> float:
+              eager: bool = False) -> torch.Tensor:
         with self._autocast():
             inputs = self._inputs(xb)
             outputs = self.model(*inputs) if eager else self._compiled_forward(*inputs)
             loss = self.task.loss(outputs, yb)
-        value = loss.item()
-        if not math.isfinite(value):
-            raise _BatchFailed(f"the loss became {value}")
+        if self._losses.immediate:  # a readback costs nothing here: check before stepping
+            value = loss.item()
+            if not math.isfinite(value):
+                raise _BatchFailed(f"the loss became {value}")
         optimizer.zero_grad(set_to_none=True)
         self._backward_and_step(loss, optimizer)
-        return value
+        return loss.detach()
+
+    def _read_losses(self) -> tuple[float, float]:
+        """The latest batch's loss and the sum of the losses read, each times its samples;
+        _BatchFailed for one that is not finite."""
+        values, counts = self._losses.read()
+        bad = next((v for v in values if not math.isfinite(v)), None)
+        if bad is not None:
+            raise _BatchFailed(f"the loss became {bad}")
+        return values[-1], sum(v * n for v, n in zip(values, counts, strict=True))
 
     def _compiled_forward(self, *inputs: torch.Tensor) -> torch.Tensor:
         """The forward pass; on the first call with `compile` on, torch.compile's form of

@@ -100,3 +100,20 @@ def test_a_bad_batch_or_a_broken_file_is_refused_in_a_sentence(capsys, tmp_path)
     broken.write_text("{ not json")
     code, _, err = run(capsys, "profile", str(broken))
     assert code == 1 and "Traceback" not in err and str(broken) in err
+
+
+def test_a_device_that_is_not_here_is_a_sentence(tmp_path, capsys):
+    import pytest
+    import torch
+
+    from engine.cli import main
+    from engine.project import save_project
+    from tests.engine.training_helpers import classifier_project
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    save_project(classifier_project(tmp_path), tmp_path / "net.ndproj")
+    assert main(["profile", str(tmp_path / "net.ndproj"), "--device", "cuda"]) == 1
+    err = capsys.readouterr().err
+    assert "device 'cuda' is not available here; available: auto, cpu" in err
+    assert "Traceback" not in err

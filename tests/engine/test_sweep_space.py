@@ -185,3 +185,14 @@ def test_the_pareto_front_keeps_what_nothing_beats_on_both():
     assert smallest_within(rows, maximize=True).number == 3
     # for a metric to minimise (mean absolute error) the front turns round
     assert [r.number for r in pareto_rows(rows, maximize=False)] == [0, 2]
+
+
+def test_each_choice_of_objectives_has_a_study_of_its_own_by_default(tmp_path):
+    project = swept_project(tmp_path)
+    assert read_sweep(project.sweep, project.graph).study == "sweep"
+    for cost in ("macs", "parameters"):
+        sweep = read_sweep({**project.sweep, "objectives": ["metric", cost]}, project.graph)
+        assert sweep.study == f"sweep-{cost}" and sweep.objectives == ["metric", cost]
+    named = read_sweep({**project.sweep, "objectives": ["metric", "macs"], "study": "mine"},
+                       project.graph)
+    assert named.study == "mine"

@@ -45,3 +45,22 @@ def classifier_project(folder: Path, **training: Any) -> Project:
                                   ("Linear", {"out_features": 16}), ("ReLU", {}),
                                   ("Dropout", {"p": 0.1}),
                                   ("Linear", {"out_features": 3})], settings)
+
+
+def poison_after_epoch_one(trainer) -> dict:
+    """Make the first layer's weights NaN once epoch 1 has ended; the weights as they were
+    then (filled in when it happens)."""
+    import torch
+
+    from engine.training import EpochEnded
+
+    kept: dict = {}
+
+    def poison(event) -> None:
+        if isinstance(event, EpochEnded) and event.epoch == 1:
+            kept.update({k: v.clone() for k, v in trainer.model.state_dict().items()})
+            with torch.no_grad():
+                trainer.model.n1.weight.fill_(float("nan"))
+
+    trainer.add_listener(poison)
+    return kept

@@ -119,6 +119,12 @@ def save_results(out: Path, model: nn.Module, history: list[dict[str, float]],
     os.replace(temporary, out / "metrics.json")
 
 
+def channels_last(tensor: torch.Tensor) -> torch.Tensor:
+    """Images (4 dimensions) in channels-last order; anything else as it is."""
+    return tensor.contiguous(memory_format=torch.channels_last) if tensor.dim() == 4 \
+        else tensor
+
+
 def train(args: argparse.Namespace) -> None:
     device, rank, world_size = start_processes(args.device)
     if device.type == "cpu":
@@ -128,6 +134,8 @@ def train(args: argparse.Namespace) -> None:
     if args.init is not None:
         model.load_state_dict(load_safetensors(args.init))
     model.to(device)
+    if CHANNELS_LAST:  # convolutions' weights in the layout GPUs' tensor cores read best
+        model.to(memory_format=torch.channels_last)
     # DistributedDataParallel averages the gradients over the processes
     trained = model if world_size == 1 else DistributedDataParallel(
         model, device_ids=[device.index] if device.type == "cuda" else None)
@@ -160,16 +168,16 @@ def train(args: argparse.Namespace) -> None:
         if isinstance(order, DistributedSampler):
             order.set_epoch(epoch)
         model.train()
-        loss_sum, seen = 0.0, 0
+        # the losses stay on the device until the epoch ends: reading one back after every
+        # batch would make a GPU wait for each step
+        loss_sum, seen = torch.zeros((), device=device), 0
         for step, (inputs, yb) in enumerate(feed(x, y, batches, device)):
             if step == steps:
                 break
+            if CHANNELS_LAST:
+                inputs = tuple(channels_last(tensor) for tensor in inputs)
             with autocast():
                 loss = compute_loss(forward(*inputs), yb)
-            if not math.isfinite(loss.item()):
-                raise SystemExit(f"epoch {epoch}, batch {step + 1}: the loss became "
-                                 f"{loss.item()}; lower the learning rate or set "
-                                 "GRADIENT_CLIP")
             optimizer.zero_grad(set_to_none=True)
             (scaler.scale(loss) if scaler else loss).backward()
             if GRADIENT_CLIP:
@@ -183,8 +191,12 @@ def train(args: argparse.Namespace) -> None:
                 optimizer.step()
             if scheduler is not None and SCHEDULE_EVERY_BATCH:
                 scheduler.step()
-            loss_sum += loss.item() * len(yb)
+            loss_sum += loss.detach().float() * len(yb)
             seen += len(yb)
+        loss_sum = loss_sum.item()
+        if not math.isfinite(loss_sum):
+            raise SystemExit(f"epoch {epoch}: the loss became {loss_sum}; lower the learning "
+                             "rate or set GRADIENT_CLIP")
         if world_size > 1:  # evaluate with the running statistics of process 0
             for buffer in model.buffers():
                 dist.broadcast(buffer, 0)
