@@ -134,7 +134,7 @@ def train(args: argparse.Namespace) -> None:
     if args.init is not None:
         model.load_state_dict(load_safetensors(args.init))
     model.to(device)
-    if CHANNELS_LAST:  # convolutions' weights in the layout GPUs' tensor cores read best
+    if CHANNELS_LAST:  # the weights' layout GPUs' tensor cores read best
         model.to(memory_format=torch.channels_last)
     # DistributedDataParallel averages the gradients over the processes
     trained = model if world_size == 1 else DistributedDataParallel(
@@ -168,8 +168,8 @@ def train(args: argparse.Namespace) -> None:
         if isinstance(order, DistributedSampler):
             order.set_epoch(epoch)
         model.train()
-        # the losses stay on the device until the epoch ends: reading one back after every
-        # batch would make a GPU wait for each step
+        # the losses stay on the device until the epoch ends: reading one back
+        # after every batch would make a GPU wait for each step
         loss_sum, seen = torch.zeros((), device=device), 0
         for step, (inputs, yb) in enumerate(feed(x, y, batches, device)):
             if step == steps:
@@ -195,8 +195,8 @@ def train(args: argparse.Namespace) -> None:
             seen += len(yb)
         loss_sum = loss_sum.item()
         if not math.isfinite(loss_sum):
-            raise SystemExit(f"epoch {epoch}: the loss became {loss_sum}; lower the learning "
-                             "rate or set GRADIENT_CLIP")
+            raise SystemExit(f"epoch {epoch}: the loss became {loss_sum}; lower the "
+                             "learning rate or set GRADIENT_CLIP")
         if world_size > 1:  # evaluate with the running statistics of process 0
             for buffer in model.buffers():
                 dist.broadcast(buffer, 0)
