@@ -46,7 +46,11 @@ _FUNCTIONAL = ("softmax", "log_softmax", "relu", "relu6", "gelu", "silu", "elu",
                "normalize", "pad", "glu", "one_hot", "cosine_similarity", "pairwise_distance",
                "scaled_dot_product_attention", "interpolate", "avg_pool1d", "max_pool1d",
                "adaptive_avg_pool1d", "adaptive_max_pool1d", "avg_pool2d", "max_pool2d",
-               "adaptive_avg_pool2d", "adaptive_max_pool2d", "linear", "layer_norm")
+               "adaptive_avg_pool2d", "adaptive_max_pool2d", "linear", "layer_norm",
+               "threshold", "softmin", "softshrink", "hardshrink", "local_response_norm",
+               "pixel_unshuffle", "channel_shuffle", "instance_norm", "group_norm",
+               "lp_pool1d", "lp_pool2d", "avg_pool3d", "max_pool3d", "adaptive_avg_pool3d",
+               "adaptive_max_pool3d")
 _METHODS = ("reshape", "view", "flatten", "unflatten", "transpose", "swapaxes", "permute",
             "movedim", "contiguous", "squeeze", "unsqueeze", "chunk", "split",
             "tensor_split", "unbind", "narrow", "select", "expand", "expand_as", "repeat",

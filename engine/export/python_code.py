@@ -167,7 +167,7 @@ def model_source(prepared: PreparedNetwork, class_name: str) -> str:
                            *([LENGTHS] if lengths else [])])
     returns = "torch.Tensor" if len(analysis.outputs) == 1 else "tuple[torch.Tensor, ...]"
     imports = ["import torch", "import torch.nn.functional as F", "from torch import nn"]
-    if not any(re.search(r"\bF\.", line) for line in body):
+    if not any(re.search(r"\bF\.", line) for line in [*body, *classes]):
         imports.remove("import torch.nn.functional as F")
     if lengths:  # recurrent layers read padded sequences' true steps when given lengths
         imports.append("from torch.nn.utils.rnn import pack_padded_sequence, "

@@ -341,7 +341,7 @@ def _reorder(call: Call, x: Layer, dims: list[int], transposed: bool = False) ->
     tensor (or nothing, where only the batch moves), with the batch where the user now has
     it. The batch may end up first or second ([time, batch, F] for time-major layers)."""
     batch_after = dims.index(x.batch_dim)
-    if batch_after > 1 or (batch_after != x.batch_dim and x.rank < 3):
+    if batch_after > 1 or (batch_after != x.batch_dim and x.rank < 2):
         raise Unsupported(f"{call.describe()} moves the batch dimension; the catalogue's "
                           "Permute keeps dim 0 first (the batch may go second only for "
                           "time-major recurrent layers, [time, batch, features])")
@@ -540,17 +540,41 @@ def _true_last_step(index: tuple[Any, ...], x: Layer) -> bool:
 
 def _last_state(call: Call, state: FinalState, how: str, only_layer: bool = False) -> Layer:
     """h_n[-1] (or h_n.squeeze(0) of one layer) of a one-directional RNN is the output's
-    last step, so it imports as LastStep of the RNN's node."""
+    last step, so it imports as LastStep of the RNN's node. Of a bidirectional one, the
+    last layer's two states are in its output too: h_n[-2], the forward direction's, is
+    the last step's first half; h_n[-1], the backward direction's, the first step's second
+    half (it ends where the sequence starts)."""
     rnn = state.layer
     layers = rnn.params.get("num_layers", 1)
     index = call.args[1] if len(call.args) > 1 else None
+    if isinstance(index, tuple) and index and all(i == slice(None) for i in index[1:]):
+        index = index[0]  # h_n[-1, :, :] is h_n[-1]
+    if rnn.params.get("bidirectional") and not only_layer and index in (
+            -1, -2, 2 * layers - 1, 2 * layers - 2):
+        return _direction_state(call, rnn, backward=index in (-1, 2 * layers - 1))
     picks_last = (only_layer and layers == 1) or index in (-1, layers - 1)
     if rnn.params.get("bidirectional") or not picks_last:
         raise Unsupported(f"{call.describe()} takes h_n{how} of {rnn.type} "
                           f"'{rnn.module or rnn.node.name}', which is not in the catalogue "
-                          "(h_n[-1] of a one-directional one is); use the last step of its "
-                          "output, out[:, -1] (LastStep)")
+                          "(h_n[-1] of a one-directional one is, and h_n[-2] and h_n[-1], "
+                          "the last layer's, of a bidirectional one); use its output")
     return call.layer("LastStep", {}, [rnn], batch_dim=0)
+
+
+def _direction_state(call: Call, rnn: Layer, backward: bool) -> Layer:
+    size = rnn.params.get("proj_size") or rnn.params.get("hidden_size", 64)
+    everything = {"slice": [None, None, None]}
+    if backward:  # out[:, 0, size:]
+        return call.layer("Operation", {"call": "getitem", "args": [{"input": 0}, {
+            "tuple": [everything, 0, {"slice": [size, None, None]}]}], "kwargs": {}},
+            [rnn], op="getitem", batch_dim=0)
+    # the last step (each sequence's true last where lengths are known), its first half
+    last = call.layer("LastStep", {}, [rnn], batch_dim=0,
+                      meta=TensorMeta((call.meta.shape[0], 2 * size), call.meta.dtype),
+                      id_suffix="_last")
+    return call.layer("Operation", {"call": "getitem", "args": [{"input": 0}, {
+        "tuple": [everything, {"slice": [None, size, None]}]}], "kwargs": {}},
+        [last], op="getitem")
 
 
 def _index_text(index: Any) -> str:

@@ -7,6 +7,7 @@ batch size) qualify; anything else keeps the converter's own refusal."""
 from __future__ import annotations
 
 import builtins
+import inspect
 import math
 import operator
 from dataclasses import dataclass
@@ -67,9 +68,10 @@ def as_operation(call: Call) -> Any | None:
     inputs: list[Layer] = []
     arguments = call.args[:1] if name == "Tensor.detach" and call.node.op == "call_function" \
         else call.args
+    arguments, keywords = _typed(OPERATIONS[name], tuple(arguments), dict(call.kwargs))
     try:
         args = [_encode(value, inputs, call) for value in arguments]
-        kwargs = {key: _encode(value, inputs, call) for key, value in call.kwargs.items()}
+        kwargs = {key: _encode(value, inputs, call) for key, value in keywords.items()}
     except _NotAnOperation:
         return None
     if not inputs:
@@ -84,6 +86,26 @@ def as_operation(call: Call) -> Any | None:
             isinstance(r, TensorMeta) for r in result):
         return OperationTuple(params, inputs, len(result))
     return None
+
+
+def _typed(function: Any, args: tuple[Any, ...],
+           kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The arguments as the function's signature types them (0 where it takes a float is
+    0.0: TorchScript holds code to its types), and never in place (a node must not
+    overwrite its input, which another node may read)."""
+    try:
+        signature = inspect.signature(function)
+        bound = signature.bind_partial(*args, **kwargs)
+    except (TypeError, ValueError):  # a builtin without a signature, or a lambda's *args
+        return args, kwargs
+    for key, value in bound.arguments.items():
+        annotation = signature.parameters[key].annotation
+        if key == "inplace" and value is True:
+            bound.arguments[key] = False
+        elif annotation in (float, "float") and isinstance(value, int) and \
+                not isinstance(value, bool):
+            bound.arguments[key] = float(value)
+    return bound.args, bound.kwargs
 
 
 def pick(call: Call, whole: OperationTuple) -> Layer:

@@ -92,6 +92,13 @@ class _ConcreteTracer(fx.Tracer):
             return getattr(args[0], str(target))(*args[1:], **kwargs)
         return target(*args, **kwargs)
 
+    def is_leaf_module(self, module: nn.Module, qualified_name: str) -> bool:
+        """torch.nn's modules stay whole (each is a catalogue layer), except those the
+        catalogue has no layer for that hold no weights (Hardtanh, Threshold, Softplus,
+        Upsample, padding): traced into, their functional call becomes an operation."""
+        leaf = super().is_leaf_module(module, qualified_name)
+        return leaf and not _stateless_outside_catalogue(module)
+
     def to_bool(self, obj: fx.Proxy) -> bool:
         if obj.node.meta.get("from_values", True):
             raise ValuesDecide(obj.node)
@@ -102,6 +109,14 @@ class _ConcreteTracer(fx.Tracer):
 
     def keys(self, obj: fx.Proxy) -> Any:
         return _value(obj).keys()
+
+
+def _stateless_outside_catalogue(module: nn.Module) -> bool:
+    from engine.importing.modules import MODULES  # modules reads this module's TensorMeta
+
+    return type(module) not in MODULES and not isinstance(module, nn.RNNBase) and \
+        next(module.parameters(recurse=True), None) is None and \
+        next(module.buffers(recurse=True), None) is None
 
 
 def _from_values(kind: str, target: Any, args: Any, kwargs: Any, value: Any) -> bool:

@@ -275,7 +275,7 @@ class Call:
 
 TIME_MAJOR_SAFE = frozenset({
     "Linear", "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Dropout", "LayerNorm",
-    "RNN", "LSTM", "GRU"})
+    "RNN", "LSTM", "GRU", "Embedding"})
 """Layers that do the same to [time, batch, F] as to [batch, time, F]: they act on the
 last dimension alone (element-wise, or per step); recurrent layers check their layout
 themselves."""

@@ -2,7 +2,10 @@
 importing_models/real_style.py): zero states made in forward() or by init_hidden, states
 returned beside the output, time-major layers, frames folded into the batch by view(),
 asserts and loops on shapes, cells stepped by hand, packed full-length sequences,
-reductions over time, 3-D convolutions, channel dropout, pixel shuffling.
+reductions over time, 3-D convolutions, channel dropout, pixel shuffling; and models
+written as public repositories write them (SELDnet, DeepConvLSTM, deep-text-recognition's
+CRNN, DeepSpeech's Hardtanh, DeepSEA's Threshold, a bidirectional LSTM's final states,
+TC-ResNet, Kim's sentence CNN, ...).
 
 Each imports through the command line with its weights (--weights-out), holds the
 original's parameters, and the compiled project, its exported model.py and TorchScript
@@ -64,6 +67,19 @@ CASES = [
     Case("SensorCRNN", (6, 64)),
     Case("SuperResolution", (1, 16, 16)),
     Case("SumPooledText", (40,), "int64"),
+    Case("SELDnet", (4, 20, 16)),
+    Case("DeepConvLSTM", (9, 40)),
+    Case("DeepTextCRNN", (1, 32, 40)),
+    Case("DeepSpeechLike", (1, 32, 40)),
+    Case("DeepSEA", (4, 100)),
+    Case("AttentionBiLSTM", (20,), "int64"),
+    Case("TCResNet", (1, 20, 40)),
+    Case("LeNetFunctional", (1, 28, 28)),
+    Case("ConvLSTMVideo", (6, 3, 16, 16)),
+    Case("LeakyPReLUNet", (4, 30)),
+    Case("SentimentRNN", (15,), "int64"),
+    Case("KimCNN", (12,), "int64"),
+    Case("GRUDevice", (10, 6)),
 ]
 
 
@@ -170,7 +186,8 @@ def test_the_imported_network_exports_to_code_and_torchscript_with_the_same_outp
                                    atol=1e-5)
 
 
-@pytest.mark.parametrize("name", ["TextRecogniser", "VideoCNNLSTM", "CellLoop", "C3DSmall"])
+@pytest.mark.parametrize("name", ["TextRecogniser", "VideoCNNLSTM", "CellLoop", "C3DSmall",
+                                  "DeepSpeechLike", "SentimentRNN", "DeepSEA"])
 def test_imported_time_major_folded_cell_and_3d_networks_run_in_onnxruntime(
         name, imported, capsys, tmp_path):
     onnxruntime = pytest.importorskip("onnxruntime")
