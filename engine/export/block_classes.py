@@ -16,8 +16,7 @@ from engine.analysis import Analysis, analyse
 from engine.blocks import Block, chains, children, interface, unroll
 from engine.codegen import forward_lines
 from engine.export import ExportError
-from engine.export.layer_constructor import constructor
-from engine.export.source_format import call
+from engine.export.layer_constructor import layer_statements
 from engine.graph import Edge, Graph, Node
 
 
@@ -170,11 +169,10 @@ def _inner_graph(graph: Graph, block: Block,
 
 def _layer_line(attribute: str, module, node_type: str) -> str:
     try:
-        arguments = constructor(module)
+        return layer_statements(f"self.{attribute}", module, "")
     except ValueError as error:
         raise ExportError(f"node '{attribute}' ({node_type}) cannot be exported as Python "
                           f"code: {error}") from None
-    return call(f"nn.{type(module).__name__}", arguments, "", f"self.{attribute} = ")
 
 
 def network_lines(graph: Graph, analysis: Analysis, modules: dict,

@@ -8,7 +8,8 @@ from typing import Any
 
 from torch import nn
 
-from engine.export.source_format import literal
+from engine.catalogue import weight_norm
+from engine.export.source_format import call, literal
 
 COLLAPSIBLE = {"kernel_size", "stride", "padding", "dilation", "output_size",
                "normalized_shape"}
@@ -52,7 +53,9 @@ def _rebuilds(text: str, module: nn.Module, names: list[str]) -> bool:
     """Whether `text` builds a module that is `module` in every constructor argument and
     holds tensors of the same shapes."""
     rebuilt = eval(text, {"nn": nn})  # text made here from numbers and names only
-    if type(rebuilt) is not type(module):
+    if weight_norm.dim_of(module) is not None:
+        rebuilt = weight_norm.applied(rebuilt)
+    if weight_norm.plain_class(rebuilt) is not weight_norm.plain_class(module):
         return False
     if any(not _same(_value(rebuilt, n), _value(module, n)) for n in names):
         return False
@@ -65,7 +68,7 @@ def constructor(module: nn.Module) -> list[str]:
     """The arguments that rebuild `module` with `nn.<class>(...)`: the first required ones
     by position, then the keywords that differ from their defaults. Raises ValueError
     when the module is not a torch.nn layer that its arguments describe."""
-    cls = type(module)
+    cls = weight_norm.plain_class(module)
     if getattr(nn, cls.__name__, None) is not cls:
         raise ValueError(f"its module is {cls.__module__}.{cls.__qualname__}, which is not "
                          "a torch.nn layer")
@@ -95,3 +98,17 @@ def constructor(module: nn.Module) -> list[str]:
         if _rebuilds(f"nn.{cls.__name__}({', '.join(text(fewer))})", module, names):
             keywords = fewer
     return text(keywords)
+
+
+def layer_statements(target: str, module: nn.Module, indent: str) -> str:
+    """`target = nn.Conv1d(...)`, and the weight norm applied to it where the layer has
+    one; ValueError as constructor() raises it."""
+    arguments = constructor(module)
+    text = call(f"nn.{weight_norm.plain_class(module).__name__}", arguments, indent,
+                f"{target} = ")
+    dim = weight_norm.dim_of(module)
+    if dim is not None:
+        if dim != 0:
+            raise ValueError(f"its weight norm is over dim {dim}; the catalogue's is over 0")
+        text += f"\n{indent}nn.utils.parametrizations.weight_norm({target})"
+    return text

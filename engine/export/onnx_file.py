@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 
 from engine.analysis import Analysis
+from engine.catalogue import weight_norm
 from engine.compiler import CompiledNetwork
 from engine.export import ExportError
 from engine.export.failing_node import failing_node, reason
@@ -72,6 +73,7 @@ def _quiet() -> Iterator[None]:
 def _export(network: CompiledNetwork, inputs: tuple[torch.Tensor, ...]) -> bytes:
     """The ONNX file's bytes, made in memory (a full disk is then met by the write alone,
     not inside the exporter, where it would look like a layer's fault)."""
+    network = weight_norm.folded(network)
     if network.takes_lengths:
         return _export_with_lengths(network, inputs)
     batch = torch.export.Dim("batch")

@@ -13,12 +13,11 @@ from engine.export.block_classes import (
     module_paths,
     network_lines,
 )
-from engine.export.layer_constructor import constructor
+from engine.export.layer_constructor import layer_statements
 from engine.export.prepare import PreparedNetwork
 from engine.export.source_format import (
     LINE_LIMIT,
     bracketed,
-    call,
     docstring_text,
     literal,
     statement,
@@ -61,13 +60,11 @@ def _layers(prepared: PreparedNetwork) -> list[str]:
             continue
         module = modules[node_id]
         try:
-            arguments = constructor(module)
+            lines.append(layer_statements(f"self.{node_id}", module, " " * 8))
         except ValueError as error:
             node_type = prepared.project.graph.nodes[node_id].type
             raise ExportError(f"node '{node_id}' ({node_type}) cannot be exported as Python "
                               f"code: {error}") from None
-        lines.append(call(f"nn.{type(module).__name__}", arguments, " " * 8,
-                          f"self.{node_id} = "))
     return lines
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch
 
+from engine.catalogue import weight_norm
 from engine.compiler import CompiledNetwork
 from engine.export import ExportError
 from engine.export.failing_node import failing_node, reason
@@ -22,7 +23,7 @@ def _script(network: CompiledNetwork) -> torch.jit.ScriptModule:
     # what C++ (libtorch) and mobile runtimes load
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        return torch.jit.script(network)
+        return torch.jit.script(weight_norm.folded(network))
 
 
 def export_torchscript(prepared: PreparedNetwork, path: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from engine.catalogue import weight_norm
 from engine.importing.arguments import later_arguments
 from engine.importing.building import build_graph
 from engine.importing.frame_loops import fold_frame_loops
@@ -37,9 +38,13 @@ class ImportedNetwork:
         ('features.0.weight' → 'features_0.weight')."""
         state = {}
         for node_id, path in self.submodules.items():
-            renames = self.renames.get(node_id, {})
-            for key, value in self.module.get_submodule(path).state_dict().items():
-                state[f"{node_id}.{renames.get(key, key)}"] = value.detach().cpu().contiguous()
+            submodule = self.module.get_submodule(path)
+            # the older weight norm's weight_g and weight_v are the parametrisation's
+            renames = {**(weight_norm.HOOK_NAMES if weight_norm.uses_hook(submodule) else {}),
+                       **self.renames.get(node_id, {})}
+            for key, value in submodule.state_dict().items():
+                state[f"{node_id}.{renames.get(key, key)}"] = \
+                    value.detach().cpu().contiguous()
         return state
 
     def save_weights(self, path: str | os.PathLike[str]) -> None:

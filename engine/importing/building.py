@@ -332,7 +332,8 @@ def build_graph(graph_module: fx.GraphModule, results: dict[fx.Node, Any],
     the code gives time-first ends with TimeFirst, unless `batch_first`."""
     walk = _Walk(graph_module, results, sources, where, lengths, given)
     walk.run()
-    layers = fuse(walk.layers, walk.outputs, sources)
+    # before fusion drops the aliases: an alias keeps where the user's batch is
+    # (`return x.transpose(0, 1)` gives the input time-first)
     for index, output in enumerate(walk.outputs):
         if not output.batch_dim:
             continue
@@ -345,11 +346,13 @@ def build_graph(graph_module: fx.GraphModule, results: dict[fx.Node, Any],
             continue
         handed = Layer("TimeFirst", {}, [output], [output.node], output.shape, output.dtype,
                        op="time_first", id_suffix="_time_first")
-        layers.append(handed)
+        walk.layers.append(handed)
         walk.outputs[index] = handed
         walk.notes.append(f"{what}; the project ends with TimeFirst, which hands it on so "
                           "(training and its figures read it batch first; --batch-first "
                           "leaves it out)")
+    layers = fuse(walk.layers, walk.outputs, sources)
+    layers = _outputs_apart(layers, walk.outputs)
     problems = list(walk.problems)
     problems += [(layer.node, layer.problem) for layer in layers if layer.problem]
     fed = {id(source) for layer in layers for source in layer.inputs}
@@ -387,6 +390,25 @@ def build_graph(graph_module: fx.GraphModule, results: dict[fx.Node, Any],
     _check(graph, layers, sources, where)
     return Built(graph, {layer.id: layer.module for layer in layers if layer.module},
                  walk.notes, {layer.id: layer.renames for layer in layers if layer.renames})
+
+
+def _outputs_apart(layers: list[Layer], outputs: list[Layer]) -> list[Layer]:
+    """A project's outputs are the nodes that feed nothing, in the order of its nodes: a
+    result forward() returns that also feeds other layers (features returned beside the
+    logits) is handed on by a node of its own, and the outputs come last, in the order
+    forward() returns them."""
+    fed = {id(source) for layer in layers for source in layer.inputs}
+    for index, output in enumerate(outputs):
+        if id(output) in fed and output.problem is None and output.type != "Input":
+            handed = Layer("Operation", {"call": "Tensor.contiguous", "args": [{"input": 0}],
+                                         "kwargs": {}}, [output], [output.node], output.shape,
+                           output.dtype, op="contiguous", id_suffix="_out")
+            layers.append(handed)
+            outputs[index] = handed
+    returned = {id(output) for output in outputs}
+    if [layer for layer in layers if id(layer) in returned] == outputs:
+        return layers
+    return [layer for layer in layers if id(layer) not in returned] + list(outputs)
 
 
 def _take_lengths(graph: Graph, layers: list[Layer], readers: list[Layer], notes: list[str],

@@ -430,6 +430,10 @@ def _getattr(call: Call) -> Any:
         return _sizes(call.tensor(x))
     if name == "ndim":
         return call.tensor(x).rank
+    if name in ("device", "dtype", "is_cuda"):
+        # where (and as what) the code makes its zero states, `device=x.device`: the
+        # example's, a constant the project's layers do not need
+        return call.result
     raise Unsupported(f"the tensor attribute .{name} is not in the catalogue")
 
 

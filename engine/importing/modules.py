@@ -8,6 +8,7 @@ from typing import Any
 
 from torch import nn
 
+from engine.catalogue import weight_norm
 from engine.importing.problems import Unsupported
 from engine.importing.tracing import TensorMeta
 from engine.importing.values import Call, Layer, RecurrentResult, Zeros
@@ -22,7 +23,7 @@ def size(value: Any) -> Any:
 
 
 def convert_module(module: nn.Module, call: Call) -> Any:
-    converter = MODULES.get(type(module))
+    converter = MODULES.get(weight_norm.plain_class(module))
     if converter is None:
         raise Unsupported(f"{call.describe()} is not in the catalogue")
     if isinstance(module, nn.RNNBase):
@@ -56,18 +57,30 @@ def _zero_state(state: Any) -> bool:
 Converter = Callable[[Any, Call, Layer, str], Any]
 
 
+def _weight_norm(module: nn.Module, call: Call) -> bool:
+    """Whether the layer's weight is weight-normalised (over dim 0, the catalogue's)."""
+    dim = weight_norm.dim_of(module)
+    if dim not in (None, 0):
+        raise Unsupported(f"{call.describe()} has a weight norm over dim {dim}; the "
+                          "catalogue's is over dim 0, each output's weights")
+    return dim is not None
+
+
 def _conv(module: nn.Conv1d | nn.Conv2d, call: Call, x: Layer, path: str) -> Layer:
-    return call.layer(type(module).__name__, {
+    return call.layer(weight_norm.plain_class(module).__name__, {
         "out_channels": module.out_channels, "kernel_size": size(module.kernel_size),
         "stride": size(module.stride), "padding": size(module.padding),
         "dilation": size(module.dilation), "groups": module.groups,
         "bias": module.bias is not None, "padding_mode": module.padding_mode,
+        "weight_norm": _weight_norm(module, call),
     }, [x], module=path)
 
 
 def _linear(module: nn.Linear, call: Call, x: Layer, path: str) -> Layer:
     return call.layer("Linear", {"out_features": module.out_features,
-                                 "bias": module.bias is not None}, [x], module=path)
+                                 "bias": module.bias is not None,
+                                 "weight_norm": _weight_norm(module, call)}, [x],
+                      module=path)
 
 
 def _flatten(module: nn.Flatten, call: Call, x: Layer, path: str) -> Layer:
@@ -205,6 +218,16 @@ def _recurrent(module: nn.RNNBase, call: Call, x: Layer, path: str) -> Recurrent
     return RecurrentResult(layer)
 
 
+def _group_norm(module: nn.GroupNorm, call: Call, x: Layer, path: str) -> Layer:
+    return call.layer("GroupNorm", {"num_groups": module.num_groups, "eps": module.eps,
+                                    "affine": module.affine}, [x], module=path)
+
+
+def _prelu(module: nn.PReLU, call: Call, x: Layer, path: str) -> Layer:
+    return call.layer("PReLU", {"num_parameters": module.num_parameters,
+                                "init": float(module.init)}, [x], module=path)
+
+
 def _identity(module: nn.Identity, call: Call, x: Layer, path: str) -> Layer:
     return x
 
@@ -213,7 +236,7 @@ MODULES: dict[type[nn.Module], Converter] = {
     nn.Conv1d: _conv, nn.Conv2d: _conv, nn.Conv3d: _conv,
     nn.Linear: _linear, nn.Flatten: _flatten, nn.Embedding: _embedding,
     nn.BatchNorm1d: _batch_norm, nn.BatchNorm2d: _batch_norm, nn.BatchNorm3d: _batch_norm,
-    nn.LayerNorm: _layer_norm,
+    nn.LayerNorm: _layer_norm, nn.GroupNorm: _group_norm, nn.PReLU: _prelu,
     nn.Dropout: _dropout, nn.Dropout2d: _dropout, nn.Dropout3d: _dropout,
     nn.MaxPool1d: _window_pool, nn.MaxPool2d: _window_pool, nn.MaxPool3d: _window_pool,
     nn.AvgPool1d: _window_pool, nn.AvgPool2d: _window_pool, nn.AvgPool3d: _window_pool,

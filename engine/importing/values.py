@@ -237,7 +237,8 @@ class Call:
         tensors = [self.tensor(v) for v in inputs]
         if batch_dim is None:
             batch_dim = tensors[0].batch_dim if tensors else 0
-            if batch_dim and layer_type not in TIME_MAJOR_SAFE:
+            if batch_dim and (layer_type not in TIME_MAJOR_SAFE or (
+                    tensors[0].rank == 2 and layer_type not in ELEMENT_WISE)):
                 raise Unsupported(f"{self.describe()} on a tensor with time first and the "
                                   f"batch second ([time, batch, ...]) is not in the "
                                   f"catalogue; move the batch first with .transpose(0, 1) "
@@ -273,6 +274,10 @@ class Call:
         return batch_first_order(rank, x.batch_dim).index(dim)
 
 
+ELEMENT_WISE = frozenset({"ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Dropout",
+                          "Embedding"})
+"""What may take a [steps, batch] tensor (token ids made time-first), whose batch is its
+last dimension: a Linear or a norm there would mix the samples."""
 TIME_MAJOR_SAFE = frozenset({
     "Linear", "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Dropout", "LayerNorm",
     "RNN", "LSTM", "GRU", "Embedding"})

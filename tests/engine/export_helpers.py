@@ -169,3 +169,17 @@ def project_with_a_run(folder: Path, example: str, seed: int = 1234) -> Path:
     save_weights(network, run / "weights.safetensors")
     (run / "metrics.json").write_text('{"history": []}')
     return path
+
+
+def original_module(path: Path, name: str):
+    """`name()` of the Python file at `path`, made as the import command makes it (seed 0,
+    so with the weights the command's instance gets), in evaluation mode."""
+    import importlib.util
+
+    import torch
+
+    spec = importlib.util.spec_from_file_location(f"originals_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    torch.manual_seed(0)
+    return getattr(module, name)().eval()

@@ -5,7 +5,7 @@ asserts and loops on shapes, cells stepped by hand, packed full-length sequences
 reductions over time, 3-D convolutions, channel dropout, pixel shuffling; and models
 written as public repositories write them (SELDnet, DeepConvLSTM, deep-text-recognition's
 CRNN, DeepSpeech's Hardtanh, DeepSEA's Threshold, a bidirectional LSTM's final states,
-TC-ResNet, Kim's sentence CNN, ...).
+TC-ResNet, Kim's sentence CNN, locuslab's weight-normalised TCN, ...).
 
 Each imports through the command line with its weights (--weights-out), holds the
 original's parameters, and the compiled project, its exported model.py and TorchScript
@@ -13,7 +13,6 @@ original's parameters, and the compiled project, its exported model.py and Torch
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from safetensors.torch import load_file
 from engine.compiler import compile_graph
 from engine.project import load_project
 from tests.engine.cli_helpers import run
-from tests.engine.export_helpers import model_module, network_class
+from tests.engine.export_helpers import model_module, network_class, original_module
 
 REAL_STYLE = Path(__file__).parent / "importing_models" / "real_style.py"
 
@@ -80,15 +79,14 @@ CASES = [
     Case("SentimentRNN", (15,), "int64"),
     Case("KimCNN", (12,), "int64"),
     Case("GRUDevice", (10, 6)),
+    Case("TCN", (1, 50)),
+    Case("ParametrizedWN", (3, 20)),
+    Case("PReLUSpeech", (1, 400)),
 ]
 
 
 def original(name: str) -> torch.nn.Module:
-    spec = importlib.util.spec_from_file_location("real_style_originals", REAL_STYLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    torch.manual_seed(0)
-    return getattr(module, name)().eval()
+    return original_module(REAL_STYLE, name)
 
 
 def batch(case: Case, size: int | None = None) -> torch.Tensor:
@@ -187,7 +185,7 @@ def test_the_imported_network_exports_to_code_and_torchscript_with_the_same_outp
 
 
 @pytest.mark.parametrize("name", ["TextRecogniser", "VideoCNNLSTM", "CellLoop", "C3DSmall",
-                                  "DeepSpeechLike", "SentimentRNN", "DeepSEA"])
+                                  "DeepSpeechLike", "SentimentRNN", "DeepSEA", "TCN"])
 def test_imported_time_major_folded_cell_and_3d_networks_run_in_onnxruntime(
         name, imported, capsys, tmp_path):
     onnxruntime = pytest.importorskip("onnxruntime")

@@ -282,6 +282,14 @@ CASES: dict[str, st.SearchStrategy[Case]] = {
                                   sizes, sizes).map(lambda shape: (TensorInfo(shape),)),
         upscale_factor=st.just(r))),
     "LayerNorm": cases("LayerNorm", any_tensor),
+    # num_groups and num_parameters drawn among the channels' divisors and 1 mostly,
+    # sometimes not, so that the refusals are checked against torch's too
+    "GroupNorm": cases("GroupNorm", one_input(1, 2, 3, channels_first=True),
+                       num_groups=lambda xs: st.sampled_from(sorted(
+                           {1, 2, 3, xs[0].shape[0]}))),
+    "PReLU": cases("PReLU", one_input(1, 2, 3, channels_first=True),
+                   num_parameters=lambda xs: st.sampled_from(sorted(
+                       {1, 2, xs[0].shape[0]}))),
     "Dropout": cases("Dropout", any_tensor),
     **{name: cases(name, any_tensor)
        for name in ("ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softmax",

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from engine.catalogue.checks import float_input, normalise_dim
 from engine.catalogue.params import ChoiceParam, FloatParam, IntParam, Param
 from engine.catalogue.spec import (
+    LayerError,
     LayerSpec,
     Params,
     TensorInfo,
@@ -37,6 +38,22 @@ def _elementwise(name: str, help: str, *params: Param) -> LayerSpec:
         keeps="input" if name == "GELU" else "output",
         padded_time="each",
     )
+
+
+def _prelu_infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
+    x = float_input(inputs)
+    slopes = p["num_parameters"]
+    if slopes != 1 and (not x.shape or x.shape[0] != slopes):
+        raise LayerError(f"num_parameters={slopes} learns a slope per channel, but its input "
+                         f"{x} has {x.shape[0] if x.shape else 'no'} channels first; set "
+                         f"num_parameters to {x.shape[0] if x.shape else 1} or 1")
+    return x
+
+
+def _prelu_build(p: Params, inputs: Sequence[TensorInfo]):
+    from torch import nn
+
+    return nn.PReLU(p["num_parameters"], init=p["init"])
 
 
 def _softmax_infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
@@ -75,6 +92,17 @@ SPECS = [
     _elementwise("GELU", "x·Φ(x): the smooth activation of transformers.",
                  ChoiceParam("approximate", "none", "'tanh' uses the faster approximation",
                              choices=("none", "tanh"))),
+    LayerSpec(
+        name="PReLU", category="Activation",
+        help="x for x > 0, a·x otherwise, with the slope a learnt: one for all channels, "
+             "or one per channel.",
+        params=(IntParam("num_parameters", 1, "slopes learnt: 1, or the input's channels",
+                         minimum=1),
+                FloatParam("init", 0.25, "the slopes' first value")),
+        infer=_prelu_infer, build=_prelu_build,
+        count=lambda p, inputs: p["num_parameters"], macs=output_values,
+        keeps="input", padded_time="each",
+    ),
     _elementwise("Sigmoid", "1 / (1 + exp(-x)): squashes to (0, 1)."),
     _elementwise("Tanh", "Hyperbolic tangent: squashes to (-1, 1)."),
     _softmax("Softmax", "Turns scores into probabilities along dim. Leave it out before "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from engine.catalogue import weight_norm
 from engine.catalogue.checks import (
     CLIP_FRAME_RANK,
     dims_text,
@@ -94,7 +95,9 @@ def _conv_spec(n: int) -> LayerSpec:
         weights = p["out_channels"] * (channels // p["groups"])
         for k in kernel_p.expand(p["kernel_size"]):
             weights *= k
-        return weights + (p["out_channels"] if p["bias"] else 0)
+        # a weight norm learns a length per output channel beside the weight's direction
+        norms = p["out_channels"] if p["weight_norm"] else 0
+        return weights + (p["out_channels"] if p["bias"] else 0) + norms
 
     def build(p: Params, inputs: Sequence[TensorInfo]):
         from torch import nn
@@ -102,11 +105,12 @@ def _conv_spec(n: int) -> LayerSpec:
         conv = (nn.Conv1d, nn.Conv2d, nn.Conv3d)[n - 1]
         padding = p["padding"] if isinstance(p["padding"], str) else tuple(
             padding_p.expand(p["padding"]))
-        return conv(inputs[0].shape[0], p["out_channels"],
-                    kernel_size=kernel_p.expand(p["kernel_size"]),
-                    stride=stride_p.expand(p["stride"]), padding=padding,
-                    dilation=dilation_p.expand(p["dilation"]), groups=p["groups"],
-                    bias=p["bias"], padding_mode=p["padding_mode"])
+        layer = conv(inputs[0].shape[0], p["out_channels"],
+                     kernel_size=kernel_p.expand(p["kernel_size"]),
+                     stride=stride_p.expand(p["stride"]), padding=padding,
+                     dilation=dilation_p.expand(p["dilation"]), groups=p["groups"],
+                     bias=p["bias"], padding_mode=p["padding_mode"])
+        return weight_norm.applied(layer) if p["weight_norm"] else layer
 
     def macs(p: Params, inputs: Sequence[TensorInfo], output: TensorInfo) -> int:
         channels, positions = inputs[0].shape[0], product(output.shape[1:])
@@ -157,6 +161,8 @@ def _conv_spec(n: int) -> LayerSpec:
             IntParam("groups", 1, "split channels into groups convolved separately",
                      minimum=1),
             BoolParam("bias", True, "learn an additive bias per output channel"),
+            BoolParam("weight_norm", False, "learn each filter as a direction and a length "
+                      "(weight normalisation, as temporal convolutional networks do)"),
             ChoiceParam("padding_mode", "zeros", "what the padding is filled with",
                         choices=("zeros", "reflect", "replicate", "circular")),
         ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from engine.catalogue import weight_norm
 from engine.catalogue.checks import float_input, normalise_dim, product
 from engine.catalogue.params import BoolParam, IntParam
 from engine.catalogue.spec import LayerError, LayerSpec, Params, TensorInfo, size_of
@@ -14,15 +15,21 @@ def _linear_infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
     return TensorInfo((*x.shape[:-1], p["out_features"]))
 
 
-def _linear_count(p: Params, inputs: Sequence[TensorInfo]) -> int:
+def _linear_weights(p: Params, inputs: Sequence[TensorInfo]) -> int:
     features = inputs[0].shape[-1]
     return p["out_features"] * features + (p["out_features"] if p["bias"] else 0)
+
+
+def _linear_count(p: Params, inputs: Sequence[TensorInfo]) -> int:
+    # a weight norm learns a length per output beside the weight's direction
+    return _linear_weights(p, inputs) + (p["out_features"] if p["weight_norm"] else 0)
 
 
 def _linear_build(p: Params, inputs: Sequence[TensorInfo]):
     from torch import nn
 
-    return nn.Linear(inputs[0].shape[-1], p["out_features"], bias=p["bias"])
+    layer = nn.Linear(inputs[0].shape[-1], p["out_features"], bias=p["bias"])
+    return weight_norm.applied(layer) if p["weight_norm"] else layer
 
 
 def _linear_warnings(p: Params, inputs: Sequence[TensorInfo]) -> list[str]:
@@ -87,10 +94,12 @@ SPECS = [
         params=(
             IntParam("out_features", 10, "number of output features", minimum=1),
             BoolParam("bias", True, "learn an additive bias per output"),
+            BoolParam("weight_norm", False, "learn each output's weights as a direction and "
+                      "a length (weight normalisation)"),
         ),
         infer=_linear_infer, count=_linear_count, build=_linear_build,
         warnings=_linear_warnings,
-        macs=lambda p, inputs, output: _linear_count(p, inputs) * size_of(output)
+        macs=lambda p, inputs, output: _linear_weights(p, inputs) * size_of(output)
         // p["out_features"], keeps="input",
         summary=lambda p: f"→{p['out_features']}", padded_time="each",
     ),

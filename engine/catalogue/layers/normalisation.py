@@ -1,12 +1,19 @@
-"""BatchNorm1d/2d/3d, LayerNorm, Dropout and the channel-wise Dropout2d/3d."""
+"""BatchNorm1d/2d/3d, GroupNorm, LayerNorm, Dropout and the channel-wise Dropout2d/3d."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from engine.catalogue.checks import CLIP_FRAME_RANK, float_input, ranked_input
-from engine.catalogue.params import BoolParam, FloatParam
-from engine.catalogue.spec import LayerSpec, Params, TensorInfo, input_values, size_of
+from engine.catalogue.params import BoolParam, FloatParam, IntParam
+from engine.catalogue.spec import (
+    LayerError,
+    LayerSpec,
+    Params,
+    TensorInfo,
+    input_values,
+    size_of,
+)
 
 
 def _same(inputs: Sequence[TensorInfo]) -> TensorInfo:
@@ -58,6 +65,23 @@ def _batch_norm_spec(n: int) -> LayerSpec:
         keeps="input",
         frame_rank=CLIP_FRAME_RANK if n == 2 else None,
     )
+
+
+def _group_norm_infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
+    x = float_input(inputs)
+    if not x.shape:
+        raise LayerError(f"expects channels first ([channels, ...]) but gets {x}")
+    channels, groups = x.shape[0], p["num_groups"]
+    if channels % groups:
+        raise LayerError(f"num_groups={groups} must divide its {channels} channels")
+    return x
+
+
+def _group_norm_build(p: Params, inputs: Sequence[TensorInfo]):
+    from torch import nn
+
+    return nn.GroupNorm(p["num_groups"], inputs[0].shape[0], eps=p["eps"],
+                        affine=p["affine"])
 
 
 def _layer_norm_count(p: Params, inputs: Sequence[TensorInfo]) -> int:
@@ -116,6 +140,23 @@ SPECS = [
     _batch_norm_spec(1),
     _batch_norm_spec(2),
     _batch_norm_spec(3),
+    LayerSpec(
+        name="GroupNorm",
+        category="Normalisation",
+        help="Normalises each sample's channels in num_groups groups, then scales and shifts "
+             "each channel; unlike BatchNorm it does not depend on the batch.",
+        params=(
+            IntParam("num_groups", 1, "groups the channels are split into (it must divide "
+                     "them)", minimum=1),
+            FloatParam("eps", 1e-5, "added to the variance for numerical stability",
+                       minimum=0.0, exclusive_minimum=True),
+            BoolParam("affine", True, "learn a scale and a shift per channel"),
+        ),
+        infer=_group_norm_infer, build=_group_norm_build,
+        count=lambda p, inputs: 2 * inputs[0].shape[0] if p["affine"] else 0,
+        macs=lambda p, inputs, output: size_of(inputs[0]) * (2 if p["affine"] else 1),
+        keeps="input",
+    ),
     LayerSpec(
         name="LayerNorm",
         category="Normalisation",

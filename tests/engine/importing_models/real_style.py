@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.autograd import Variable
+from torch.nn.utils import weight_norm
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 device = torch.device("cpu")
@@ -688,3 +689,83 @@ class GRUDevice(nn.Module):
         out, _ = self.gru(x, h0)
         out = out[:, -1, :]
         return self.fc(out)
+
+
+# -- weight-normalised layers: locuslab's TCN (the hook) and the parametrisation --
+
+
+class Chomp1d(nn.Module):
+    def __init__(self, chomp_size):
+        super().__init__()
+        self.chomp_size = chomp_size
+
+    def forward(self, x):
+        return x[:, :, :-self.chomp_size].contiguous()
+
+
+class TemporalBlock(nn.Module):
+    def __init__(self, n_inputs, n_outputs, kernel_size, stride, dilation, padding,
+                 dropout=0.2):
+        super().__init__()
+        self.conv1 = weight_norm(nn.Conv1d(n_inputs, n_outputs, kernel_size, stride=stride,
+                                           padding=padding, dilation=dilation))
+        self.chomp1 = Chomp1d(padding)
+        self.relu1 = nn.ReLU()
+        self.dropout1 = nn.Dropout(dropout)
+        self.conv2 = weight_norm(nn.Conv1d(n_outputs, n_outputs, kernel_size, stride=stride,
+                                           padding=padding, dilation=dilation))
+        self.chomp2 = Chomp1d(padding)
+        self.relu2 = nn.ReLU()
+        self.dropout2 = nn.Dropout(dropout)
+        self.net = nn.Sequential(self.conv1, self.chomp1, self.relu1, self.dropout1,
+                                 self.conv2, self.chomp2, self.relu2, self.dropout2)
+        self.downsample = nn.Conv1d(n_inputs, n_outputs, 1) if n_inputs != n_outputs else None
+        self.relu = nn.ReLU()
+
+    def forward(self, x):
+        out = self.net(x)
+        res = x if self.downsample is None else self.downsample(x)
+        return self.relu(out + res)
+
+
+class TCN(nn.Module):
+    def __init__(self, input_size=1, output_size=10, num_channels=(16, 16, 16),
+                 kernel_size=7, dropout=0.05):
+        super().__init__()
+        layers = []
+        for i in range(len(num_channels)):
+            dilation_size = 2 ** i
+            in_channels = input_size if i == 0 else num_channels[i - 1]
+            layers += [TemporalBlock(in_channels, num_channels[i], kernel_size, stride=1,
+                                     dilation=dilation_size,
+                                     padding=(kernel_size - 1) * dilation_size,
+                                     dropout=dropout)]
+        self.network = nn.Sequential(*layers)
+        self.linear = nn.Linear(num_channels[-1], output_size)
+
+    def forward(self, inputs):
+        y1 = self.network(inputs)
+        return F.log_softmax(self.linear(y1[:, :, -1]), dim=1)
+
+
+class ParametrizedWN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.utils.parametrizations.weight_norm(nn.Conv1d(3, 6, 3))
+        self.fc = nn.Linear(6, 2)
+
+    def forward(self, x):
+        return self.fc(self.conv(x).mean(-1))
+
+
+class PReLUSpeech(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(1, 8, 9, stride=4)
+        self.act = nn.PReLU()
+        self.norm = nn.GroupNorm(2, 8)
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x):
+        x = self.norm(self.act(self.conv(x)))
+        return self.fc(x.mean(-1))
