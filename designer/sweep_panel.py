@@ -224,11 +224,16 @@ class SweepPanel(QWidget):
             self._push(section, f"Vary {name}")
 
     def varied_params(self, node_id: str) -> dict[str, str]:
-        """A node's parameters the sweep varies, with what they range over."""
+        """A node's parameters the sweep varies, with what they range over (or why the
+        sweep cannot vary it as the file says)."""
         found = {}
-        for entry in self.section["vary"]:
+        for position, entry in enumerate(self.section["vary"], start=1):
             if isinstance(entry, dict) and entry.get("node") == node_id:
-                found[str(entry.get("param"))] = _range_text(entry)
+                try:
+                    text = read_varied(entry, self.document.graph, position).describe()
+                except SweepError as error:
+                    text = error.problems[0]
+                found[str(entry.get("param"))] = text
         return found
 
     def _show_add_menu(self) -> None:
@@ -488,10 +493,3 @@ class SweepPanel(QWidget):
             self._say_problems([f"cannot write {target}: {error.strerror or error}"])
             return
         self._open_path(target)
-
-
-def _range_text(entry: dict[str, Any]) -> str:
-    if "choices" in entry:
-        return "one of " + ", ".join(str(c) for c in entry["choices"])
-    text = f"from {entry.get('low')} to {entry.get('high')}"
-    return text + (", log scale" if entry.get("log") else "")

@@ -156,12 +156,16 @@ def invalid_space_problem(project: Project, varied: Sequence[Varied]) -> str | N
         if analysis.ok:
             return None
         if first is None:
-            where = ", ".join(f"{name}={_short(value)}" for name, value in values.items())
-            first = f"at {where}: {analysis.errors[0]}"
+            first = f"at {point_text(values)}: {analysis.errors[0]}"
     return (f"every point of the search space tried ({SAMPLE_POINTS}) makes an invalid "
             f"network; {first}")
 
 
-def _short(value: Any) -> str:
+def point_text(values: Mapping[str, Any]) -> str:
+    """'lr=0.003, lstm.hidden_size=96': a point as messages and the sweep's lines give it."""
+    return ", ".join(f"{name}={_shown(value)}" for name, value in values.items())
+
+
+def _shown(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else json.dumps(value) \
         if not isinstance(value, str) else value

@@ -16,6 +16,7 @@ from engine.sweeps.points import grid
 from engine.sweeps.recovery import retry_abandoned
 from engine.sweeps.settings import Sweep
 from engine.sweeps.space import SweepError
+from engine.training.stepping import first_line
 
 HEARTBEAT_S = 10
 """A database study's workers beat this often; one silent for GRACE_S has died."""
@@ -71,7 +72,7 @@ def open_storage(project: Project, sweep: Sweep, create: bool = True) -> Any:
                          f"{error.name}) or use a journal file or sqlite:/// URL") from None
     except Exception as error:  # sqlalchemy's errors for any URL or server fault
         raise SweepError(f"cannot reach the study's storage {_redacted(url)}: "
-                         f"{_first_line(error)}") from None
+                         f"{first_line(error)}") from None
 
 
 def _database(url: str, attempts: int = 3) -> Any:
@@ -106,11 +107,6 @@ def _redacted(url: str) -> str:
         user = credentials.split(":", 1)[0]
         return f"{scheme}://{user}:***@{host}"
     return url
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
 
 
 def metric_direction(project: Project) -> tuple[str, str]:
@@ -173,7 +169,7 @@ def open_study(project: Project, sweep: Sweep, epochs: int, seed: int | None = N
         raise SweepError(f"there is no study '{sweep.study}' in "
                          f"{describe_storage(project, sweep)}") from None
     except Exception as error:
-        raise SweepError(f"cannot open the study '{sweep.study}': {_first_line(error)}") \
+        raise SweepError(f"cannot open the study '{sweep.study}': {first_line(error)}") \
             from None
     objectives = [metric] + ([sweep.cost] if sweep.cost else [])
     known = study.user_attrs.get("objectives")

@@ -3,7 +3,6 @@ shared study until its budget is spent, recovering trials whose worker died."""
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from typing import Any
 
 from engine.analysis import analyse
 from engine.project import Project
-from engine.sweeps.points import invalid_space_problem
+from engine.sweeps.points import invalid_space_problem, point_text
 from engine.sweeps.recovery import recover_abandoned
 from engine.sweeps.settings import Sweep, read_sweep
 from engine.sweeps.space import SweepError
@@ -54,14 +53,9 @@ def prepare(project: Project, overrides: dict[str, Any] | None = None) -> Prepar
 
 def describe_row(number: int, state: str, values: dict[str, Any], metric_name: str,
                  metric: float | None, extra: str = "") -> str:
-    point = ", ".join(f"{k}={_value(v)}" for k, v in values.items())
+    point = point_text(values)
     figure = f" → {metric_name} {metric:.4g}" if metric is not None else ""
     return f"trial {number}{' ' + state if state else ''}: {point}{figure}{extra}"
-
-
-def _value(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else json.dumps(value) \
-        if not isinstance(value, str) else value
 
 
 def run_worker(prepared: Prepared, cores_shared_by: int = 1,

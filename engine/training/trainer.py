@@ -28,9 +28,10 @@ from engine.data.feeding import EVAL_BATCH, Feeders, eval_batch, first_samples
 from engine.data.report import DataReport
 from engine.inspection.health import DEFAULT_EVERY, HealthSampler, health_problems
 from engine.storage import StorageError, clean_stale, ensure_room, write_atomically
-from engine.training import checkpoint, distributed, speed
+from engine.training import checkpoint, distributed
 from engine.training.allocator import keep_large_blocks
-from engine.training.config import EarlyStopping, TrainingConfig, TrainingError
+from engine.training.config import TrainingConfig, TrainingError
+from engine.training.early_stopping import Monitor, snapshot
 from engine.training.events import (
     BatchEnded,
     EpochEnded,
@@ -41,10 +42,10 @@ from engine.training.events import (
     RunStarted,
     SamplesDecoded,
 )
-from engine.training.loss_readback import LossReadback
 from engine.training.optimisers import build_optimizer, build_scheduler, steps_per_batch
 from engine.training.resuming import apply_changes
 from engine.training.runs import METRICS_FILE, WEIGHTS_FILE, RunLock, has_results
+from engine.training.stepping import BatchFailed, Stepping, first_line
 from engine.training.tasks import Task
 from engine.training.threads import (
     AUTO,
@@ -56,34 +57,9 @@ from engine.training.threads import (
 Listener = Callable[[Event], None]
 
 
-class _BatchFailed(Exception):
-    pass
-
-
 class _ForwardFailed(Exception):
     """A forward pass failed on one of the processes of a distributed run; all of them
     agreed to end the run."""
-
-
-@dataclass
-class _Monitor:
-    """Early stopping's memory: the best value so far and how long since it improved."""
-
-    settings: EarlyStopping
-    best: float | None = None
-    best_epoch: int = 0
-    waited: int = 0
-    best_state: dict[str, torch.Tensor] | None = None
-
-    def lower_is_better(self) -> bool:
-        return not self.settings.monitor.endswith("accuracy")
-
-    def improved(self, value: float) -> bool:
-        if self.best is None:
-            return True
-        delta = self.settings.min_delta
-        return (value < self.best - delta) if self.lower_is_better() else (
-            value > self.best + delta)
 
 
 @dataclass
@@ -104,7 +80,7 @@ class _RunState:
     scheduler: Any
     per_batch: bool
     shuffle: torch.Generator
-    monitor: _Monitor | None
+    monitor: Monitor | None
     good_state: dict[str, torch.Tensor]
     """The weights of the end of the last good epoch."""
 
@@ -144,22 +120,9 @@ class Trainer:
         self._data_failure = False
         self.report = DataReport(data)
         """How the data's files were read: decoding progress, what could not be read."""
-        problem = speed.precision_problem(config.precision, self.device)
-        if problem:
-            raise TrainingError(problem)
-        self._autocast = speed.autocast_for(config.precision, self.device)
-        self._scaler = speed.grad_scaler(config.precision, self.device)
-        self._losses = LossReadback.for_device(self.device)
-        self._notes: list[str] = []
-        """What the run says as it starts (a switch that changes nothing here)."""
-        self._channels_last = config.channels_last and speed.to_channels_last(self.model)
-        if config.channels_last and not self._channels_last:
-            self._notes.append("channels_last changes nothing here: the network has no 2-D "
-                               "convolution")
-        speed.tune_cudnn(self.device, fixed_shapes=not getattr(model, "takes_lengths", False))
-        self._forward: Callable[..., torch.Tensor] = self.model
-        """What the training steps call: the network, or its torch.compile'd form."""
-        self._compiling = config.compile
+        self.stepping = Stepping(self.model, task, config, self.device, self.health,
+                                 self._emit)
+        """How each batch is computed and stepped: the speed switches, the loss readback."""
         self._share = int(os.environ.get("LOCAL_WORLD_SIZE", "1")) \
             if self._group is not None else max(1, cores_shared_by)
         """The processes on this machine among which the cores are shared: those of this
@@ -246,23 +209,23 @@ class Trainer:
         optimizer = build_optimizer(config.optimizer, self.model.parameters())
         forward = self.model if group is None else distributed.wrap(self.model, device)
         # one process failing alone cannot be agreed on after the fact: let it end the run
-        recoverable = (_BatchFailed, RuntimeError, ValueError, IndexError) if group is None \
-            else (_BatchFailed, _ForwardFailed)
+        recoverable = (BatchFailed, RuntimeError, ValueError, IndexError) if group is None \
+            else (BatchFailed, _ForwardFailed)
         scheduler = build_scheduler(config.scheduler, optimizer, config.epochs, batches)
         per_batch = steps_per_batch(config.scheduler)
         shuffle = torch.Generator().manual_seed(config.seed)
         torch.manual_seed(config.seed)
-        monitor = _Monitor(config.early_stopping) if config.early_stopping else None
+        monitor = Monitor(config.early_stopping) if config.early_stopping else None
         first_epoch = 1
         if resume:
             first_epoch = self._restore(optimizer, scheduler, shuffle, monitor)
-        good_state = _snapshot(self.model)
+        good_state = snapshot(self.model)
         parameters = sum(p.numel() for p in self.model.parameters())
         where = str(device) if group is None else distributed.describe(group, device,
                                                                       config.batch_size)
         self._emit(RunStarted(config.epochs, first_epoch, batches, count,
                               len(self.data.x_val), where, parameters))
-        for note in self._notes:
+        for note in self.stepping.notes:
             self._emit(Noted(note))
 
         run = _RunState(x, y, shard, used, batches, batch_size, scale, optimizer, forward,
@@ -348,14 +311,15 @@ class Trainer:
                     if group is None:
                         # a sampled batch runs the network as it is: the health's hooks
                         # would make torch.compile's form compile again
-                        self._losses.add(self._step(xb, y[index], optimizer, eager=sampled),
-                                         len(index))
+                        self.stepping.losses.add(
+                            self.stepping.step(xb, y[index], optimizer, eager=sampled),
+                            len(index))
                     else:
                         shared, halted = self._shared_step(run.forward, xb, y[index],
                                                            optimizer)
-                        self._losses.add(shared, len(index))
-                    if self._losses.due(end_of_epoch=batch + 1 == batches or halted):
-                        value, weighted = self._read_losses()
+                        self.stepping.losses.add(shared, len(index))
+                    if self.stepping.losses.due(end_of_epoch=batch + 1 == batches or halted):
+                        value, weighted = self.stepping.read_losses()
                         loss_sum += weighted * scale
                 except run.recoverable as error:
                     self.health.cancel()
@@ -375,10 +339,10 @@ class Trainer:
                     break
                 begin = time.perf_counter()
             feed.close()
-            if ended is None and self._losses.pending:  # stopped between two readbacks
+            if ended is None and self.stepping.losses.pending:  # stopped between two readbacks
                 try:
-                    loss_sum += self._read_losses()[1] * scale
-                except _BatchFailed as error:
+                    loss_sum += self.stepping.read_losses()[1] * scale
+                except BatchFailed as error:
                     self.model.load_state_dict(run.good_state)
                     ended = self._failed(error, epoch, batches, batches)
             if ended is None and seen == 0 and not halted and self.data.on_demand:
@@ -407,7 +371,7 @@ class Trainer:
                    "seconds": time.perf_counter() - started, "threads": self.threads}
             if not math.isfinite(row["val_loss"]):
                 self.model.load_state_dict(run.good_state)
-                ended = self._failed(_BatchFailed(f"the validation loss is {row['val_loss']}"),
+                ended = self._failed(BatchFailed(f"the validation loss is {row['val_loss']}"),
                                      epoch, batches, batches)
                 epoch -= 1
                 break
@@ -418,9 +382,9 @@ class Trainer:
                 else:
                     scheduler.step()
             self.latest = {**row, **metrics}
-            run.good_state = _snapshot(self.model)
+            run.good_state = snapshot(self.model)
             monitor = run.monitor
-            stop_early = monitor is not None and self._watch(monitor, row, epoch)
+            stop_early = monitor is not None and monitor.watch(row, epoch, self.model)
             if self.out_dir is not None and self._lead:
                 checkpoint.save(self.out_dir, self.model, optimizer, scheduler, run.shuffle,
                                 epoch, self.history, monitor, self.settings)
@@ -489,73 +453,6 @@ class Trainer:
             self._emit(HealthSampled(epoch, health.steps[-1], self.health.last,
                                      health_problems(health)))
 
-    def _inputs(self, batch: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
-        """What forward() takes of a batch: the true lengths sequences carry only when the
-        network reads them (an Input of variable length); images in channels-last order
-        when the run asks for it."""
-        inputs = batch if getattr(self.model, "takes_lengths", False) else batch[:1]
-        if self._channels_last:
-            inputs = tuple(speed.channels_last_input(tensor) for tensor in inputs)
-        return inputs
-
-    def _step(self, xb: tuple[torch.Tensor, ...], yb: torch.Tensor, optimizer,
-              eager: bool = False) -> torch.Tensor:
-        with self._autocast():
-            inputs = self._inputs(xb)
-            outputs = self.model(*inputs) if eager else self._compiled_forward(*inputs)
-            loss = self.task.loss(outputs, yb)
-        if self._losses.immediate:  # a readback costs nothing here: check before stepping
-            value = loss.item()
-            if not math.isfinite(value):
-                raise _BatchFailed(f"the loss became {value}")
-        optimizer.zero_grad(set_to_none=True)
-        self._backward_and_step(loss, optimizer)
-        return loss.detach()
-
-    def _read_losses(self) -> tuple[float, float]:
-        """The latest batch's loss and the sum of the losses read, each times its samples;
-        _BatchFailed for one that is not finite."""
-        values, counts = self._losses.read()
-        bad = next((v for v in values if not math.isfinite(v)), None)
-        if bad is not None:
-            raise _BatchFailed(f"the loss became {bad}")
-        return values[-1], sum(v * n for v, n in zip(values, counts, strict=True))
-
-    def _compiled_forward(self, *inputs: torch.Tensor) -> torch.Tensor:
-        """The forward pass; on the first call with `compile` on, torch.compile's form of
-        the network, timed and said, or the network as it is when that cannot be made."""
-        if not self._compiling:
-            return self._forward(*inputs)
-        self._compiling = False
-        started = time.perf_counter()
-        try:
-            compiled = torch.compile(self.model, dynamic=False)
-            outputs = compiled(*inputs)
-        except Exception as error:  # any backend failure: the run goes on as written
-            self._emit(Noted(f"the network could not be compiled ({_first_line(error)}); "
-                             "it trains as it is (eager)"))
-            return self._forward(*inputs)
-        self._forward = compiled
-        self._emit(Noted(f"compiling the network took {time.perf_counter() - started:.1f} "
-                         "s, counted in the first epoch"))
-        return outputs
-
-    def _backward_and_step(self, loss: torch.Tensor, optimizer) -> None:
-        """Gradients, clipped if asked, and the optimizer's step; through the GradScaler
-        in 16-mixed."""
-        scaler = self._scaler
-        (scaler.scale(loss) if scaler is not None else loss).backward()
-        self.health.after_backward()
-        if self.config.gradient_clip:
-            if scaler is not None:
-                scaler.unscale_(optimizer)
-            nn.utils.clip_grad_norm_(self.model.parameters(), self.config.gradient_clip)
-        if scaler is not None:
-            scaler.step(optimizer)
-            scaler.update()
-        else:
-            optimizer.step()
-
     def _shared_step(self, forward: nn.Module, xb: tuple[torch.Tensor, ...],
                      yb: torch.Tensor, optimizer) -> tuple[float, bool]:
         """One step of every process together: the loss over all their samples, and
@@ -565,21 +462,21 @@ class Trainer:
         try:
             if problem:
                 raise ValueError(problem)
-            with self._autocast():
-                loss = self.task.loss(forward(*self._inputs(xb)), yb)
+            with self.stepping.autocast():
+                loss = self.task.loss(forward(*self.stepping.inputs(xb)), yb)
             local_sum = loss.detach() * size
         except (RuntimeError, ValueError, IndexError) as error:
             loss, local_sum, problem = None, torch.zeros((), device=self.device), \
-                _first_line(error)
+                first_line(error)
         total, stop, failed = distributed.agree_on_batch(local_sum, self._stop.is_set(),
                                                          bool(problem))
         if failed:
             raise _ForwardFailed(distributed.first_message(problem))
         value = total / (size * self._group.size)
         if not math.isfinite(value):
-            raise _BatchFailed(f"the loss became {value}")
+            raise BatchFailed(f"the loss became {value}")
         optimizer.zero_grad(set_to_none=True)
-        self._backward_and_step(loss, optimizer)  # DDP averages the gradients here
+        self.stepping.backward_and_step(loss, optimizer)  # DDP averages the gradients
         return value, stop
 
     def _stop_requested(self) -> bool:
@@ -588,10 +485,10 @@ class Trainer:
         return distributed.any_process(self._stop.is_set(), self.device)
 
     def _failed(self, error: Exception, epoch: int, batch: int, batches: int) -> RunEnded:
-        text = _first_line(error)
+        text = first_line(error)
         if isinstance(error, torch.cuda.OutOfMemoryError) or "out of memory" in text:
             advice = "use a smaller batch_size or a smaller network"
-        elif isinstance(error, _BatchFailed):
+        elif isinstance(error, BatchFailed):
             advice = "lower the learning rate or set gradient_clip (e.g. 1.0)"
         else:
             advice = "check that the data fits the network"
@@ -603,30 +500,10 @@ class Trainer:
     def _last_metrics(self) -> dict[str, Any]:
         return dict(self.latest)
 
-    def _watch(self, monitor: _Monitor, row: dict[str, Any], epoch: int) -> bool:
-        name = monitor.settings.monitor
-        if name not in row:
-            raise TrainingError(f"early_stopping monitors {name!r}, which this run does not "
-                                f"measure; choose one of {', '.join(sorted(row))}")
-        value = float(row[name])
-        if monitor.improved(value):
-            monitor.best, monitor.best_epoch, monitor.waited = value, epoch, 0
-            if monitor.settings.restore_best:
-                monitor.best_state = _snapshot(self.model)
-            return False
-        monitor.waited += 1
-        return monitor.waited >= monitor.settings.patience
-
-    def _early_stop(self, monitor: _Monitor, epoch: int) -> RunEnded:
-        name = monitor.settings.monitor
-        message = (f"stopped early after epoch {epoch}: {name} has not improved for "
-                   f"{monitor.settings.patience} epochs")
-        if monitor.best_state is not None:
-            self.model.load_state_dict(monitor.best_state)
-            message += f"; the weights of epoch {monitor.best_epoch} (best {name} " \
-                       f"{monitor.best:.4g}) are kept"
-            return RunEnded("early_stopping", message, epoch, self._evaluate())
-        return RunEnded("early_stopping", message, epoch, self._last_metrics())
+    def _early_stop(self, monitor: Monitor, epoch: int) -> RunEnded:
+        message, restored = monitor.stop(epoch, self.model)
+        return RunEnded("early_stopping", message, epoch,
+                        self._evaluate() if restored else self._last_metrics())
 
     def _restore(self, optimizer, scheduler, shuffle, monitor) -> int:
         if self.out_dir is None:
@@ -666,8 +543,8 @@ class Trainer:
         for xb, index in self._feeders.batches(
                 x_part, positions, eval_batch(x_part, self.config.batch_size), self.device):
             yb = targets[index].to(self.device)
-            with self._autocast():
-                outputs = self.model(*self._inputs(xb))
+            with self.stepping.autocast():
+                outputs = self.model(*self.stepping.inputs(xb))
                 loss_sum += float(self.task.loss(outputs, yb)) * len(yb)
             count += len(yb)
             self.task.accumulate(totals, outputs, yb)
@@ -683,7 +560,7 @@ class Trainer:
     def predict(self, x: torch.Tensor, *more: torch.Tensor) -> torch.Tensor:
         """The outputs for samples `x` (and their true lengths, when given)."""
         self.model.eval()
-        inputs = self._inputs((x, *more))
+        inputs = self.stepping.inputs((x, *more))
         return torch.cat([self.model(*(part[i:i + EVAL_BATCH].to(self.device)
                                        for part in inputs)).cpu()
                           for i in range(0, len(x), EVAL_BATCH)])
@@ -727,12 +604,3 @@ class Trainer:
         if self.distributed_summary is not None:
             data["distributed"] = self.distributed_summary
         write_atomically(out_dir / METRICS_FILE, json.dumps(data, indent=1))
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
-def _snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
-    return {k: v.detach().clone() for k, v in model.state_dict().items()}

@@ -31,7 +31,7 @@ def test_a_run_on_cuda_keeps_its_data_there_reads_losses_seldom_and_learns_as_on
         tmp_path):
     project = classifier_project(tmp_path, epochs=4)
     trainer, result, events = _run(project, "cuda")
-    assert trainer._losses.every_s == READ_EVERY_S
+    assert trainer.stepping.losses.every_s == READ_EVERY_S
     assert torch.backends.cudnn.benchmark
     assert next(trainer.model.parameters()).is_cuda
     batches = [e for e in events if isinstance(e, BatchEnded)]

@@ -26,7 +26,9 @@ from engine.project import load_project
 from tests.engine.cli_helpers import run
 from tests.engine.export_helpers import model_module, network_class, original_module
 
-REAL_STYLE = Path(__file__).parent / "importing_models" / "real_style.py"
+MODELS = Path(__file__).parent / "importing_models"
+REAL_STYLE = MODELS / "real_style.py"
+PUBLIC = MODELS / "public_repositories.py"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Case:
     notes: tuple[str, ...] = ()
     batch_size: int = 3
     """What the original runs on (a state kept for one batch size fixes it)."""
+    source: Path = REAL_STYLE
 
     def __str__(self) -> str:
         return self.name
@@ -66,27 +69,27 @@ CASES = [
     Case("SensorCRNN", (6, 64)),
     Case("SuperResolution", (1, 16, 16)),
     Case("SumPooledText", (40,), "int64"),
-    Case("SELDnet", (4, 20, 16)),
-    Case("DeepConvLSTM", (9, 40)),
-    Case("DeepTextCRNN", (1, 32, 40)),
-    Case("DeepSpeechLike", (1, 32, 40)),
-    Case("DeepSEA", (4, 100)),
-    Case("AttentionBiLSTM", (20,), "int64"),
-    Case("TCResNet", (1, 20, 40)),
-    Case("LeNetFunctional", (1, 28, 28)),
-    Case("ConvLSTMVideo", (6, 3, 16, 16)),
-    Case("LeakyPReLUNet", (4, 30)),
-    Case("SentimentRNN", (15,), "int64"),
-    Case("KimCNN", (12,), "int64"),
-    Case("GRUDevice", (10, 6)),
-    Case("TCN", (1, 50)),
-    Case("ParametrizedWN", (3, 20)),
-    Case("PReLUSpeech", (1, 400)),
+    Case("SELDnet", (4, 20, 16), source=PUBLIC),
+    Case("DeepConvLSTM", (9, 40), source=PUBLIC),
+    Case("DeepTextCRNN", (1, 32, 40), source=PUBLIC),
+    Case("DeepSpeechLike", (1, 32, 40), source=PUBLIC),
+    Case("DeepSEA", (4, 100), source=PUBLIC),
+    Case("AttentionBiLSTM", (20,), "int64", source=PUBLIC),
+    Case("TCResNet", (1, 20, 40), source=PUBLIC),
+    Case("LeNetFunctional", (1, 28, 28), source=PUBLIC),
+    Case("ConvLSTMVideo", (6, 3, 16, 16), source=PUBLIC),
+    Case("LeakyPReLUNet", (4, 30), source=PUBLIC),
+    Case("SentimentRNN", (15,), "int64", source=PUBLIC),
+    Case("KimCNN", (12,), "int64", source=PUBLIC),
+    Case("GRUDevice", (10, 6), source=PUBLIC),
+    Case("TCN", (1, 50), source=PUBLIC),
+    Case("ParametrizedWN", (3, 20), source=PUBLIC),
+    Case("PReLUSpeech", (1, 400), source=PUBLIC),
 ]
 
 
-def original(name: str) -> torch.nn.Module:
-    return original_module(REAL_STYLE, name)
+def original(case: Case) -> torch.nn.Module:
+    return original_module(case.source, case.name)
 
 
 def batch(case: Case, size: int | None = None) -> torch.Tensor:
@@ -124,7 +127,7 @@ def imported(tmp_path_factory) -> dict[str, tuple[Path, Path, str]]:
         folder = tmp_path_factory.mktemp(case.name)
         project, weights = folder / "net.ndproj", folder / "weights.safetensors"
         torch.manual_seed(0)  # the weights the command's instance gets: original()'s
-        arguments = ["import", f"{REAL_STYLE}:{case.name}", "-o", str(project),
+        arguments = ["import", f"{case.source}:{case.name}", "-o", str(project),
                      "--input-shape", ",".join(map(str, case.shape)), "--weights-out",
                      str(weights)]
         made[case.name] = (project, weights, arguments)
@@ -140,7 +143,7 @@ def test_real_style_code_imports_with_the_originals_weights_and_outputs(case, im
     assert code == 0, err
     for note in case.notes:
         assert note in printed
-    module = original(case.name)
+    module = original(case)
     project = load_project(project_path)
     network = compile_graph(project.graph).eval()
     state = load_file(str(weights))
@@ -161,7 +164,7 @@ def test_the_imported_network_exports_to_code_and_torchscript_with_the_same_outp
     project_path, weights, arguments = imported[case.name]
     torch.manual_seed(0)
     assert run(capsys, *arguments)[0] == 0
-    module = original(case.name)
+    module = original(case)
     x = batch(case, 2)
     want = expected(case, module, x)
 
@@ -201,5 +204,5 @@ def test_imported_time_major_folded_cell_and_3d_networks_run_in_onnxruntime(
     session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     x = batch(case, 2)
     (ours,) = session.run(None, {session.get_inputs()[0].name: x.numpy()})
-    torch.testing.assert_close(torch.from_numpy(ours), expected(case, original(name), x),
+    torch.testing.assert_close(torch.from_numpy(ours), expected(case, original(case), x),
                                rtol=0, atol=1e-5)

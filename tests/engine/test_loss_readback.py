@@ -15,7 +15,7 @@ from tests.engine.training_helpers import classifier_project, poison_after_epoch
 def _trainer(project, every_s: float | None):
     trainer = build_trainer(plan_run(project))
     if every_s is not None:
-        trainer._losses = LossReadback(every_s)
+        trainer.stepping.losses = LossReadback(every_s)
     events: list = []
     trainer.add_listener(events.append)
     return trainer, events
@@ -71,5 +71,5 @@ def test_a_stop_between_two_readbacks_reads_what_is_left(tmp_path):
     trainer.model.register_forward_hook(stop_in_epoch_two)
     result = trainer.run()
     assert result.reason == "stopped" and "during epoch 2" in result.message
-    assert trainer._losses.pending == 0
+    assert trainer.stepping.losses.pending == 0
     assert len(trainer.history) == 1 and trainer.history[0]["train_loss"] > 0
