@@ -149,6 +149,8 @@ class SweepPlots(PaletteFollowingWidget):
                            pen=pg.mkPen(colour, width=1.5))
         ticks = [(i, name) for i, name in enumerate(axes)]
         page.plot.getAxis("bottom").setTicks([ticks])
+        # room beyond the first and last axes, so that their names are written too
+        page.plot.setXRange(-0.4, len(axes) - 0.6, padding=0)
         page.plot.getAxis("left").setTicks([[(0, "low"), (1, "high")]])
         page.plot.setLabel("left", "")
         page.plot.setLabel("bottom", "")
