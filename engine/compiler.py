@@ -17,6 +17,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from engine.analysis import Analysis, CompileError, Problem, analyse
 from engine.capacity import network_memory_problem
+from engine.catalogue import held_tensors
 from engine.codegen import forward_source, takes_lengths
 from engine.graph import Graph
 
@@ -62,7 +63,9 @@ def compile_graph(graph: Graph, analysis: Analysis | None = None,
         report = analysis.nodes[node_id]
         if report.spec is not None:
             module = report.spec.module(report.params, report.inputs)
-            if module is not None:
+            if isinstance(module, dict):  # tensors an operation holds itself
+                held_tensors.register(network, node_id, module)
+            elif module is not None:
                 network.add_module(node_id, module)
     return network
 

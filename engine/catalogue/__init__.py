@@ -30,6 +30,7 @@ from engine.catalogue.params import (
     Param,
     ParamError,
     SizeParam,
+    TensorsParam,
 )
 from engine.catalogue.spec import (
     PRESET_SEPARATOR,
@@ -104,6 +105,7 @@ __all__ = [
     "Shape",
     "SizeParam",
     "TensorInfo",
+    "TensorsParam",
     "by_category",
     "closest",
     "entry",

@@ -6,7 +6,12 @@ A call is stored as `{"call": "torch.chunk", "args": [{"input": 0}, 2], "kwargs"
 1}, "item": 0}`: `{"input": i}` is the node's input on port i, `{"inputs": [i, j]}` a list
 of them (torch.cat's first argument), `{"slice": [start, stop, step]}`, `{"tuple": [...]}`
 and `{"ellipsis": true}` the parts of an index, `{"batch": k}` the batch size times k (as
-`x.size(0) * k` in the code); `item` picks one element of a result that is a tuple. Loading
+`x.size(0) * k` in the code), `{"zeros": [64]}` zeros for each sample
+(`torch.zeros(x.size(0), 64, device=x.device)`: a state that starts empty) and `{"tensor":
+k}` the k-th tensor the node holds itself (engine.catalogue.held_tensors: learnt, or fixed
+values), and `{"call": ..., "args": [...], "kwargs": {...}}` a call of its own on those
+(`self.cls.expand(x.size(0), -1, -1)`: a learnt tensor made ready before it meets the
+input); `item` picks one element of a result that is a tuple. Loading
 a project never runs anything but these functions, on meta tensors (shapes only): a name
 outside the allow-list is a problem naming it. The shape of the output, and the MACs that
 torch's flop counter sees, come from running the call on meta tensors, so no operation
@@ -24,6 +29,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from engine.catalogue import held_tensors
 from engine.catalogue.spec import LayerError, TensorInfo
 
 META_BATCH = 3
@@ -105,10 +111,10 @@ def call_problem(name: Any) -> str | None:
 
 # -- arguments ------------------------------------------------------------------------------
 
-def _decode(value: Any, inputs: Sequence[Any], batch: int) -> Any:
+def _decode(value: Any, inputs: Sequence[Any], batch: int, held: Sequence[Any] = ()) -> Any:
     """A stored argument as the value the call gets."""
     if isinstance(value, list):
-        return [_decode(v, inputs, batch) for v in value]
+        return [_decode(v, inputs, batch, held) for v in value]
     if not isinstance(value, dict):
         return value
     if "input" in value:
@@ -118,34 +124,56 @@ def _decode(value: Any, inputs: Sequence[Any], batch: int) -> Any:
     if "slice" in value:
         return slice(*value["slice"])
     if "tuple" in value:
-        return tuple(_decode(v, inputs, batch) for v in value["tuple"])
+        return tuple(_decode(v, inputs, batch, held) for v in value["tuple"])
     if "ellipsis" in value:
         return Ellipsis
     if "batch" in value:
         return batch * value["batch"]
     if "dtype" in value:
         return DTYPES[value["dtype"]]
+    if "tensor" in value:
+        return held[value["tensor"]]
+    if "call" in value:
+        return _called(value, inputs, batch, held)
+    if "zeros" in value:
+        return torch.zeros((batch, *value["zeros"]), device=inputs[0].device)
     raise LayerError(f"an argument {value!r} is none of the forms an operation takes")
 
 
-MARKERS = {"input", "inputs", "slice", "tuple", "ellipsis", "batch", "dtype"}
+MARKERS = {"input", "inputs", "slice", "tuple", "ellipsis", "batch", "dtype", "tensor",
+           "zeros"}
+INNER_CALL = {"call", "args", "kwargs", "item"}
+"""The keys of a call inside an argument."""
 
 
-def argument_problem(value: Any, inputs: int, depth: int = 0) -> str | None:
-    """Why a stored argument is not one an operation takes (given `inputs` inputs)."""
-    if depth > 6:
+def _called(value: Mapping[str, Any], inputs: Sequence[Any], batch: int,
+            held: Sequence[Any]) -> Any:
+    args = _decode(value.get("args", []), inputs, batch, held)
+    kwargs = {k: _decode(v, inputs, batch, held) for k, v in value.get("kwargs", {}).items()}
+    result = OPERATIONS[value["call"]](*args, **kwargs)
+    return result if value.get("item") is None else result[value["item"]]
+
+
+def argument_problem(value: Any, inputs: int, depth: int = 0,
+                     tensors: int = 1 << 30) -> str | None:
+    """Why a stored argument is not one an operation takes (given `inputs` inputs and
+    `tensors` held tensors)."""
+    if depth > 12:
         return "arguments are nested too deep"
     if value is None or isinstance(value, (bool, int, float, str)):
         if isinstance(value, float) and value != value:
             return "NaN is not an argument"
         return None
     if isinstance(value, list):
-        return next((p for v in value if (p := argument_problem(v, inputs, depth + 1))),
-                    None)
+        return next((p for v in value
+                     if (p := argument_problem(v, inputs, depth + 1, tensors))), None)
+    if isinstance(value, dict) and "call" in value and not set(value) - INNER_CALL:
+        return _inner_call_problem(value, inputs, depth, tensors)
     if not isinstance(value, dict) or len(value) != 1 or set(value) - MARKERS:
         return (f"{value!r} is not an argument: use numbers, text, lists, or "
                 "{\"input\": i}, {\"inputs\": [i, j]}, {\"slice\": [start, stop, step]}, "
-                "{\"tuple\": [...]}, {\"ellipsis\": true}, {\"batch\": k}, {\"dtype\": name}")
+                "{\"tuple\": [...]}, {\"ellipsis\": true}, {\"batch\": k}, {\"dtype\": name}, "
+                "{\"zeros\": [size, ...]}, {\"tensor\": k}")
     (key, inner), = value.items()
     if key == "input":
         ok = isinstance(inner, int) and not isinstance(inner, bool) and 0 <= inner < inputs
@@ -161,14 +189,37 @@ def argument_problem(value: Any, inputs: int, depth: int = 0) -> str | None:
             v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in inner)
         return None if ok else "a slice is [start, stop, step], each a whole number or null"
     if key == "tuple":
-        return argument_problem(inner, inputs, depth + 1) if isinstance(inner, list) else \
-            "a tuple holds a list"
+        return argument_problem(inner, inputs, depth + 1, tensors) \
+            if isinstance(inner, list) else "a tuple holds a list"
+    if key == "tensor":
+        ok = isinstance(inner, int) and not isinstance(inner, bool) and 0 <= inner < tensors
+        return None if ok else (f"{{\"tensor\": {inner!r}}} names a tensor the node does not "
+                                f"hold (it holds {tensors})")
+    if key == "zeros":
+        ok = isinstance(inner, list) and len(inner) <= 8 and all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in inner)
+        return None if ok else "{\"zeros\": [size, ...]} takes the sizes of one sample"
     if key == "batch":
         ok = isinstance(inner, int) and not isinstance(inner, bool) and inner >= 1
         return None if ok else "{\"batch\": k} takes a whole number k ≥ 1"
     if key == "dtype":
         return None if inner in DTYPES else f"dtype must be one of {', '.join(DTYPES)}"
     return None if inner is True else "{\"ellipsis\": true} is the only form of ..."
+
+
+def _inner_call_problem(value: Mapping[str, Any], inputs: int, depth: int,
+                        tensors: int) -> str | None:
+    found = call_problem(value["call"])
+    if found:
+        return found
+    if not isinstance(value.get("args", []), list) or \
+            not isinstance(value.get("kwargs", {}), dict):
+        return "a call's args are a list and its kwargs an object"
+    item = value.get("item")
+    if item is not None and (not isinstance(item, int) or isinstance(item, bool)):
+        return "a call's item is a whole number"
+    return argument_problem([value.get("args", []), list(value.get("kwargs", {}).values())],
+                            inputs, depth + 1, tensors)
 
 
 def inputs_used(params: Mapping[str, Any]) -> set[int]:
@@ -198,9 +249,10 @@ def run(params: Mapping[str, Any], inputs: Sequence[TensorInfo],
     """The call's result on meta tensors of `inputs` with a batch of `batch`."""
     tensors = [torch.empty((batch, *x.shape), dtype=DTYPES.get(x.dtype, torch.float32),
                            device="meta") for x in inputs]
+    held = [held_tensors.meta(entry) for entry in params.get("tensors", [])]
     function = OPERATIONS[params["call"]]
-    args = _decode(params.get("args", []), tensors, batch)
-    kwargs = {k: _decode(v, tensors, batch) for k, v in params.get("kwargs", {}).items()}
+    args = _decode(params.get("args", []), tensors, batch, held)
+    kwargs = {k: _decode(v, tensors, batch, held) for k, v in params.get("kwargs", {}).items()}
     try:
         result = function(*args, **kwargs)
         if params.get("item") is not None:
@@ -247,9 +299,12 @@ def macs(params: Mapping[str, Any], inputs: Sequence[TensorInfo], output: Tensor
 # -- code -------------------------------------------------------------------------------------
 
 def _text(value: Any, names: Sequence[str], batch_of: str, index: bool = False,
-          short: bool = False) -> str:
+          short: bool = False, held: Sequence[str] = ()) -> str:
     if isinstance(value, list):
-        return "[" + ", ".join(_text(v, names, batch_of, short=short) for v in value) + "]"
+        return "[" + ", ".join(_text(v, names, batch_of, short=short, held=held)
+                               for v in value) + "]"
+    if isinstance(value, dict) and "call" in value:
+        return code(value, names, short, held)
     if isinstance(value, dict):
         (key, inner), = value.items()
         if key == "input":
@@ -260,7 +315,7 @@ def _text(value: Any, names: Sequence[str], batch_of: str, index: bool = False,
             start, stop, step = ("" if v is None else str(v) for v in inner)
             return f"{start}:{stop}" + (f":{step}" if step else "")
         if key == "tuple":
-            parts = [_text(v, names, batch_of, index, short) for v in inner]
+            parts = [_text(v, names, batch_of, index, short, held) for v in inner]
             if index:
                 return ", ".join(parts) if len(parts) != 1 else parts[0] + ","
             return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
@@ -270,22 +325,30 @@ def _text(value: Any, names: Sequence[str], batch_of: str, index: bool = False,
             return f"{batch_of}.size(0)" + (f" * {inner}" if inner != 1 else "")
         if key == "dtype":
             return f"torch.{inner}"
+        if key == "tensor":
+            return held[inner] if inner < len(held) else f"w{inner}"
+        if key == "zeros":
+            sizes = "".join(f", {size}" for size in inner)
+            return f"torch.zeros({batch_of}.size(0){sizes}, device={batch_of}.device)"
     if short and isinstance(value, float):
         return f"{value:.4g}"
     return repr(value)
 
 
-def code(params: Mapping[str, Any], names: Sequence[str], short: bool = False) -> str:
-    """The call as a person writes it, on the inputs named `names` (`short`: numbers to
-    four digits, for a node's face)."""
+def code(params: Mapping[str, Any], names: Sequence[str], short: bool = False,
+         held: Sequence[str] = ()) -> str:
+    """The call as a person writes it, on the inputs named `names` and its held tensors
+    named `held` (`short`: numbers to four digits, for a node's face)."""
     name = params["call"]
     args = list(params.get("args", []))
     kwargs = dict(params.get("kwargs", {}))
     batch_of = names[0] if names else "x"
-    text = [_text(a, names, batch_of, short=short) for a in args]
-    text += [f"{k}={_text(v, names, batch_of, short=short)}" for k, v in kwargs.items()]
+    text = [_text(a, names, batch_of, short=short, held=held) for a in args]
+    text += [f"{k}={_text(v, names, batch_of, short=short, held=held)}"
+             for k, v in kwargs.items()]
     if name == "getitem" and len(args) == 2:
-        written = f"{text[0]}[{_text(args[1], names, batch_of, index=True, short=short)}]"
+        index = _text(args[1], names, batch_of, index=True, short=short, held=held)
+        written = f"{text[0]}[{index}]"
     elif name in _SYMBOLS and len(args) == 2:
         written = f"({text[0]} {_SYMBOLS[name]} {text[1]})"
     elif name == "neg" and len(args) == 1:
@@ -339,10 +402,16 @@ def mixes_samples(params: Mapping[str, Any], inputs: Sequence[TensorInfo]) -> bo
                    for i, part in enumerate(apart))
 
 
-def apply(params: Mapping[str, Any], tensors: Sequence[torch.Tensor]) -> torch.Tensor:
-    """The call on real tensors (a batch first in each), as the generated code makes it."""
+def apply(params: Mapping[str, Any], tensors: Sequence[torch.Tensor],
+          held: Sequence[torch.Tensor] | None = None) -> torch.Tensor:
+    """The call on real tensors (a batch first in each), as the generated code makes it;
+    its held tensors at their first values unless given."""
     batch = tensors[0].shape[0]
-    args = _decode(params.get("args", []), tensors, batch)
-    kwargs = {k: _decode(v, tensors, batch) for k, v in params.get("kwargs", {}).items()}
+    if held is None:
+        generator = torch.Generator().manual_seed(0)
+        held = [held_tensors.initial(entry, generator) for entry in params.get("tensors", [])]
+    args = _decode(params.get("args", []), tensors, batch, held)
+    kwargs = {k: _decode(v, tensors, batch, held)
+              for k, v in params.get("kwargs", {}).items()}
     result = OPERATIONS[params["call"]](*args, **kwargs)
     return result if params.get("item") is None else result[params["item"]]

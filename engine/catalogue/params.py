@@ -232,3 +232,23 @@ class ArgumentsParam(Param):
     def describe(self) -> str:
         return ("a JSON object of arguments by name" if self.keyword else
                 "a JSON list of arguments")
+
+
+@dataclass(frozen=True)
+class TensorsParam(Param):
+    """The tensors an operation node holds itself (engine.catalogue.held_tensors): a JSON
+    list of their descriptions."""
+
+    def check(self, value: Any) -> Any:
+        from engine.catalogue.held_tensors import problem
+
+        if not isinstance(value, list):
+            raise self.fail(value)
+        for entry in value:
+            found = problem(entry)
+            if found:
+                raise ParamError(f"{self.name}: {found}")
+        return value
+
+    def describe(self) -> str:
+        return "a JSON list of held tensors"

@@ -14,6 +14,7 @@ import networkx as nx
 
 from engine.analysis import Analysis, analyse
 from engine.blocks import Block, chains, children, interface, unroll
+from engine.catalogue import held_tensors
 from engine.codegen import forward_lines
 from engine.export import ExportError
 from engine.export.layer_constructor import layer_statements
@@ -49,13 +50,23 @@ def module_paths(graph: Graph) -> dict[str, str]:
     return paths
 
 
+def _weight_paths(graph: Graph) -> dict[str, str]:
+    """module_paths, with the tensors operations hold under their own names (`n4_0`)."""
+    paths = module_paths(graph)
+    for node_id, held in held_tensors.of_graph(unroll(graph).graph.nodes).items():
+        path = paths.get(node_id, node_id)
+        paths |= {name: path + name.removeprefix(node_id)
+                  for name in held_tensors.names(node_id, len(held))}
+    return paths
+
+
 def nested_state(state: dict, graph: Graph) -> dict:
     """A flat state dict renamed to model.py's nesting."""
-    paths = module_paths(graph)
+    paths = _weight_paths(graph)
     renamed = {}
     for key, value in state.items():
-        node_id, _, rest = key.partition(".")
-        renamed[f"{paths.get(node_id, node_id)}.{rest}"] = value
+        node_id, dot, rest = key.partition(".")
+        renamed[f"{paths.get(node_id, node_id)}{dot}{rest}"] = value
     return renamed
 
 
@@ -64,7 +75,7 @@ def flat_names(graph: Graph) -> dict[str, str]:
     module_paths), so weights trained from model.py load into the project."""
     if not graph.blocks:
         return {}
-    return {path: node_id for node_id, path in module_paths(graph).items()}
+    return {path: node_id for node_id, path in _weight_paths(graph).items()}
 
 
 def _local_names(graph: Graph, block: Block) -> dict[str, str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from torch import nn
 
-from engine.catalogue import weight_norm
+from engine.catalogue import held_tensors, weight_norm
 from engine.export.source_format import call, literal
 
 COLLAPSIBLE = {"kernel_size", "stride", "padding", "dilation", "output_size",
@@ -100,9 +100,12 @@ def constructor(module: nn.Module) -> list[str]:
     return text(keywords)
 
 
-def layer_statements(target: str, module: nn.Module, indent: str) -> str:
+def layer_statements(target: str, module: nn.Module | held_tensors.Held, indent: str) -> str:
     """`target = nn.Conv1d(...)`, and the weight norm applied to it where the layer has
-    one; ValueError as constructor() raises it."""
+    one (the tensors an operation holds: `target = nn.Parameter(...)`); ValueError as
+    constructor() raises it."""
+    if isinstance(module, held_tensors.Held):
+        return held_tensors.statements(target, module, indent)
     arguments = constructor(module)
     text = call(f"nn.{weight_norm.plain_class(module).__name__}", arguments, indent,
                 f"{target} = ")

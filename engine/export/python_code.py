@@ -4,7 +4,9 @@ whose sizes are written out, and the forward() the compiler runs (engine/codegen
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from engine.catalogue import held_tensors
 from engine.codegen import LENGTHS, forward_lines, takes_lengths
 from engine.export import ExportError
 from engine.export.block_classes import (
@@ -52,9 +54,15 @@ def _constants(prepared: PreparedNetwork) -> list[str]:
     return lines
 
 
+def layer_modules(prepared: PreparedNetwork) -> dict[str, Any]:
+    """Node id → what __init__ makes for it: its torch module, or the tensors it holds."""
+    return {**dict(prepared.network.named_children()),
+            **held_tensors.of_graph(prepared.analysis.graph.nodes)}
+
+
 def _layers(prepared: PreparedNetwork) -> list[str]:
     lines = []
-    modules = dict(prepared.network.named_children())
+    modules = layer_modules(prepared)
     for node_id in prepared.analysis.order:
         if node_id not in modules:
             continue
@@ -110,9 +118,18 @@ def _layer_ids(prepared: PreparedNetwork, modules: dict) -> list[str]:
     block classes: weights saved under the project's layer ids (a run's, or those
     `netdesigner import --weights-out` writes) then load into model.py as they are."""
     paths = module_paths(prepared.project.graph)
-    moved = {node_id: paths[node_id] for node_id, module in modules.items()
-             if node_id in paths and paths[node_id] != node_id
-             and any(True for _ in module.state_dict())}
+    moved = {}
+    for node_id, module in modules.items():
+        path = paths.get(node_id, node_id)
+        if path == node_id:
+            continue
+        if isinstance(module, held_tensors.Held):  # weights of their own, not a layer's
+            for name, entry in zip(held_tensors.names(node_id, len(module)), module,
+                                   strict=True):
+                if entry.get("learnt"):
+                    moved[name] = path + name.removeprefix(node_id)
+        elif any(True for _ in module.state_dict()):
+            moved[node_id] = path
     if not moved:
         return []
     return [
@@ -124,9 +141,9 @@ def _layer_ids(prepared: PreparedNetwork, modules: dict) -> list[str]:
         "def _from_layer_ids(module, state_dict, prefix, *_) -> None:",
         "    # weights saved under the project's layer ids load under the names used here",
         "    for key in [k for k in state_dict if k.startswith(prefix)]:",
-        "        layer, _, rest = key[len(prefix) :].partition(\".\")",
+        "        layer, dot, rest = key[len(prefix) :].partition(\".\")",
         "        if layer in LAYER_IDS:",
-        "            state_dict[f\"{prefix}{LAYER_IDS[layer]}.{rest}\"] = state_dict.pop(key)",
+        "            state_dict[f\"{prefix}{LAYER_IDS[layer]}{dot}{rest}\"] = state_dict.pop(key)",
         "", "",
     ]
 
@@ -148,7 +165,7 @@ def model_source(prepared: PreparedNetwork, class_name: str) -> str:
     classes: list[str] = []
     layer_ids: list[str] = []
     if graph.blocks:
-        modules = dict(prepared.network.named_children())
+        modules = layer_modules(prepared)
         class_names, blocks = block_classes(graph, analysis, modules)
         layers, body = network_lines(graph, analysis, modules, class_names)
         layers = [_indented(line, " " * 8) for line in layers]

@@ -32,6 +32,8 @@ class ImportedNetwork:
     """What the import changed that the user should know (see building.Built.notes)."""
     renames: dict[str, dict[str, str]] = field(default_factory=dict)
     """Node id → its module's weight names → the layer's (a cell imported as a layer)."""
+    held: dict[str, str] = field(default_factory=dict)
+    """The weight name of each learnt tensor an operation holds → its attribute path."""
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """The module's weights under the names the compiled project gives them
@@ -45,6 +47,8 @@ class ImportedNetwork:
             for key, value in submodule.state_dict().items():
                 state[f"{node_id}.{renames.get(key, key)}"] = \
                     value.detach().cpu().contiguous()
+        for name, path in self.held.items():
+            state[name] = self.module.get_parameter(path).detach().cpu().contiguous()
         return state
 
     def save_weights(self, path: str | os.PathLike[str]) -> None:
@@ -162,7 +166,7 @@ def _import(module: nn.Module, class_name: str, input_shape: Shape | list[Shape]
         built = build_graph(graph_module, record(graph_module), sources, where, later.lengths,
                             batch_first, set(given))
     return ImportedNetwork(Project(name=name, graph=built.graph), module, built.modules,
-                           built.notes, built.renames)
+                           built.notes, built.renames, built.held)
 
 
 def _given_arguments(module: nn.Module, class_name: str, where: str,

@@ -96,9 +96,12 @@ def _make_state(maker: Any, batch: int, class_name: str, where: str) -> Any:
 
 
 def _for_batch(state: Any, batch: int) -> Any:
-    """A zero state made for one sample ([layers, 1, hidden]), for `batch` of them."""
+    """A zero state made for one sample ([layers, 1, hidden], or a cell's [1, hidden]), for
+    `batch` of them."""
     if isinstance(state, torch.Tensor) and state.dim() == 3 and state.shape[1] == 1:
         return state.new_zeros(state.shape[0], batch, state.shape[2])
+    if isinstance(state, torch.Tensor) and state.dim() == 2 and state.shape[0] == 1:
+        return state.new_zeros(batch, state.shape[1])  # a cell's state, [1, hidden]
     if isinstance(state, tuple | list):
         return type(state)(_for_batch(item, batch) for item in state)
     return state

@@ -13,7 +13,7 @@ from torch.nn.utils import rnn as rnn_utils
 
 from engine.analysis import analyse
 from engine.block_view import laid_out_by_blocks
-from engine.catalogue import CATALOGUE
+from engine.catalogue import CATALOGUE, held_tensors
 from engine.codegen import padded_nodes
 from engine.graph import Edge, Graph, Node
 from engine.importing import cells
@@ -21,18 +21,25 @@ from engine.importing.functions import FUNCTIONS, METHODS
 from engine.importing.fusion import fuse
 from engine.importing.modules import convert_module
 from engine.importing.naming import assign_ids, describe_op
-from engine.importing.operations import OperationTuple, as_operation, pick
+from engine.importing.operations import (
+    HeldTooLarge,
+    OperationTuple,
+    as_operation,
+    call_name,
+    pick,
+)
 from engine.importing.problems import ImportProblem, Unsupported
 from engine.importing.source import SourceIndex
 from engine.importing.structure import module_blocks
-from engine.importing.tracing import TensorMeta, live_nodes
+from engine.importing.tracing import EXAMPLE_BATCH, TensorMeta, live_nodes
 from engine.importing.values import (
     BATCH,
     BATCH_POSITIONS,
     OPAQUE,
-    ZEROS,
     BatchTimes,
     Call,
+    Constant,
+    Derived,
     FinalState,
     Layer,
     Lengths,
@@ -54,6 +61,9 @@ class Built:
     """What the import changed that the user should know (a state left out, ...)."""
     renames: dict[str, dict[str, str]] = field(default_factory=dict)
     """Node id → its module's weight names → the layer's, where they differ."""
+    held: dict[str, str] = field(default_factory=dict)
+    """The weight name of each learnt tensor an operation holds (its node id, or `<id>_k`)
+    → its attribute path in the module."""
 
 
 class _Walk:
@@ -119,14 +129,9 @@ class _Walk:
             if node.op == "call_module":
                 return self._call_module(call)
             if node.op == "get_attr":
-                value = node.meta.get("value")
-                if value is None:  # a tensor constant fx stored on the module itself
-                    value = getattr(self.graph_module, str(node.target), None)
-                if _is_zeros(value) and not isinstance(value, nn.Parameter):
-                    return ZEROS  # a zero state kept on the module
-                raise Unsupported(f"self.{node.target} is used as a tensor; the catalogue "
-                                  "has no layer that holds a free tensor")
-            if node.target is not operator.getitem and not any(
+                return self._attribute(node)
+            if (node.target is not operator.getitem or
+                    isinstance(args[0] if args else None, Constant | Zeros | Derived)) and not any(
                     isinstance(v, Layer | RecurrentResult | StatePair | FinalState | MaxResult
                                | cells.CellPair | cells.CellOutput | cells.Step)
                     for v in found):
@@ -139,24 +144,38 @@ class _Walk:
             if converter is None:
                 raise Unsupported(f"{describe_op(node)} is not in the catalogue")
             return converter(call)
-        except Unsupported as problem:
-            operation = self._operation(call, made)
+        except Unsupported as refused:
+            reason = str(refused)
+            try:
+                operation = self._operation(call, made)
+            except HeldTooLarge as too_large:  # the reason, not the converter's refusal
+                operation, reason = None, str(too_large)
             if operation is not None:
                 return operation
-            self.problems.append((node, str(problem)))
+            self.problems.append((node, reason))
             return self._stand_in(node, found)
 
     def _operation(self, call: Call, made: int) -> Any:
         """The op as an Operation node when no layer stands for it (the layers a converter
-        made before it gave up are dropped first)."""
+        made before it gave up are dropped first, but for those the operation takes: a
+        cell's run made into a recurrent layer is kept by the run)."""
         if call.node.op not in ("call_function", "call_method"):
             return None
+        dropped = self.layers[made:]
         del self.layers[made:]
         try:
-            return as_operation(call)
+            result = as_operation(call)
+        except HeldTooLarge:
+            del self.layers[made:]
+            raise
         except Unsupported:
             del self.layers[made:]
             return None
+        taken = self.layers[made:] + ([result] if isinstance(result, Layer) else
+                                      list(getattr(result, "inputs", [])))
+        needed = _ancestors_among(taken, dropped)
+        self.layers[made:made] = [layer for layer in dropped if id(layer) in needed]
+        return result
 
     def _call_module(self, call: Call) -> Any:
         path = str(call.node.target)
@@ -169,17 +188,42 @@ class _Walk:
         self.called.add(path)
         return convert_module(module, call)
 
+    def _attribute(self, node: fx.Node) -> Any:
+        """A tensor of the module's own: learnt (nn.Parameter) or fixed (a buffer); a zero
+        state kept on the module is zeros."""
+        value = node.meta.get("value")
+        if value is None:  # a tensor constant fx stored on the module itself
+            value = getattr(self.graph_module, str(node.target), None)
+        if not isinstance(value, torch.Tensor):
+            raise Unsupported(f"self.{node.target} is used as a tensor, and is none")
+        if isinstance(value, nn.Parameter):
+            return Constant(value.detach(), f"self.{node.target}", str(node.target))
+        if _is_zeros(value):
+            return Zeros(value.detach())
+        return Constant(value.detach(), f"self.{node.target}")
+
     def _value(self, argument: Any) -> Any:
         return self.values[argument] if isinstance(argument, fx.Node) else argument
 
     def _plain(self, call: Call, found: list[Any]) -> Any:
-        """Arithmetic on sizes and numbers: what it came to on the example input; a tensor
-        of zeros made from them (a recurrent layer's start) is ZEROS."""
+        """Arithmetic on sizes, numbers and tensors that do not come from the input: what
+        it came to on the example input. A tensor of zeros made from them (a recurrent
+        layer's start) is Zeros; one that does not depend on the batch size is a Constant
+        (fixed values worked out here); one made from a learnt tensor is not in a
+        project."""
         if isinstance(call.result, TensorMeta):
-            if _is_zeros(call.node.meta.get("value")):
-                return ZEROS
+            value = call.node.meta.get("value")
+            if any(isinstance(v, Derived) or (isinstance(v, Constant) and v.learnt)
+                   for v in found):
+                return _derived(call)
+            if _is_zeros(value):
+                return Zeros(value.detach(), _per_sample(call, found, value))
             if call.node.target is torch.arange and call.args == (BATCH,):
                 return BATCH_POSITIONS
+            if isinstance(value, torch.Tensor) and not any(
+                    v is BATCH or isinstance(v, BatchTimes | Made) or
+                    (isinstance(v, Zeros) and v.per_sample) for v in found):
+                return Constant(value.detach(), call.describe())
             return Made(call.describe())
         if any(v is BATCH or isinstance(v, BatchTimes) for v in found):
             folded = _batch_times(call)
@@ -299,6 +343,44 @@ def _batch_times(call: Call) -> BatchTimes | None:
     return BatchTimes(factor)
 
 
+def _ancestors_among(layers: list[Layer], among: list[Layer]) -> set[int]:
+    """The ids of the layers of `among` that `layers` are made from."""
+    wanted = {id(layer) for layer in among}
+    seen: set[int] = set()
+    stack = list(layers)
+    while stack:
+        layer = stack.pop()
+        for source in layer.inputs:
+            if id(source) not in seen:
+                seen.add(id(source))
+                stack.append(source)
+    return seen & wanted
+
+
+def _derived(call: Call) -> Derived:
+    """A call on a learnt tensor before it meets the input, made again by the operation
+    that holds the tensor."""
+    name = call_name(call)
+    if name is None:
+        raise Unsupported(f"{call.describe()} changes a learnt tensor before it meets the "
+                          "input, and is not a call an operation makes")
+    arguments = call.args[:1] if name == "Tensor.detach" and call.node.op == "call_function" \
+        else call.args
+    return Derived(name, tuple(arguments), dict(call.kwargs), call.describe())
+
+
+def _per_sample(call: Call, found: list[Any], value: torch.Tensor) -> bool:
+    """Whether zeros made in forward() have the batch first: made with it as their first
+    size (torch.zeros(x.size(0), 64)), or from such zeros keeping it."""
+    sizes = call.args[0] if len(call.args) == 1 and isinstance(call.args[0], tuple | list) \
+        else call.args
+    if sizes and sizes[0] is BATCH:
+        return True
+    return value.dim() > 0 and any(
+        isinstance(v, Zeros) and v.per_sample and v.value is not None and
+        v.value.shape[:1] == value.shape[:1] for v in found)
+
+
 def _is_zeros(value: Any) -> bool:
     import torch
 
@@ -310,7 +392,9 @@ def _as_zeros(value: Any) -> Any:
     """A later argument of forward() as the walk sees it: zeros as ZEROS, tuples of them
     as tuples, anything else as it is."""
     if _is_zeros(value):
-        return ZEROS
+        # a state of [layers, batch, size] is a recurrent layer's; else the batch is first
+        per_sample = value.dim() not in (0, 3) and value.shape[0] == EXAMPLE_BATCH
+        return Zeros(value.detach(), per_sample)
     if isinstance(value, tuple | list):
         return type(value)(_as_zeros(item) for item in value)
     return value
@@ -361,6 +445,7 @@ def build_graph(graph_module: fx.GraphModule, results: dict[fx.Node, Any],
                 and layer.type != "Input":
             problems.append((layer.node, f"the result of {describe_op(layer.node)} is used "
                              "only for its size; a project's unused layers would be outputs"))
+    problems += _learnt_twice(layers)
     for layer in walk.outputs:
         if id(layer) in fed:
             problems.append((layer.node, f"forward() returns the result of "
@@ -388,8 +473,28 @@ def build_graph(graph_module: fx.GraphModule, results: dict[fx.Node, Any],
         graph.blocks = blocks
     laid_out_by_blocks(graph)
     _check(graph, layers, sources, where)
+    held = {name: path for layer in layers if layer.held
+            for name, path in zip(held_tensors.names(layer.id, len(layer.held)), layer.held,
+                                  strict=True) if path is not None}
     return Built(graph, {layer.id: layer.module for layer in layers if layer.module},
-                 walk.notes, {layer.id: layer.renames for layer in layers if layer.renames})
+                 walk.notes, {layer.id: layer.renames for layer in layers if layer.renames},
+                 held)
+
+
+def _learnt_twice(layers: list[Layer]) -> list[tuple[fx.Node | None, str]]:
+    """A learnt tensor two operations hold would be two tensors, learnt apart."""
+    holder: dict[str, Layer] = {}
+    problems: list[tuple[fx.Node | None, str]] = []
+    for layer in layers:
+        for path in layer.held or ():
+            if path is None:
+                continue
+            if path in holder and holder[path] is not layer:
+                problems.append((layer.node, f"{describe_op(layer.node)} uses the learnt "
+                                 f"tensor self.{path} again; a project holds a learnt tensor "
+                                 "in one operation, so give each use its own nn.Parameter"))
+            holder.setdefault(path, layer)
+    return problems
 
 
 def _outputs_apart(layers: list[Layer], outputs: list[Layer]) -> list[Layer]:

@@ -520,8 +520,7 @@ def _getitem(call: Call) -> Any:
                                                       (-1, everything, everything),
                                                       (x.shape[1] - 1,)):
         return call.layer("LastStep", {}, [x], batch_dim=0)  # out[-1] of time-major code
-    if x.rank == 3 and steps in ((everything, -1), (everything, -1, everything),
-                                 (everything, x.shape[1] - 1)):
+    if x.rank == 3 and steps in ((everything, -1), (everything, -1, everything)):
         return call.layer("LastStep", {}, [x])
     if _true_last_step(steps, x):
         return call.layer("LastStep", {}, [x], batch_dim=0)

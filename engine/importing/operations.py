@@ -15,12 +15,12 @@ from typing import Any
 
 import torch
 
-from engine.catalogue import CATALOGUE, LayerError, ParamError, TensorInfo
+from engine.catalogue import CATALOGUE, LayerError, ParamError, TensorInfo, held_tensors
 from engine.catalogue.operations import DTYPE_NAMES, OPERATIONS, mixes_samples
 from engine.importing import cells
 from engine.importing.problems import Unsupported
 from engine.importing.tracing import TensorMeta
-from engine.importing.values import BATCH, BatchTimes, Call, Layer
+from engine.importing.values import BATCH, BatchTimes, Call, Constant, Derived, Layer, Zeros
 
 _BY_FUNCTION: dict[Any, str] = {}
 for _name, _function in OPERATIONS.items():
@@ -35,6 +35,11 @@ class _NotAnOperation(Exception):
     pass
 
 
+class HeldTooLarge(Unsupported):
+    """A tensor the operation would hold is too large for a project file: this, not the
+    converter's refusal, is why the op does not import."""
+
+
 @dataclass(eq=False)
 class OperationTuple:
     """The tensors an operation gives together (chunk, split, unbind), until one is picked
@@ -43,6 +48,7 @@ class OperationTuple:
     params: dict[str, Any]
     inputs: list[Layer]
     count: int
+    held: list[str | None]
 
 
 def call_name(call: Call) -> str | None:
@@ -66,25 +72,29 @@ def as_operation(call: Call) -> Any | None:
     if name is None:
         return None
     inputs: list[Layer] = []
+    held: list[tuple[dict[str, Any], str | None]] = []
     arguments = call.args[:1] if name == "Tensor.detach" and call.node.op == "call_function" \
         else call.args
     arguments, keywords = _typed(OPERATIONS[name], tuple(arguments), dict(call.kwargs))
     try:
-        args = [_encode(value, inputs, call) for value in arguments]
-        kwargs = {key: _encode(value, inputs, call) for key, value in keywords.items()}
+        args = [_encode(value, inputs, call, held) for value in arguments]
+        kwargs = {key: _encode(value, inputs, call, held) for key, value in keywords.items()}
     except _NotAnOperation:
         return None
     if not inputs:
         return None
     params = {"call": name, "args": args, "kwargs": kwargs}
+    if held:
+        params["tensors"] = [entry for entry, _ in held]
+    paths = [path for _, path in held]
     result = call.result
     if isinstance(result, TensorMeta):
         if result.dtype not in DTYPE_NAMES.values():
             return None
-        return _layer(call, params, inputs)
+        return _layer(call, params, inputs, paths)
     if isinstance(result, (tuple, list)) and result and all(
             isinstance(r, TensorMeta) for r in result):
-        return OperationTuple(params, inputs, len(result))
+        return OperationTuple(params, inputs, len(result), paths)
     return None
 
 
@@ -114,11 +124,25 @@ def pick(call: Call, whole: OperationTuple) -> Layer:
     if not isinstance(index, int) or isinstance(index, bool):
         raise Unsupported(f"{call.describe()} picks {index!r} of the {whole.count} tensors "
                           "an operation gives; a project picks one by a constant index")
-    layer = _layer(call, {**whole.params, "item": index}, whole.inputs)
+    layer = _layer(call, {**whole.params, "item": index}, whole.inputs, whole.held)
     if layer is None:
         raise Unsupported(f"{call.describe()}: the operation it picks from is not one a "
                           "project can hold")
     return layer
+
+
+def step_operation(call: Call, step: cells.Step) -> Layer:
+    """One step of a sequence, x[:, t], as its own Operation node for a layer that takes
+    it (the last one is LastStep); Unsupported for a time-major sequence."""
+    sequence = step.sequence
+    if step.index == sequence.shape[1] - 1 and sequence.batch_dim == 0:
+        return call.layer("LastStep", {}, [sequence], id_suffix=f"_step{step.index}")
+    try:
+        return _step(call, step)
+    except _NotAnOperation:
+        raise Unsupported(f"{call.describe()} uses one step of a time-major sequence, "
+                          "which is not in the catalogue (it has x[:, -1], the last step: "
+                          "LastStep)") from None
 
 
 def _step(call: Call, step: cells.Step) -> Layer:
@@ -133,9 +157,11 @@ def _step(call: Call, step: cells.Step) -> Layer:
                       id_suffix=f"_step{step.index}")
 
 
-def _layer(call: Call, params: dict[str, Any], inputs: list[Layer]) -> Layer | None:
+def _layer(call: Call, params: dict[str, Any], inputs: list[Layer],
+           held: list[str | None] | None = None) -> Layer | None:
     """The Operation node, when the call as stored gives what the code gave and keeps the
-    samples of a batch apart; None otherwise (the converter's refusal stands)."""
+    samples of a batch apart; None otherwise (the converter's refusal stands). `held`: the
+    attribute path of each tensor it holds that is a learnt weight."""
     spec = CATALOGUE["Operation"]
     infos = [TensorInfo(tuple(x.shape[1:]), x.dtype) for x in inputs]
     try:
@@ -145,12 +171,55 @@ def _layer(call: Call, params: dict[str, Any], inputs: list[Layer]) -> Layer | N
         return None
     if tuple(call.meta.shape[1:]) != output.shape or mixes_samples(resolved, infos):
         return None
-    return call.layer("Operation", params, inputs, op=str(params["call"]))
+    layer = call.layer("Operation", params, inputs, op=str(params["call"]))
+    if any(path is not None for path in held or ()):
+        layer.held = list(held or ())
+    return layer
 
 
-def _encode(value: Any, inputs: list[Layer], call: Call | None = None) -> Any:
+def _held(value: Constant | Zeros, held: list[tuple[dict[str, Any], str | None]]) -> Any:
+    """A tensor that does not come from the input, as the operation takes it: zeros for
+    each sample, or a tensor it holds (learnt ones once: their weights are one tensor)."""
+    if value.value is None:
+        raise _NotAnOperation
+    if isinstance(value, Zeros) and value.per_sample:
+        if value.value.dtype != torch.float32 or value.value.dim() < 1:
+            raise _NotAnOperation
+        return {"zeros": list(value.value.shape[1:])}
+    path = value.path if isinstance(value, Constant) else None
+    for index, (_, known) in enumerate(held):
+        if path is not None and known == path:
+            return {"tensor": index}
+    entry = held_tensors.from_tensor(value.value, learnt=path is not None)
+    if held_tensors.problem(entry):  # too many fixed values, an unknown dtype, ...
+        raise HeldTooLarge(f"{value.maker} holds {value.value.numel():,} fixed values; a "
+                           f"project keeps at most {held_tensors.MAX_VALUES:,} in its file "
+                           "(keep it as a learnt nn.Parameter, whose values are weights, or "
+                           "use only the part forward() needs, self.pe[:, :T])") \
+            if isinstance(value, Constant) and value.value.numel() > held_tensors.MAX_VALUES \
+            else _NotAnOperation()
+    held.append((entry, path))
+    return {"tensor": len(held) - 1}
+
+
+def _encode(value: Any, inputs: list[Layer], call: Call | None = None,
+            held: list[tuple[dict[str, Any], str | None]] | None = None) -> Any:
+    if isinstance(value, Constant | Zeros) and held is not None:
+        return _held(value, held)
+    if isinstance(value, Derived) and held is not None:
+        arguments, keywords = _typed(OPERATIONS[value.call], value.args, value.kwargs)
+        inner: dict[str, Any] = {"call": value.call,
+                                 "args": [_encode(v, inputs, call, held) for v in arguments]}
+        if keywords:
+            inner["kwargs"] = {k: _encode(v, inputs, call, held) for k, v in keywords.items()}
+        return inner
     if isinstance(value, cells.Step) and call is not None:
         value = _step(call, value)  # x[:, t] kept for a cell, used here as a tensor
+    if isinstance(value, cells.CellOutput) and call is not None:
+        try:
+            value = cells.as_tensor(call, value)
+        except Unsupported:
+            raise _NotAnOperation from None
     if isinstance(value, Layer):
         if value.batch_dim != 0:
             raise _NotAnOperation  # time-major: its dims are not the project's
@@ -162,9 +231,9 @@ def _encode(value: Any, inputs: list[Layer], call: Call | None = None) -> Any:
     if isinstance(value, list):
         if value and all(isinstance(v, Layer | cells.Step) for v in value):
             return {"inputs": [_encode(v, inputs, call)["input"] for v in value]}
-        return [_encode(v, inputs, call) for v in value]
+        return [_encode(v, inputs, call, held) for v in value]
     if isinstance(value, tuple):
-        return {"tuple": [_encode(v, inputs, call) for v in value]}
+        return {"tuple": [_encode(v, inputs, call, held) for v in value]}
     if isinstance(value, slice):
         parts = [value.start, value.stop, value.step]
         if not all(p is None or (isinstance(p, int) and not isinstance(p, bool))

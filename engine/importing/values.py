@@ -65,6 +65,9 @@ class Layer:
     id: str = ""
     renames: dict[str, str] | None = None
     """Its module's weight names → the layer's, where they differ (a cell made a layer)."""
+    held: list[str | None] | None = None
+    """For an operation holding tensors: each one's attribute path in the module where it
+    is a learnt weight, None where it is fixed values."""
     batch_dim: int = 0
     """Where the batch is in the user's tensor: 0, or 1 for time-major code ([T, batch, F],
     the layout of batch_first=False recurrent layers). `shape` is always batch first, as
@@ -113,10 +116,47 @@ class MaxResult:
 class Zeros:
     """A tensor of zeros made in forward() (torch.zeros(layers, x.size(0), hidden)) or
     given for a recurrent state: where a recurrent layer starts from it, it is the layer's
-    default start, and nothing else in the catalogue takes it."""
+    default start. Elsewhere an operation takes it: zeros for each sample where the batch
+    comes first (`per_sample`, torch.zeros(x.size(0), 64)), else a tensor it holds."""
+
+    value: Any = None
+    """The zeros as traced (None where not known)."""
+    per_sample: bool = False
 
 
 ZEROS = Zeros()
+
+
+@dataclass(frozen=True, eq=False)
+class Constant:
+    """A tensor that does not come from the input: one of the module's own (a buffer such
+    as self.mean; a learnt nn.Parameter such as an attention query) or one forward() makes
+    from numbers (torch.arange(8)). The operation where it meets the input holds it; ops on
+    fixed ones alone are worked out at import (self.pe[:, :T])."""
+
+    value: Any
+    """The tensor as traced."""
+    maker: str
+    """How the code names it, for messages: `self.mean`."""
+    path: str | None = None
+    """For a learnt one, its attribute path: where its weights are."""
+
+    @property
+    def learnt(self) -> bool:
+        return self.path is not None
+
+
+@dataclass(frozen=True, eq=False)
+class Derived:
+    """A call on learnt tensors (and numbers, the batch size) before they meet the input:
+    self.cls.expand(x.size(0), -1, -1). The operation that takes it makes the same call on
+    the tensors it holds."""
+
+    call: str
+    """Its name in the operations' allow-list."""
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    maker: str
 
 
 @dataclass(frozen=True)
@@ -193,17 +233,21 @@ class Call:
 
         if isinstance(value, cells.CellOutput):
             return cells.as_tensor(self, value)
-        if isinstance(value, cells.Step):
-            raise Unsupported(f"{self.describe()} uses one step of a sequence, which is not "
-                              "in the catalogue (it has x[:, -1], the last step: LastStep; "
-                              "a recurrent cell stepped over every step is a recurrent "
-                              "layer)")
+        if isinstance(value, cells.Step):  # x[:, t] kept for a cell, used by a layer
+            from engine.importing.operations import step_operation
+
+            return step_operation(self, value)
         if isinstance(value, FinalState | StatePair):
             kind = value.layer.type
             raise Unsupported(f"{self.describe()} uses the final state of {kind} "
                               f"'{_label(value.layer)}', which the catalogue's {kind} does "
                               "not give; use the last step of its output, out[:, -1] "
                               "(LastStep)")
+        if isinstance(value, Constant | Zeros | Derived):
+            raise Unsupported(f"{self.describe()} uses {_constant_text(value)}, which does "
+                              "not come from the input; a project holds such a tensor only in "
+                              "an operation that combines it with the input (x - self.mean, "
+                              "torch.matmul(x, self.query), torch.cat([x, h0], 1))")
         if isinstance(value, Made):
             raise Unsupported(f"{self.describe()} uses the tensor {value.maker} makes, which "
                               "does not come from the input; the catalogue has no layer "
@@ -298,3 +342,12 @@ def batch_first(shape: tuple[int, ...], batch_dim: int) -> tuple[int, ...]:
 
 def _label(layer: Layer) -> str:
     return layer.module or layer.node.name
+
+
+def _constant_text(value: Constant | Zeros | Derived) -> str:
+    if isinstance(value, Zeros):
+        return "a tensor of zeros"
+    if isinstance(value, Derived):
+        return f"what {value.maker} makes of a learnt tensor"
+    kind = "the learnt tensor" if value.learnt else "the tensor"
+    return f"{kind} {value.maker}"

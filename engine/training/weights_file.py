@@ -114,5 +114,7 @@ def load_state(model: nn.Module, state: dict[str, torch.Tensor], path: Path,
 
 
 def _renamed(key: str, layer_names: dict[str, str]) -> str:
+    if key in layer_names:  # a tensor an operation holds: a weight of its own
+        return layer_names[key]
     layer, _, tensor = key.rpartition(".")
     return f"{layer_names[layer]}.{tensor}" if layer in layer_names else key

@@ -86,7 +86,9 @@ def test_an_op_no_layer_stands_for_imports_as_an_operation(tmp_path, line):
     ("return x.mean()", "Tensor.mean is in the catalogue only over one dimension, as "
                         "x.mean(1) over time (Mean), or the mean over all positions of each "
                         "channel"),
-    ("return x + self.bias", "self.bias is used as a tensor"),
+    ("return (x + self.bias) * (x.flip(1) + self.bias)",
+     "+ (addition) uses the learnt tensor self.bias again; a project holds a learnt "
+     "tensor in one operation"),
 ])
 def test_a_lone_op_outside_the_catalogue_is_explained(tmp_path, line, message):
     model = write(tmp_path, f"""\

@@ -34,6 +34,7 @@ from engine.catalogue import (
     IntParam,
     Param,
     SizeParam,
+    TensorsParam,
 )
 from engine.catalogue.operations import COMMON
 from widgets.inspector.parsing import parse_float, parse_int_list, parse_json, parse_size
@@ -296,9 +297,8 @@ class _ChoiceField(Field):
 class _JsonField(_TextField):
     """An operation's arguments, typed as JSON."""
 
-    def __init__(self, param: ArgumentsParam):
-        super().__init__(param, lambda text: parse_json(text, param),
-                         'e.g. {"dim": 1}' if param.keyword else 'e.g. [{"input": 0}, 2]')
+    def __init__(self, param: ArgumentsParam | TensorsParam, example: str):
+        super().__init__(param, lambda text: parse_json(text, param), example)
 
     def _display(self, value: Any) -> None:
         self.line.setText(json.dumps(value))
@@ -311,7 +311,10 @@ def make_field(param: Param) -> Field | None:
         return _TextField(param, lambda text: param.check(text.strip()),
                           "e.g. torch.chunk", COMMON)
     if isinstance(param, ArgumentsParam):
-        return _JsonField(param)
+        return _JsonField(param, 'e.g. {"dim": 1}' if param.keyword else
+                          'e.g. [{"input": 0}, 2]')
+    if isinstance(param, TensorsParam):
+        return _JsonField(param, 'e.g. [{"shape": [64], "learnt": true, "init": "normal"}]')
     if isinstance(param, BoolParam):
         return _BoolField(param)
     if isinstance(param, IntParam):

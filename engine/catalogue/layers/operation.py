@@ -5,16 +5,17 @@ running the call on meta tensors, its code is the call as written."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from engine.catalogue import operations
-from engine.catalogue.params import ArgumentsParam, CallParam, IntParam
+from engine.catalogue import held_tensors, operations
+from engine.catalogue.params import ArgumentsParam, CallParam, IntParam, TensorsParam
 from engine.catalogue.spec import LayerError, LayerSpec, Params, Preset, TensorInfo
 
 
 def _infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
     used = operations.inputs_used(p)
     problem = operations.argument_problem([p["args"], list(p["kwargs"].values())],
-                                          len(inputs))
+                                          len(inputs), tensors=len(p["tensors"]))
     if problem:
         raise LayerError(problem)
     unused = sorted(set(range(len(inputs))) - used)
@@ -26,13 +27,19 @@ def _infer(p: Params, inputs: Sequence[TensorInfo]) -> TensorInfo:
 
 def _expression(p: Params, inputs: Sequence[TensorInfo], args: Sequence[str],
                 module: str) -> str:
-    return operations.code(p, args)
+    return operations.code(p, args, held=held_tensors.names(module, len(p["tensors"])))
+
+
+def _build(p: Params, inputs: Sequence[TensorInfo]) -> Any:
+    """The tensors it holds, by attribute suffix; None when it holds none."""
+    return held_tensors.built(p["tensors"]) if p["tensors"] else None
 
 
 def _summary(p: Params) -> str:
     names = [f"x{i}" if i else "x" for i in range(max(operations.inputs_used(p),
                                                        default=0) + 1)]
-    text = operations.code(p, names, short=True)
+    text = operations.code(p, names, short=True,
+                           held=held_tensors.names("w", len(p.get("tensors", []))))
     return text if len(text) <= 28 else text[:27] + "…"
 
 
@@ -43,7 +50,8 @@ SPECS = [
         help="A tensor operation that is not a layer: a torch function, Tensor method or "
              "Python operator with constant arguments, e.g. x[:, :, 128:], "
              "torch.chunk(x, 2, dim=1)[0], torch.matmul(q, k), x * 0.5. Dimensions count "
-             "the batch as 0, as in code.",
+             "the batch as 0, as in code. It may hold tensors of its own: learnt ones (an "
+             "attention query, a class token) or fixed values (a mean to subtract).",
         params=(
             CallParam("call", "getitem", "the function: torch.NAME, F.NAME (torch.nn."
                       "functional), Tensor.NAME (a method of the first argument) or an "
@@ -56,9 +64,14 @@ SPECS = [
                            keyword=True),
             IntParam("item", None, "for a call that gives several tensors (chunk, split, "
                      "unbind): which one", optional=True),
+            TensorsParam("tensors", [], "tensors the node holds itself, each named "
+                         "{\"tensor\": k} in args: learnt (an attention query) or fixed "
+                         "values (a mean to subtract), e.g. [{\"shape\": [64], \"learnt\": "
+                         "true, \"init\": \"normal\", \"std\": 0.1}]"),
         ),
         min_inputs=1, max_inputs=None,
         infer=_infer, expression=_expression, macs=operations.macs, keeps="input",
+        build=_build, count=lambda p, inputs: held_tensors.learnt_values(p["tensors"]),
         summary=_summary,
         presets=(
             Preset("slice", {}, "x[:, 1:]: part of a dimension; edit the slices in args"),
