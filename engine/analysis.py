@@ -25,6 +25,7 @@ from engine.catalogue import (
     closest,
     spec_for,
 )
+from engine.catalogue.sharing import sharing_problems
 from engine.catalogue.spec import bytes_of
 from engine.graph import Edge, Graph, id_problem
 
@@ -212,6 +213,9 @@ def _analyse(graph: Graph, training: Mapping[str, Any] | None) -> Analysis:
 
     for node_id in order:
         _infer_node(node_id, nodes[node_id], incoming[node_id], wired[node_id], nodes, report)
+
+    for node_id, message in sharing_problems(nodes):
+        report.node(node_id, message)
 
     outputs = [n for n in graph.nodes if connections.out_degree(n) == 0]
     _check_network(graph, input_ids, outputs, training, report)

@@ -7,6 +7,7 @@ import difflib
 
 from engine.catalogue.layers import (
     activation,
+    attention,
     convolution,
     dense,
     input,
@@ -29,11 +30,13 @@ from engine.catalogue.params import (
     IntParam,
     Param,
     ParamError,
+    SharesParam,
     SizeParam,
     TensorsParam,
 )
 from engine.catalogue.spec import (
     PRESET_SEPARATOR,
+    SHARES,
     LayerError,
     LayerSpec,
     Preset,
@@ -47,8 +50,8 @@ CATEGORIES = ("Input", "Convolution", "Pooling", "Recurrent", "Sequence", "Dense
 
 CATALOGUE: dict[str, LayerSpec] = {
     spec.name: spec
-    for module in (input, convolution, pooling, recurrent, sequence, dense, normalisation,
-                   activation, shape, reduce, merge, operation)
+    for module in (input, convolution, pooling, recurrent, sequence, attention, dense,
+                   normalisation, activation, shape, reduce, merge, operation)
     for spec in module.SPECS
 }
 
@@ -90,6 +93,7 @@ __all__ = [
     "CATALOGUE",
     "CATEGORIES",
     "PRESET_SEPARATOR",
+    "SHARES",
     "ArgumentsParam",
     "BoolParam",
     "CallParam",
@@ -103,6 +107,7 @@ __all__ = [
     "ParamError",
     "Preset",
     "Shape",
+    "SharesParam",
     "SizeParam",
     "TensorInfo",
     "TensorsParam",

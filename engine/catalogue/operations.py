@@ -45,7 +45,7 @@ _TORCH = ("cat", "concat", "stack", "hstack", "vstack", "chunk", "split", "tenso
           "std", "var", "norm", "clamp", "clip", "flip", "roll", "repeat_interleave", "tile",
           "cumsum", "maximum", "minimum", "outer", "diagonal", "tril", "triu", "erf",
           "reciprocal", "floor", "ceil", "round", "cos", "sin", "atan2", "where",
-          "broadcast_to", "t")
+          "broadcast_to", "t", "zeros_like", "ones_like", "full_like")
 _FUNCTIONAL = ("softmax", "log_softmax", "relu", "relu6", "gelu", "silu", "elu", "selu",
                "celu", "leaky_relu", "hardtanh", "hardswish", "hardsigmoid", "mish",
                "softplus", "softsign", "tanhshrink", "sigmoid", "tanh", "logsigmoid",
@@ -56,7 +56,10 @@ _FUNCTIONAL = ("softmax", "log_softmax", "relu", "relu6", "gelu", "silu", "elu",
                "threshold", "softmin", "softshrink", "hardshrink", "local_response_norm",
                "pixel_unshuffle", "channel_shuffle", "instance_norm", "group_norm",
                "lp_pool1d", "lp_pool2d", "avg_pool3d", "max_pool3d", "adaptive_avg_pool3d",
-               "adaptive_max_pool3d")
+               "adaptive_max_pool3d", "affine_grid", "grid_sample", "embedding",
+               "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "conv1d", "conv2d",
+               "conv3d", "batch_norm", "bilinear", "dropout", "dropout1d", "dropout2d",
+               "dropout3d", "alpha_dropout", "feature_alpha_dropout", "rms_norm", "prelu")
 _METHODS = ("reshape", "view", "flatten", "unflatten", "transpose", "swapaxes", "permute",
             "movedim", "contiguous", "squeeze", "unsqueeze", "chunk", "split",
             "tensor_split", "unbind", "narrow", "select", "expand", "expand_as", "repeat",
@@ -66,7 +69,8 @@ _METHODS = ("reshape", "view", "flatten", "unflatten", "transpose", "swapaxes", 
             "log", "sqrt", "rsqrt", "abs", "neg", "sign", "square", "tanh", "sigmoid",
             "relu", "clamp", "clip", "flip", "roll", "cumsum", "float", "long", "int",
             "detach", "t", "masked_fill", "type_as", "maximum", "minimum", "reciprocal",
-            "diagonal", "tril", "triu", "floor", "ceil", "round", "argmax", "argmin")
+            "diagonal", "tril", "triu", "floor", "ceil", "round", "argmax", "argmin",
+            "new_zeros", "new_ones", "new_full")
 _OPERATORS = {"getitem": operator.getitem, "add": operator.add, "sub": operator.sub,
               "mul": operator.mul, "truediv": operator.truediv,
               "floordiv": operator.floordiv, "matmul": operator.matmul,

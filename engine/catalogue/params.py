@@ -252,3 +252,20 @@ class TensorsParam(Param):
 
     def describe(self) -> str:
         return "a JSON list of held tensors"
+
+
+@dataclass(frozen=True)
+class SharesParam(Param):
+    """The id of another layer of the same kind and settings whose weights this one uses
+    (one module called in several places, as code calls self.conv at every step), or None
+    for weights of its own."""
+
+    def check(self, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or not value.isidentifier():
+            raise self.fail(value)
+        return value
+
+    def describe(self) -> str:
+        return "the id of a layer whose weights it uses, or none for its own"

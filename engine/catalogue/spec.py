@@ -6,7 +6,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.catalogue.params import Param
+from engine.catalogue.params import Param, SharesParam
+
+SHARES = "shares"
+"""The parameter by which a layer uses another layer's weights."""
 
 Shape = tuple[int, ...]
 """A tensor's shape without the batch dimension."""
@@ -165,11 +168,20 @@ class LayerSpec:
     compiled network, exported files), while training, inspection and the figures read
     the layer before it (engine.codegen's `outer_layout`)."""
     presets: tuple[Preset, ...] = ()
+    shareable: bool = True
+    """Whether a node may use another node's weights (`shares`, added to the params of
+    every layer that has weights)."""
     """Named settings the palette offers as layers of their own (Operation's chunk,
     matmul, ...): dropping one makes this kind of node with those parameters."""
     _by_name: dict[str, Param] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.shareable and self.build is not None and self.count is not no_parameters \
+                and all(p.name != SHARES for p in self.params):
+            object.__setattr__(self, "params", (*self.params, SharesParam(
+                SHARES, None, "the id of a layer of this kind and these settings whose "
+                "weights it uses (one module called in several places, as code calls "
+                "self.conv at every step); none for weights of its own")))
         object.__setattr__(self, "_by_name", {p.name: p for p in self.params})
 
     def param(self, name: str) -> Param | None:
@@ -219,18 +231,27 @@ class LayerSpec:
         return TensorInfo((frames, *frame.shape), frame.dtype)
 
     def parameter_count(self, params: Params, inputs: Sequence[TensorInfo]) -> int:
-        """Trainable values; the frames of a clip share them."""
+        """Trainable values; the frames of a clip share them, and a layer that uses
+        another's weights (`shares`) has none of its own."""
+        if params.get(SHARES):
+            return 0
         return self.count(params, self._per_frame(inputs))
 
     def module(self, params: Params, inputs: Sequence[TensorInfo]) -> Any:
-        """The torch module, or None for a layer written as a plain expression."""
-        return None if self.build is None else self.build(params, self._per_frame(inputs))
+        """The torch module, or None for a layer written as a plain expression or one that
+        calls another's module (`shares`)."""
+        if self.build is None or params.get(SHARES):
+            return None
+        return self.build(params, self._per_frame(inputs))
 
     def code(self, params: Params, inputs: Sequence[TensorInfo], args: Sequence[str],
              module: str) -> str:
         """The Python expression for the layer's output. On a clip, the frames of all
         samples go through the layer as one batch, as one writes it by hand:
-        `self.conv(x.flatten(0, 1)).unflatten(0, (-1, T))`."""
+        `self.conv(x.flatten(0, 1)).unflatten(0, (-1, T))`. A layer that shares another's
+        weights calls that one's module."""
+        if params.get(SHARES):
+            module = f"{module.rpartition('.')[0]}.{params[SHARES]}".lstrip(".")
         frames = self.frames(inputs)
         if frames is None:
             return self.expression(params, inputs, args, module)

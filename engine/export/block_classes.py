@@ -14,7 +14,7 @@ import networkx as nx
 
 from engine.analysis import Analysis, analyse
 from engine.blocks import Block, chains, children, interface, unroll
-from engine.catalogue import held_tensors
+from engine.catalogue import SHARES, held_tensors
 from engine.codegen import forward_lines
 from engine.export import ExportError
 from engine.export.layer_constructor import layer_statements
@@ -29,6 +29,13 @@ class BlockClass:
     signature: str
     body: list[str]
     """forward()'s statements, unindented."""
+
+
+def written_as_classes(graph: Graph) -> bool:
+    """Whether model.py writes the blocks as classes: a network whose layers share weights
+    is written flat, since a class cannot call a module that another class holds."""
+    return bool(graph.blocks) and not any(node.params.get(SHARES)
+                                          for node in graph.nodes.values())
 
 
 def module_paths(graph: Graph) -> dict[str, str]:
@@ -73,7 +80,7 @@ def nested_state(state: dict, graph: Graph) -> dict:
 def flat_names(graph: Graph) -> dict[str, str]:
     """model.py's attribute path of each layer in a block → its node id (the inverse of
     module_paths), so weights trained from model.py load into the project."""
-    if not graph.blocks:
+    if not written_as_classes(graph):
         return {}
     return {path: node_id for node_id, path in _weight_paths(graph).items()}
 

@@ -31,7 +31,17 @@ def _signature(cls: type) -> list[inspect.Parameter]:
             and p.name not in ("device", "dtype") and not p.name.startswith("_")]
 
 
+DERIVED = {
+    (nn.MultiheadAttention, "bias"): lambda m: m.in_proj_bias is not None,
+    (nn.MultiheadAttention, "add_bias_kv"): lambda m: m.bias_k is not None,
+}
+"""Constructor arguments a layer keeps only as what they made."""
+
+
 def _value(module: nn.Module, name: str) -> Any:
+    derived = DERIVED.get((type(module), name))
+    if derived is not None:
+        return derived(module)
     if not hasattr(module, name):
         raise AttributeError(name)
     value = getattr(module, name)

@@ -14,6 +14,7 @@ from engine.export.block_classes import (
     block_classes,
     module_paths,
     network_lines,
+    written_as_classes,
 )
 from engine.export.layer_constructor import layer_statements
 from engine.export.prepare import PreparedNetwork
@@ -164,7 +165,7 @@ def model_source(prepared: PreparedNetwork, class_name: str) -> str:
     graph = prepared.project.graph
     classes: list[str] = []
     layer_ids: list[str] = []
-    if graph.blocks:
+    if written_as_classes(graph):
         modules = layer_modules(prepared)
         class_names, blocks = block_classes(graph, analysis, modules)
         layers, body = network_lines(graph, analysis, modules, class_names)

@@ -11,7 +11,7 @@ from pathlib import Path
 from safetensors.torch import save
 
 from engine.export import ExportError
-from engine.export.block_classes import nested_state
+from engine.export.block_classes import nested_state, written_as_classes
 from engine.export.dataset_file import write_dataset
 from engine.export.prepare import PreparedNetwork
 from engine.export.python_code import model_source
@@ -55,7 +55,7 @@ def export_python(prepared: PreparedNetwork, folder: Path) -> PythonExport:
         if plan is not None:
             (stage / "train.py").write_text(train_source(plan, class_name), encoding="utf-8")
             write_dataset(plan.dataset, stage, prepared.network.takes_lengths)
-        if prepared.weights is not None and prepared.project.graph.blocks:
+        if prepared.weights is not None and written_as_classes(prepared.project.graph):
             # model.py nests the layers of blocks, and its state dict names them so
             state = {k: v.contiguous() for k, v in prepared.network.state_dict().items()}
             (stage / "weights.safetensors").write_bytes(

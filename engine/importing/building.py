@@ -13,7 +13,7 @@ from torch.nn.utils import rnn as rnn_utils
 
 from engine.analysis import analyse
 from engine.block_view import laid_out_by_blocks
-from engine.catalogue import CATALOGUE, held_tensors
+from engine.catalogue import CATALOGUE, SHARES, held_tensors
 from engine.codegen import padded_nodes
 from engine.graph import Edge, Graph, Node
 from engine.importing import cells
@@ -36,6 +36,7 @@ from engine.importing.values import (
     BATCH,
     BATCH_POSITIONS,
     OPAQUE,
+    AttentionResult,
     BatchTimes,
     Call,
     Constant,
@@ -78,7 +79,8 @@ class _Walk:
         self.values: dict[fx.Node, Any] = {}
         self.problems: list[tuple[fx.Node | None, str]] = []
         self.outputs: list[Layer] = []
-        self.called: set[str] = set()
+        self.called: dict[str, list[Layer]] = {}
+        """Module path → the layers its first call made (later calls share their weights)."""
         self.notes: list[str] = []
         self.cell_runs: dict[str, cells.CellRun] = {}
 
@@ -119,7 +121,8 @@ class _Walk:
         fx.node.map_aggregate((args, kwargs), found.append)
         if any(isinstance(v, Opaque) for v in found):
             return self._stand_in(node, found)  # its cause is reported already
-        call = Call(node, tuple(args), dict(kwargs), result, self.layers.append)
+        call = Call(node, tuple(args), dict(kwargs), result, self.layers.append,
+                    self._first_input)
         made = len(self.layers)
         try:
             if any(isinstance(v, Lengths) for v in found) and (
@@ -133,6 +136,7 @@ class _Walk:
             if (node.target is not operator.getitem or
                     isinstance(args[0] if args else None, Constant | Zeros | Derived)) and not any(
                     isinstance(v, Layer | RecurrentResult | StatePair | FinalState | MaxResult
+                               | AttentionResult
                                | cells.CellPair | cells.CellOutput | cells.Step)
                     for v in found):
                 return self._plain(call, found)
@@ -182,11 +186,21 @@ class _Walk:
         module = self.graph_module.get_submodule(path)
         if isinstance(module, nn.RNNCellBase):  # stepped over time: called once a step
             return cells.call_cell(call, module, path, self.cell_runs)
-        if path in self.called and any(True for _ in module.parameters()):
-            raise Unsupported(f"{call.describe()} is called again; a project gives each "
-                              "layer its own weights, so give each call its own module")
-        self.called.add(path)
-        return convert_module(module, call)
+        made = len(self.layers)
+        result = convert_module(module, call)
+        mine = [layer for layer in self.layers[made:] if layer.module == path]
+        if path not in self.called or not any(True for _ in module.parameters()):
+            self.called[path] = mine
+            return result
+        owners = self.called[path]  # called again: the same weights, shared
+        if len(mine) != len(owners) or any(a.type != b.type for a, b in zip(mine, owners,
+                                                                             strict=False)):
+            raise Unsupported(f"{call.describe()} is called again in another way than the "
+                              "first time; a project shares weights between layers of one "
+                              "kind")
+        for layer, owner in zip(mine, owners, strict=True):
+            layer.shares, layer.module = owner, None
+        return result
 
     def _attribute(self, node: fx.Node) -> Any:
         """A tensor of the module's own: learnt (nn.Parameter) or fixed (a buffer); a zero
@@ -201,6 +215,9 @@ class _Walk:
         if _is_zeros(value):
             return Zeros(value.detach())
         return Constant(value.detach(), f"self.{node.target}")
+
+    def _first_input(self) -> Layer | None:
+        return next((layer for layer in self.layers if layer.type == "Input"), None)
 
     def _value(self, argument: Any) -> Any:
         return self.values[argument] if isinstance(argument, fx.Node) else argument
@@ -458,7 +475,10 @@ def build_graph(graph_module: fx.GraphModule, results: dict[fx.Node, Any],
     assign_ids(layers, sources)
     graph = Graph()
     for layer in layers:
-        graph.add_node(Node(layer.id, layer.type, dict(layer.params)))
+        params = dict(layer.params)
+        if layer.shares is not None:
+            params[SHARES] = layer.shares.id
+        graph.add_node(Node(layer.id, layer.type, params))
         many = len(layer.inputs) > 1
         for port, source in enumerate(layer.inputs):
             graph.add_edge(Edge(source.id, layer.id, port if many else 0))

@@ -24,6 +24,7 @@ from engine.importing.tracing import TensorMeta
 from engine.importing.values import (
     BATCH,
     BATCH_POSITIONS,
+    AttentionResult,
     BatchTimes,
     Call,
     FinalState,
@@ -499,7 +500,7 @@ def _getitem(call: Call) -> Any:
     container, index = call.args
     if isinstance(container, tuple | list):
         return container[index]
-    if isinstance(container, MaxResult) and index in (0, -2):
+    if isinstance(container, MaxResult | AttentionResult) and index in (0, -2):
         return container.layer
     if isinstance(container, cells.CellPair):
         return cells.pick(container, index)

@@ -11,7 +11,7 @@ from torch import nn
 from engine.catalogue import weight_norm
 from engine.importing.problems import Unsupported
 from engine.importing.tracing import TensorMeta
-from engine.importing.values import Call, Layer, RecurrentResult, Zeros
+from engine.importing.values import AttentionResult, Call, Layer, RecurrentResult, Zeros
 
 
 def size(value: Any) -> Any:
@@ -26,6 +26,8 @@ def convert_module(module: nn.Module, call: Call) -> Any:
     converter = MODULES.get(weight_norm.plain_class(module))
     if converter is None:
         raise Unsupported(f"{call.describe()} is not in the catalogue")
+    if isinstance(module, nn.MultiheadAttention):
+        return _attention(module, call, str(call.node.target))
     if isinstance(module, nn.RNNBase):
         states = [*call.args[1:], *call.kwargs.values()]
         if any(not _zero_state(state) for state in states):
@@ -232,6 +234,37 @@ def _identity(module: nn.Identity, call: Call, x: Layer, path: str) -> Layer:
     return x
 
 
+def _attention(module: nn.MultiheadAttention, call: Call, path: str) -> AttentionResult:
+    """self.att(q, k, v): the catalogue's MultiheadAttention, batch first in the project
+    whatever the module's batch_first (the same weights); its result is the (output,
+    weights) pair."""
+    bound = call.bind(("query", "key", "value", "key_padding_mask", "need_weights",
+                       "attn_mask", "average_attn_weights", "is_causal"),
+                      {"key_padding_mask": None, "need_weights": True, "attn_mask": None,
+                       "average_attn_weights": True, "is_causal": False})
+    given = [name for name in ("key_padding_mask", "attn_mask") if bound[name] is not None]
+    if given or bound["is_causal"]:
+        raise Unsupported(f"{call.describe()} is given {given[0] if given else 'is_causal'}; "
+                          "the catalogue's MultiheadAttention attends to every step")
+    if module.bias_k is not None or module.add_zero_attn:
+        raise Unsupported(f"{call.describe()} has add_bias_kv or add_zero_attn, which the "
+                          "catalogue's MultiheadAttention does not have")
+    parts = [call.tensor(bound[name]) for name in ("query", "key", "value")]
+    layout = 0 if module.batch_first else 1
+    if any(x.batch_dim != layout for x in parts):
+        raise Unsupported(f"{call.describe()} is given the batch "
+                          f"{'second' if layout == 0 else 'first'} but reads it "
+                          f"{'first' if layout == 0 else 'second'} (batch_first="
+                          f"{module.batch_first})")
+    inputs = parts[:1] if parts[0] is parts[1] is parts[2] else parts
+    output = call.result[0] if isinstance(call.result, tuple | list) else call.result
+    layer = call.layer("MultiheadAttention", {
+        "num_heads": module.num_heads, "dropout": module.dropout,
+        "bias": module.in_proj_bias is not None}, inputs, module=path, meta=output,
+        batch_dim=layout)
+    return AttentionResult(layer)
+
+
 MODULES: dict[type[nn.Module], Converter] = {
     nn.Conv1d: _conv, nn.Conv2d: _conv, nn.Conv3d: _conv,
     nn.Linear: _linear, nn.Flatten: _flatten, nn.Embedding: _embedding,
@@ -248,6 +281,6 @@ MODULES: dict[type[nn.Module], Converter] = {
     nn.GELU: _activation("approximate"),
     nn.Softmax: _activation("dim"), nn.LogSoftmax: _activation("dim"),
     nn.RNN: _recurrent, nn.LSTM: _recurrent, nn.GRU: _recurrent,
-    nn.Identity: _identity,
+    nn.Identity: _identity, nn.MultiheadAttention: _attention,
 }
 """Exact classes: a subclass may change forward(), and torch.fx traces into those anyway."""

@@ -136,7 +136,9 @@ def step_operation(call: Call, step: cells.Step) -> Layer:
     it (the last one is LastStep); Unsupported for a time-major sequence."""
     sequence = step.sequence
     if step.index == sequence.shape[1] - 1 and sequence.batch_dim == 0:
-        return call.layer("LastStep", {}, [sequence], id_suffix=f"_step{step.index}")
+        meta = TensorMeta((sequence.shape[0], *sequence.shape[2:]), sequence.dtype)
+        return call.layer("LastStep", {}, [sequence], meta=meta,
+                          id_suffix=f"_step{step.index}")
     try:
         return _step(call, step)
     except _NotAnOperation:

@@ -29,7 +29,9 @@ class TensorMeta:
 
 
 SHAPE_METHODS = frozenset({"size", "dim", "ndimension", "numel", "nelement"})
-SHAPE_ATTRIBUTES = frozenset({"shape", "ndim", "device", "dtype", "is_cuda"})
+SHAPE_ATTRIBUTES = frozenset({"shape", "ndim", "device", "dtype", "is_cuda", "is_nested",
+                              "is_sparse", "is_quantized", "is_meta", "layout",
+                              "requires_grad", "is_floating_point"})
 VALUE_METHODS = frozenset({"item", "tolist", "any", "all"})
 
 
@@ -94,10 +96,12 @@ class _ConcreteTracer(fx.Tracer):
 
     def is_leaf_module(self, module: nn.Module, qualified_name: str) -> bool:
         """torch.nn's modules stay whole (each is a catalogue layer), except those the
-        catalogue has no layer for that hold no weights (Hardtanh, Threshold, Softplus,
-        Upsample, padding): traced into, their functional call becomes an operation."""
+        catalogue has no layer for: traced into, their functional calls become operations
+        (Hardtanh, Upsample, padding) holding their weights (ConvTranspose2d's
+        F.conv_transpose2d(x, weight, bias, ...)), and the layers inside them layers
+        (TransformerEncoderLayer's attention, Linear and LayerNorm)."""
         leaf = super().is_leaf_module(module, qualified_name)
-        return leaf and not _stateless_outside_catalogue(module)
+        return leaf and not _outside_catalogue(module)
 
     def to_bool(self, obj: fx.Proxy) -> bool:
         if obj.node.meta.get("from_values", True):
@@ -111,12 +115,12 @@ class _ConcreteTracer(fx.Tracer):
         return _value(obj).keys()
 
 
-def _stateless_outside_catalogue(module: nn.Module) -> bool:
+def _outside_catalogue(module: nn.Module) -> bool:
+    from engine.catalogue import weight_norm
     from engine.importing.modules import MODULES  # modules reads this module's TensorMeta
 
-    return type(module) not in MODULES and not isinstance(module, nn.RNNBase) and \
-        next(module.parameters(recurse=True), None) is None and \
-        next(module.buffers(recurse=True), None) is None
+    return weight_norm.plain_class(module) not in MODULES and \
+        not isinstance(module, nn.RNNBase | nn.RNNCellBase)
 
 
 def _from_values(kind: str, target: Any, args: Any, kwargs: Any, value: Any) -> bool:

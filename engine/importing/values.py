@@ -65,6 +65,8 @@ class Layer:
     id: str = ""
     renames: dict[str, str] | None = None
     """Its module's weight names → the layer's, where they differ (a cell made a layer)."""
+    shares: Layer | None = None
+    """The layer whose weights it uses: the first call of a module called again."""
     held: list[str | None] | None = None
     """For an operation holding tensors: each one's attribute path in the module where it
     is a learnt weight, None where it is fixed values."""
@@ -103,6 +105,14 @@ class FinalState:
 
     layer: Layer
     name: str
+
+
+@dataclass(frozen=True, eq=False)
+class AttentionResult:
+    """What nn.MultiheadAttention returns: (output, attention weights); the output is the
+    layer."""
+
+    layer: Layer
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,9 +209,12 @@ class Call:
     example input, and the way to make layers."""
 
     def __init__(self, node: fx.Node, args: tuple[Any, ...], kwargs: dict[str, Any],
-                 result: Any, new_layer: Callable[[Layer], None]):
+                 result: Any, new_layer: Callable[[Layer], None],
+                 batch_source: Callable[[], Layer | None] | None = None):
         self.node, self.args, self.kwargs, self.result = node, args, kwargs, result
         self._new_layer = new_layer
+        self._batch_source = batch_source
+        """The network's input, whose batch zeros made for each sample take."""
 
     def bind(self, names: Sequence[str], defaults: dict[str, Any] | None = None
              ) -> dict[str, Any]:
@@ -225,6 +238,21 @@ class Call:
     def describe(self) -> str:
         return describe_op(self.node)
 
+    def _zeros(self, zeros: Zeros) -> Layer | None:
+        """Zeros for each sample given to a layer (a state's first step through a Linear)
+        as an operation on the network's input: x.new_zeros((x.size(0), 64))."""
+        source = self._batch_source() if self._batch_source else None
+        value = zeros.value
+        if source is None or source.batch_dim != 0 or value is None or \
+                value.dtype.is_floating_point is False or value.dim() < 1:
+            return None
+        params: dict[str, Any] = {"call": "Tensor.new_zeros", "args": [
+            {"input": 0}, {"tuple": [{"batch": 1}, *value.shape[1:]]}], "kwargs": {}}
+        if source.dtype != "float32":
+            params["kwargs"] = {"dtype": {"dtype": "float32"}}
+        return self.layer("Operation", params, [source], op="new_zeros",
+                          meta=TensorMeta(tuple(value.shape), "float32"), id_suffix="_zeros")
+
     def tensor(self, value: Any) -> Layer:
         """`value` as a layer's output, or Unsupported saying why it is none."""
         if isinstance(value, Layer):
@@ -243,6 +271,10 @@ class Call:
                               f"'{_label(value.layer)}', which the catalogue's {kind} does "
                               "not give; use the last step of its output, out[:, -1] "
                               "(LastStep)")
+        if isinstance(value, Zeros) and value.per_sample:
+            zeros = self._zeros(value)
+            if zeros is not None:
+                return zeros
         if isinstance(value, Constant | Zeros | Derived):
             raise Unsupported(f"{self.describe()} uses {_constant_text(value)}, which does "
                               "not come from the input; a project holds such a tensor only in "
@@ -252,6 +284,11 @@ class Call:
             raise Unsupported(f"{self.describe()} uses the tensor {value.maker} makes, which "
                               "does not come from the input; the catalogue has no layer "
                               "for it")
+        if isinstance(value, AttentionResult):
+            raise Unsupported(f"{self.describe()} uses the attention weights of "
+                              f"'{_label(value.layer)}', which the catalogue's "
+                              "MultiheadAttention does not give; use its output: "
+                              "out, _ = self.attention(q, k, v)")
         if isinstance(value, RecurrentResult):
             raise Unsupported(f"{self.describe()} takes the (output, state) tuple of "
                               f"{value.layer.type}; index it first: out, _ = ...")

@@ -183,3 +183,18 @@ def original_module(path: Path, name: str):
     spec.loader.exec_module(module)
     torch.manual_seed(0)
     return getattr(module, name)().eval()
+
+
+def exported_code(capsys, imported, folder: Path) -> str:
+    """An imported network saved as a project with its weights, exported as model.py
+    (`folder/code`, the weights beside it): the text of model.py."""
+    from engine.project import save_project
+    from tests.engine.cli_helpers import run
+
+    path = folder / "imported.ndproj"
+    save_project(imported.project, path)
+    imported.save_weights(folder / "weights.safetensors")
+    code, _, err = run(capsys, "export", str(path), "--format", "python", "-o",
+                       str(folder / "code"), "--weights", str(folder / "weights.safetensors"))
+    assert code == 0, err
+    return (folder / "code" / "model.py").read_text()

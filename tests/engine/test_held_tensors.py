@@ -20,8 +20,7 @@ from engine.graph import Edge, Graph, Node
 from engine.importing.api import project_from_module
 from engine.importing.problems import ImportProblem
 from engine.project import Project, load_project, save_project
-from tests.engine.cli_helpers import run
-from tests.engine.export_helpers import model_module, network_class
+from tests.engine.export_helpers import exported_code, model_module, network_class
 from tests.engine.operation_cases import x_
 
 SPEC = CATALOGUE["Operation"]
@@ -174,12 +173,7 @@ def test_an_imported_module_keeps_its_buffers_and_parameters_through_file_code_a
     with torch.no_grad():
         torch.testing.assert_close(network(x), module(x), rtol=0, atol=1e-6)
 
-    imported.save_weights(tmp_path / "weights.safetensors")
-    code, _, err = run(capsys, "export", str(path), "--format", "python", "-o",
-                       str(tmp_path / "code"), "--weights",
-                       str(tmp_path / "weights.safetensors"))
-    assert code == 0, err
-    source = (tmp_path / "code" / "model.py").read_text()
+    source = exported_code(capsys, imported, tmp_path)
     assert "nn.Parameter(" in source and "register_buffer(" in source
     assert max(len(line) for line in source.splitlines()) <= 88
     exported = network_class(model_module(tmp_path / "code"))().eval()

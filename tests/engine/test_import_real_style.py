@@ -1,5 +1,7 @@
 """Importing recurrent and CRNN code as it is written in public repositories (the styles of
-importing_models/real_style.py): zero states made in forward() or by init_hidden, states
+importing_models/real_style.py and its neighbours): learnt and fixed tensors of the module's
+own, modules called in several places (ConvLSTMs), nn.MultiheadAttention, zero states made
+in forward() or by init_hidden, states
 returned beside the output, time-major layers, frames folded into the batch by view(),
 asserts and loops on shapes, cells stepped by hand, packed full-length sequences,
 reductions over time, 3-D convolutions, channel dropout, pixel shuffling; and models
@@ -30,6 +32,9 @@ MODELS = Path(__file__).parent / "importing_models"
 REAL_STYLE = MODELS / "real_style.py"
 PUBLIC = MODELS / "public_repositories.py"
 HELD = MODELS / "held_tensor_models.py"
+SHARED = MODELS / "shared_weight_models.py"
+ATTENTION = MODELS / "attention_models.py"
+TORCH_MODULES = MODELS / "torch_module_models.py"
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,22 @@ CASES = [
     Case("ImageNormalised", (3, 12, 12), source=HELD),
     Case("GatedTemporalAttention", (10, 20), source=HELD),
     Case("StepByStepCell", (6, 5), source=HELD),
+    Case("ConvLSTMClassifier", (4, 3, 8, 8), source=SHARED),
+    Case("HandRNN", (7, 6), source=SHARED),
+    Case("SharedFrameEncoder", (5, 1, 10, 10), source=SHARED),
+    Case("TinyConvLSTM", (3, 1, 6, 6), source=SHARED),
+    Case("MHAOverLSTM", (10, 8), source=ATTENTION),
+    Case("SeldMhsa", (2, 10, 16), source=ATTENTION),
+    Case("TimeMajorAttention", (9, 6), source=ATTENTION),
+    Case("CrossAttention", (5, 12), source=ATTENTION),
+    Case("STNNet", (1, 28, 28), source=TORCH_MODULES),
+    Case("DcaseCRNN", (1, 12, 16), source=TORCH_MODULES),
+    Case("AttRNNKws", (1, 15, 20), source=TORCH_MODULES),
+    Case("InceptionTime", (3, 30), source=TORCH_MODULES),
+    Case("UpsampleSED", (4, 16), source=TORCH_MODULES),
+    Case("InstanceNormNet", (1, 8, 8), source=TORCH_MODULES),
+    Case("TransformerSED", (7, 10), source=TORCH_MODULES),
+    Case("Conv2dTranspose", (1, 8, 8), source=TORCH_MODULES),
 ]
 
 
@@ -207,7 +228,10 @@ def test_the_imported_network_exports_to_code_and_torchscript_with_the_same_outp
 
 @pytest.mark.parametrize("name", ["TextRecogniser", "VideoCNNLSTM", "CellLoop", "C3DSmall",
                                   "DeepSpeechLike", "SentimentRNN", "DeepSEA", "TCN",
-                                  "AttBLSTM", "ClassToken", "MelNormalised"])
+                                  "AttBLSTM", "ClassToken", "MelNormalised",
+                                  "ConvLSTMClassifier", "HandRNN", "SeldMhsa",
+                                  "CrossAttention", "STNNet", "TransformerSED",
+                                  "Conv2dTranspose"])
 def test_imported_time_major_folded_cell_and_3d_networks_run_in_onnxruntime(
         name, imported, capsys, tmp_path):
     onnxruntime = pytest.importorskip("onnxruntime")

@@ -41,6 +41,7 @@ from engine.catalogue import (
     IntListParam,
     IntParam,
     Param,
+    SharesParam,
     SizeParam,
     TensorInfo,
     operations,
@@ -130,6 +131,8 @@ def values_of(param: Param) -> st.SearchStrategy[Any]:
             values = st.tuples(values, st.integers(0, 4)).map(
                 lambda drawn: [-1 if i == drawn[1] else v for i, v in enumerate(drawn[0])])
         return values
+    if isinstance(param, SharesParam):  # between nodes: tests/engine/test_shared_weights.py
+        return st.none()
     raise TypeError(f"no strategy for {type(param).__name__}; add one to values_of")
 
 
@@ -253,6 +256,16 @@ small_counts = st.integers(1, 8)
 groups = st.integers(1, 4)
 stacked_layers = st.integers(1, 3)
 
+@st.composite
+def attention_inputs(draw) -> tuple[TensorInfo, ...]:
+    """A sequence attending over itself, or a query and a key and value of other sizes."""
+    query = TensorInfo((draw(sizes), draw(st.integers(1, 8))))
+    if draw(st.booleans()):
+        return (query,)
+    steps = draw(sizes)
+    return (query, TensorInfo((steps, draw(channels))), TensorInfo((steps, draw(channels))))
+
+
 CASES: dict[str, st.SearchStrategy[Case]] = {
     "Conv1d": cases("Conv1d", signal, out_channels=small_counts, groups=groups),
     "Conv2d": cases("Conv2d", image, out_channels=small_counts, groups=groups),
@@ -266,6 +279,9 @@ CASES: dict[str, st.SearchStrategy[Case]] = {
     "LSTM": cases("LSTM", sequence, num_layers=stacked_layers, proj_size=st.integers(0, 6)),
     "ToSequence": cases("ToSequence", one_input(2, 3, channels_first=True)),
     "LastStep": cases("LastStep", sequence),
+    "MultiheadAttention": cases("MultiheadAttention", attention_inputs(),
+                                num_heads=lambda xs: st.sampled_from(sorted(
+                                    {1, 2, 3, xs[0].shape[1]}))),
     "RepeatVector": cases("RepeatVector", one_input(1)),
     "Linear": cases("Linear", any_tensor),
     "Flatten": cases("Flatten", values_or_token_ids),

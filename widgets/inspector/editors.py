@@ -33,6 +33,7 @@ from engine.catalogue import (
     IntListParam,
     IntParam,
     Param,
+    SharesParam,
     SizeParam,
     TensorsParam,
 )
@@ -313,6 +314,10 @@ def make_field(param: Param) -> Field | None:
     if isinstance(param, ArgumentsParam):
         return _JsonField(param, 'e.g. {"dim": 1}' if param.keyword else
                           'e.g. [{"input": 0}, 2]')
+    if isinstance(param, SharesParam):
+        return _TextField(param, lambda text: param.check(
+            None if text.strip().lower() in ("", "none") else text.strip()),
+            "none: weights of its own")
     if isinstance(param, TensorsParam):
         return _JsonField(param, 'e.g. [{"shape": [64], "learnt": true, "init": "normal"}]')
     if isinstance(param, BoolParam):

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.analysis import NodeReport, Problem
-from engine.catalogue import LayerSpec
+from engine.catalogue import SHARES, LayerSpec
 from widgets.inspector.style import dim_label, section_title, value_label
 from widgets.node_figures import CostFigures
 from widgets.problems import severity_icon
@@ -67,6 +67,9 @@ class NodeInfo:
             count_text = "—"
         else:
             count_text = f"{report.param_count:,}"
+            shared = (report.params or {}).get(SHARES)
+            if shared:
+                count_text += f" (uses the weights of '{shared}')"
         inputs_caption = "Inputs" if report is not None and len(report.inputs) > 1 else "Input"
         for name, caption, text in (("input_shapes", inputs_caption, input_text),
                                     ("output_shape", "Output", output_text),

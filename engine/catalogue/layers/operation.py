@@ -72,7 +72,7 @@ SPECS = [
         min_inputs=1, max_inputs=None,
         infer=_infer, expression=_expression, macs=operations.macs, keeps="input",
         build=_build, count=lambda p, inputs: held_tensors.learnt_values(p["tensors"]),
-        summary=_summary,
+        summary=_summary, shareable=False,
         presets=(
             Preset("slice", {}, "x[:, 1:]: part of a dimension; edit the slices in args"),
             Preset("chunk", {"call": "torch.chunk", "args": [{"input": 0}, 2],
