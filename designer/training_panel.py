@@ -113,9 +113,12 @@ class TrainingPanel(QWidget):
         self.device.addItems(["auto", *available_devices()])
         self.precision = QComboBox()
         self.precision.addItems(PRECISIONS)
-        self.precision.setToolTip("32-true: float32; bf16-mixed: forward and loss in "
-                                  "bfloat16 where the processor or GPU has it; 16-mixed: "
-                                  "float16 with a GradScaler, on CUDA")
+        self.precision.setToolTip("auto: bf16-mixed where it is faster (a GPU with "
+                                  "bfloat16; a processor that computes it natively, for a "
+                                  "network with the work for it), else 32-true; 32-true: "
+                                  "float32; bf16-mixed: forward and loss in bfloat16 where "
+                                  "the processor or GPU has it; 16-mixed: float16 with a "
+                                  "GradScaler, on CUDA")
         self.compile = QCheckBox("Compile (torch.compile)")
         self.compile.setToolTip("Compile the network before the first batch (its time is "
                                 "counted); a network it cannot compile trains as it is")

@@ -78,7 +78,8 @@ def write_case(case: Case, folder: Path, sizes: Sizes, seed: int) -> Path:
              x_val=x[sizes.train:], y_val=y[sizes.train:])
     training = {"dataset": {"path": f"{case.name}.npz"}, "loss": case.loss,
                 "optimizer": case.optimizer, "batch_size": case.batch_size,
-                "epochs": sizes.epochs, "seed": seed, "device": "cpu"}
+                "epochs": sizes.epochs, "seed": seed, "device": "cpu",
+                "precision": "32-true"}  # the hand-written loop's arithmetic, to compare
     path = folder / f"{case.name}.ndproj"
     path.write_text(json.dumps(project_dict(case.name, case.layers(), training), indent=1),
                     encoding="utf-8")

@@ -19,6 +19,7 @@ from engine.export.source_format import LINE_LIMIT, call, docstring_text, litera
 from engine.export.templates import MARKER
 from engine.training.config import Choice, TrainingConfig
 from engine.training.run import RunPlan
+from engine.training.speed import BF16_WORTHWHILE_MACS, bf16_work
 
 TASK_TEMPLATES = {"CrossEntropyLoss": "task_classification", "BCEWithLogitsLoss": "task_binary",
                   "MSELoss": "task_regression", "L1Loss": "task_regression",
@@ -131,7 +132,7 @@ def _loss(config: TrainingConfig) -> str:
     return call(f"nn.{loss.type}", arguments, "", "LOSS = ")
 
 
-def _settings(config: TrainingConfig) -> list[str]:
+def _settings(config: TrainingConfig, macs_per_sample: int = 0) -> list[str]:
     every_batch = config.scheduler is not None and config.scheduler.type == "OneCycleLR"
     return [
         "# The project's training settings",
@@ -143,7 +144,11 @@ def _settings(config: TrainingConfig) -> list[str]:
         f"THREADS = {literal(config.threads)}",
         '"""torch\'s threads on a CPU: a number, or "auto" (the cores left free)."""',
         f"PRECISION = {literal(config.precision)}",
-        '"""32-true, bf16-mixed (autocast to bfloat16) or 16-mixed (float16, CUDA)."""',
+        '"""32-true, bf16-mixed (autocast to bfloat16), 16-mixed (float16, CUDA) or auto:',
+        "bf16-mixed on a GPU with bfloat16, and on a processor that computes it natively",
+        "where the network has the work for it (BF16_PAYS); 16-mixed on other GPUs; else",
+        '32-true."""',
+        f"BF16_PAYS = {macs_per_sample >= BF16_WORTHWHILE_MACS}",
         f"COMPILE = {config.compile}",
         f"CHANNELS_LAST = {config.channels_last}",
         '"""Convolutions over images in channels-last memory order (pays on CUDA)."""',
@@ -255,7 +260,7 @@ def train_source(plan: RunPlan, class_name: str) -> str:
     head = _docstring(plan, class_name) + "\n\n" + import_block(
         imports, {"model": ["INPUT_DTYPE", class_name] if uses_dtype else [class_name]},
         local)
-    settings = "\n".join(_settings(plan.config))
+    settings = "\n".join(_settings(plan.config, bf16_work(plan.analysis.nodes)))
     if _hands_on_time_first(plan):
         bodies.insert(1, TIME_FIRST_TASK)
     return head + "\n\n" + "\n\n\n".join([settings, *bodies]) + "\n"

@@ -75,8 +75,8 @@ class TrainingConfig:
     device: str = "auto"
     threads: int | str = "auto"
     """torch's threads on a CPU: a number, or 'auto' (engine.training.threads)."""
-    precision: str = "32-true"
-    """'32-true', 'bf16-mixed' or '16-mixed' (engine.training.speed)."""
+    precision: str = "auto"
+    """'auto', '32-true', 'bf16-mixed' or '16-mixed' (engine.training.speed)."""
     compile: bool = False
     """torch.compile the network (falling back to eager when it cannot)."""
     channels_last: bool = False
@@ -199,7 +199,7 @@ def read_training(data: Mapping[str, Any] | None) -> TrainingConfig:
         threads = parse_setting(data.get("threads"))
     except ValueError as error:
         raise TrainingError(str(error)) from None
-    precision = data.get("precision", "32-true")
+    precision = data.get("precision", "auto")
     if precision not in PRECISIONS:
         raise TrainingError(f"\"precision\" must be one of {', '.join(PRECISIONS)}, not "
                             f"{precision!r}")

@@ -1,5 +1,5 @@
-"""The speed switches of a run, named as Lightning names them: `precision` ("32-true",
-"bf16-mixed", "16-mixed"), `compile` (torch.compile of the network, falling back to
+"""The speed switches of a run, named as Lightning names them: `precision` ("auto",
+"32-true", "bf16-mixed", "16-mixed"), `compile` (torch.compile of the network, falling back to
 eager with a sentence when it cannot be compiled) and `channels_last` (convolutions over
 images with their tensors in channels-last order, which GPUs' tensor cores and oneDNN read
 fastest).
@@ -7,7 +7,10 @@ fastest).
 bf16-mixed runs the forward pass and the loss under torch.autocast in bfloat16, where a
 processor (or GPU) computes bfloat16 natively; elsewhere it would be slower than float32,
 so it is refused on a CPU without AVX512-BF16 or AMX. 16-mixed is CUDA's float16 with a
-GradScaler, which keeps small gradients from vanishing in float16.
+GradScaler, which keeps small gradients from vanishing in float16. `auto`, the default,
+is bf16-mixed where that is measured to be faster (a processor with native bfloat16 and a
+network with enough work per sample, a GPU with bfloat16), 16-mixed on a GPU without
+bfloat16, and 32-true otherwise.
 """
 
 from __future__ import annotations
@@ -20,7 +23,23 @@ from typing import Any
 
 import torch
 
-PRECISIONS = ("32-true", "bf16-mixed", "16-mixed")
+PRECISIONS = ("auto", "32-true", "bf16-mixed", "16-mixed")
+BF16_WORTHWHILE_MACS = 200_000
+"""Multiply-accumulates per sample, outside GRU and RNN layers, from which bf16-mixed trains
+faster than 32-true on a processor with native bfloat16 (bench/bf16_threshold.py: every
+template above it 0.74-0.90× the time): below it, autocast's casts cost more than the
+bfloat16 products save."""
+STEPWISE = ("GRU", "RNN")
+"""Recurrent layers a CPU computes one small product per step, each cast to bfloat16 and
+back under autocast: a bidirectional GRU of 32 over 64 steps trains 1.3× slower in
+bf16-mixed (LSTM runs as one oneDNN kernel, and gains)."""
+
+
+def bf16_work(reports: Any) -> int:
+    """The multiply-accumulates per sample bf16-mixed speeds up, from an analysis's node
+    reports: all but those of GRU and RNN layers."""
+    return sum(report.macs or 0 for report in reports.values()
+               if report.spec is not None and report.spec.name not in STEPWISE)
 NATIVE_BF16_FLAGS = ("avx512_bf16", "amx_bf16")
 
 
@@ -34,6 +53,23 @@ def native_bf16() -> bool:
     flags = next((line.split(":", 1)[1].split() for line in text.splitlines()
                   if line.startswith("flags")), [])
     return any(flag in flags for flag in NATIVE_BF16_FLAGS)
+
+
+def chosen_precision(precision: str, device: torch.device,
+                     macs_per_sample: int | None = None) -> tuple[str, str | None]:
+    """The precision a run trains in, and what to say where `auto` chose a mixed one
+    (`macs_per_sample`: the network's bf16_work, where known)."""
+    if precision != "auto":
+        return precision, None
+    if device.type == "cuda":
+        if torch.cuda.is_bf16_supported():
+            return "bf16-mixed", "precision auto: bf16-mixed (this GPU computes bfloat16)"
+        return "16-mixed", "precision auto: 16-mixed (this GPU has no bfloat16)"
+    if device.type == "cpu" and native_bf16() and (
+            macs_per_sample is None or macs_per_sample >= BF16_WORTHWHILE_MACS):
+        return "bf16-mixed", ("precision auto: bf16-mixed (this processor computes bfloat16 "
+                              "natively; 32-true: set precision)")
+    return "32-true", None
 
 
 def precision_problem(precision: str, device: torch.device) -> str | None:

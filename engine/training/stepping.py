@@ -35,17 +35,21 @@ def first_line(error: BaseException) -> str:
 
 class Stepping:
     def __init__(self, model: nn.Module, task: Task, config: TrainingConfig,
-                 device: torch.device, health: HealthSampler, emit: Callable[[Event], None]):
-        problem = speed.precision_problem(config.precision, device)
+                 device: torch.device, health: HealthSampler, emit: Callable[[Event], None],
+                 macs_per_sample: int | None = None):
+        self.precision, chosen = speed.chosen_precision(config.precision, device,
+                                                        macs_per_sample)
+        problem = speed.precision_problem(self.precision, device)
         if problem:
             raise TrainingError(problem)
         self.model, self.task, self.config, self.health, self._emit = \
             model, task, config, health, emit
-        self.autocast = speed.autocast_for(config.precision, device)
-        self.scaler = speed.grad_scaler(config.precision, device)
+        self.autocast = speed.autocast_for(self.precision, device)
+        self.scaler = speed.grad_scaler(self.precision, device)
         self.losses = LossReadback.for_device(device)
-        self.notes: list[str] = []
-        """What the run says as it starts (a switch that changes nothing here)."""
+        self.notes: list[str] = [chosen] if chosen else []
+        """What the run says as it starts (what auto chose, a switch that changes nothing
+        here)."""
         self.channels_last = config.channels_last and speed.to_channels_last(model)
         if config.channels_last and not self.channels_last:
             self.notes.append("channels_last changes nothing here: the network has no 2-D "

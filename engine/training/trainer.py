@@ -89,7 +89,7 @@ class Trainer:
     def __init__(self, model: nn.Module, data: Dataset, config: TrainingConfig, task: Task,
                  device: torch.device | str = "cpu", out_dir: Path | None = None,
                  health_every: int = DEFAULT_EVERY, settings: dict[str, Any] | None = None,
-                 cores_shared_by: int = 1):
+                 cores_shared_by: int = 1, macs_per_sample: int | None = None):
         if data.x_val is None:
             raise TrainingError("the trainer needs a validation set; split one off first")
         self.model = model.to(device)
@@ -121,7 +121,7 @@ class Trainer:
         self.report = DataReport(data)
         """How the data's files were read: decoding progress, what could not be read."""
         self.stepping = Stepping(self.model, task, config, self.device, self.health,
-                                 self._emit)
+                                 self._emit, macs_per_sample)
         """How each batch is computed and stepped: the speed switches, the loss readback."""
         self._share = int(os.environ.get("LOCAL_WORLD_SIZE", "1")) \
             if self._group is not None else max(1, cores_shared_by)

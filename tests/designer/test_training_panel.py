@@ -340,7 +340,7 @@ def test_a_reopened_project_shows_what_its_last_run_showed(make_window, project_
 def test_threads_precision_and_compile_are_settings_of_the_project(window, project_copy):
     assert window.files.open_path(project_copy, confirmed=True)
     panel = window.training_panel
-    assert panel.threads.text() == "auto" and panel.precision.currentText() == "32-true"
+    assert panel.threads.text() == "auto" and panel.precision.currentText() == "auto"
     panel.threads.setFocus()
     panel.threads.lineEdit().selectAll()
     QTest.keyClicks(panel.threads, "1")

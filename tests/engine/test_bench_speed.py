@@ -1,4 +1,5 @@
-"""bench/speed_vs_eager.py runs: a smoke test on the digits CNN, never a timing test."""
+"""bench/speed_vs_eager.py and bench/bf16_threshold.py run: smoke tests on small
+templates, never a timing test."""
 
 from __future__ import annotations
 
@@ -14,3 +15,17 @@ def test_speed_vs_eager_quick_run_prints_each_way_with_its_ratio(capsys):
     for way in ("hand-written", "ours, all off", "ours, defaults"):
         assert re.search(rf"^  {way}\s+[\d.]+ /\s+[\d.]+ /\s+[\d.]+\s+[\d.]+\s+[\d.]+$",
                          out, re.MULTILINE), out
+
+
+def test_bf16_threshold_prints_each_templates_work_ratio_and_choice(capsys, monkeypatch):
+    from engine.training import speed
+
+    monkeypatch.setattr(speed, "native_bf16", lambda: True)  # autocast runs anywhere
+    bench = load_bench("bf16_threshold.py")
+    monkeypatch.setattr(bench, "native_bf16", lambda: True)
+    bench.main(["--samples", "64", "--repeats", "1", "--templates", "pulse_tagger",
+                "digit_rows_lstm"])
+    out = capsys.readouterr().out
+    assert re.search(r"^pulse_tagger\s+475,392\s+16,640 .* 32-true$", out, re.MULTILINE), out
+    assert re.search(r"^digit_rows_lstm\s+576,778\s+576,778 .* bf16-mixed$", out,
+                     re.MULTILINE), out

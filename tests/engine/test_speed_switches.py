@@ -1,12 +1,14 @@
-"""The speed switches of a run: precision (32-true, bf16-mixed, 16-mixed) and compile,
-each refused with a sentence where it cannot run, and a network torch.compile cannot
-compile trains as it is, with a note."""
+"""The speed switches of a run: precision (auto, 32-true, bf16-mixed, 16-mixed) and
+compile, each refused with a sentence where it cannot run, and a network torch.compile
+cannot compile trains as it is, with a note; auto trains in bf16-mixed where the processor
+computes bfloat16 natively and the network has the work for it."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from safetensors.torch import load_file
@@ -21,7 +23,7 @@ BASE = {"dataset": {"name": "digits"}, "loss": "CrossEntropyLoss"}
 
 
 @pytest.mark.parametrize(("settings", "words"), [
-    ({"precision": "fp16"}, '"precision" must be one of 32-true, bf16-mixed, 16-mixed'),
+    ({"precision": "fp16"}, '"precision" must be one of auto, 32-true, bf16-mixed, 16-mixed'),
     ({"compile": "yes"}, '"compile" must be true or false'),
     ({"channels_last": 1}, '"channels_last" must be true or false'),
 ])
@@ -128,3 +130,69 @@ def test_train_py_carries_channels_last(tmp_path):
 
     config = read_training({**BASE, "channels_last": True})
     assert "CHANNELS_LAST = True" in _settings(config)
+
+
+def test_auto_chooses_bf16_where_the_processor_has_it_and_the_network_the_work(monkeypatch):
+    cpu = torch.device("cpu")
+    monkeypatch.setattr(speed, "native_bf16", lambda: True)
+    assert speed.chosen_precision("auto", cpu, speed.BF16_WORTHWHILE_MACS)[0] == "bf16-mixed"
+    assert speed.chosen_precision("auto", cpu, speed.BF16_WORTHWHILE_MACS - 1) == \
+        ("32-true", None)
+    assert speed.chosen_precision("32-true", cpu, 10**9) == ("32-true", None)
+    monkeypatch.setattr(speed, "native_bf16", lambda: False)
+    assert speed.chosen_precision("auto", cpu, 10**9) == ("32-true", None)
+    assert read_training(BASE).precision == "auto"
+
+
+def test_the_work_of_gru_and_rnn_layers_does_not_count_toward_bf16(tmp_path):
+    from engine.analysis import analyse
+    from tests.engine.training_helpers import chain_project
+
+    def work(recurrent: str) -> tuple[int, int]:
+        project = chain_project(tmp_path, [("Input", {"shape": [64, 1]}),
+                                           (recurrent, {"hidden_size": 32}),
+                                           ("Linear", {"out_features": 4})], BASE)
+        analysis = analyse(project.graph)
+        return speed.bf16_work(analysis.nodes), analysis.total_macs
+
+    gru_work, gru_total = work("GRU")
+    assert gru_work == 64 * (32 * 4 + 4) and gru_total > gru_work
+    lstm_work, lstm_total = work("LSTM")
+    assert lstm_work == lstm_total
+
+
+def test_a_run_in_auto_says_what_it_chose_and_computes_in_bfloat16(tmp_path, capsys,
+                                                                    monkeypatch):
+    from engine.project import load_project
+    from engine.training.run import build_trainer, plan_run
+    from tests.engine.training_helpers import blobs, chain_project
+
+    monkeypatch.setattr(speed, "native_bf16", lambda: True)
+    x, y = blobs()
+    np.savez(tmp_path / "blobs.npz", x=x, y=y)
+    settings = {"dataset": {"path": "blobs.npz"}, "loss": "CrossEntropyLoss",
+                "epochs": 1, "batch_size": 16}
+    project = chain_project(tmp_path, [("Input", {"shape": [4]}),
+                                       ("Linear", {"out_features": 1024}), ("ReLU", {}),
+                                       ("Linear", {"out_features": 256}),
+                                       ("Linear", {"out_features": 3})], settings)
+    save_project(project, tmp_path / "wide.ndproj")
+    trainer = build_trainer(plan_run(load_project(tmp_path / "wide.ndproj")), "cpu")
+    assert trainer.stepping.precision == "bf16-mixed"
+    assert trainer.stepping.notes[0].startswith("precision auto: bf16-mixed")
+    seen = []
+    first = next(m for m in trainer.model.modules() if isinstance(m, torch.nn.Linear))
+    first.register_forward_hook(lambda module, inputs, output: seen.append(output.dtype))
+    assert trainer.run().reason == "completed"
+    assert seen and seen[0] == torch.bfloat16
+    code = main(["train", str(tmp_path / "wide.ndproj"), "--out", str(tmp_path / "run")])
+    assert code == 0 and "note: precision auto: bf16-mixed" in capsys.readouterr().out
+
+
+def test_train_py_chooses_as_the_trainer_does(tmp_path):
+    from engine.export.train_script import _settings
+
+    config = read_training(BASE)
+    assert 'PRECISION = "auto"' in "\n".join(_settings(config, 10**6))
+    assert "BF16_PAYS = True" in _settings(config, speed.BF16_WORTHWHILE_MACS)
+    assert "BF16_PAYS = False" in _settings(config, 1000)

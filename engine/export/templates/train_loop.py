@@ -51,8 +51,28 @@ def threads_for(setting: str, processes: int) -> int:
     return max(1, cores // processes - math.floor(busy / processes + 0.25))
 
 
+def native_bfloat16() -> bool:
+    """Whether this processor computes bfloat16 natively (AVX512-BF16 or AMX; Linux)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def chosen_precision(precision: str, device: torch.device) -> str:
+    if precision != "auto":
+        return precision
+    if device.type == "cuda":
+        return "bf16-mixed" if torch.cuda.is_bf16_supported() else "16-mixed"
+    if device.type == "cpu" and BF16_PAYS and native_bfloat16():
+        return "bf16-mixed"
+    return "32-true"
+
+
 def mixed_precision(precision: str, device: torch.device) -> tuple[Any, Any]:
     """What the forward pass and the loss run under, and the GradScaler (16-mixed)."""
+    precision = chosen_precision(precision, device)
     if precision == "32-true":
         return contextlib.nullcontext, None
     dtype = torch.bfloat16 if precision == "bf16-mixed" else torch.float16
