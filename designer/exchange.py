@@ -112,8 +112,9 @@ class ExchangeController:
         from engine.importing.api import import_network
 
         self._message(f"Importing {class_name} from {path.name}…")
+        init = dialog.init_text()
         self._start(lambda: import_network(path, class_name, shape, dtype,
-                                           batch_first=batch_first),
+                                           batch_first=batch_first, init=init),
                     self._show_imported,
                     lambda error: self._show_problem("Cannot import", error))
 

@@ -83,6 +83,19 @@ def parse_inputs(text: str) -> list[tuple[tuple[int, ...], str | None]] | None:
     return found
 
 
+def arguments_problem(text: str) -> str | None:
+    """Why `text` is not what a class can be built with (literals, as in a call), or None;
+    read as the importer reads it, without running anything."""
+    from engine.importing.loading import init_arguments  # torch: loaded once the user types
+    from engine.importing.problems import ImportProblem
+
+    try:
+        init_arguments(text)
+    except ImportProblem as refused:
+        return str(refused)
+    return None
+
+
 AUTO_DTYPE = "auto (the file's INPUT_DTYPE, else from the first layer)"
 
 
@@ -99,6 +112,11 @@ class ImportDialog(QDialog):
         row.addWidget(self.path, 1)
         row.addWidget(browse)
         self.class_name = QComboBox()
+        self.arguments = QLineEdit()
+        self.arguments.setPlaceholderText("none; or as in a call, e.g. 32, 1, num_layers=2")
+        self.arguments.setToolTip("What the class is built with, when its __init__ needs "
+                                  "arguments: numbers, text, True/False/None, tuples and "
+                                  "lists, written as in a call")
         self.shape = QLineEdit()
         self.shape.setPlaceholderText("one sample without the batch, e.g. 1, 28, 28")
         self.shape.setToolTip("One sample's shape, without the batch. For a forward() that "
@@ -119,6 +137,7 @@ class ImportDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("Python file", row)
         form.addRow("Class", self.class_name)
+        form.addRow("Arguments", self.arguments)
         form.addRow("Input shape", self.shape)
         form.addRow("Input dtype", self.dtype)
         form.addRow(self.batch_first)
@@ -127,6 +146,7 @@ class ImportDialog(QDialog):
         browse.clicked.connect(self._browse)
         self.path.editingFinished.connect(self._read_file)
         self.shape.textChanged.connect(self._check)
+        self.arguments.textChanged.connect(self._check)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self._outline = PythonFileOutline([], None, "choose the file that defines the network")
@@ -157,6 +177,10 @@ class ImportDialog(QDialog):
         return (inputs[0][1] if inputs and inputs[0][1] else first), \
             self.batch_first.isChecked()
 
+    def init_text(self) -> str | None:
+        """What the class is built with, as written (None: no arguments)."""
+        return self.arguments.text().strip() or None
+
     def _browse(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Import from PyTorch", self._start_folder,
                                               "Python (*.py);;All files (*)")
@@ -184,5 +208,7 @@ class ImportDialog(QDialog):
                        "28; for more inputs, a semicolon before each: 20, 8; 20 bool")
         elif not problem and not text and self._outline.input_shape is None:
             problem = "the file has no INPUT_SHAPE: give the shape of one sample"
+        if not problem and self.init_text():
+            problem = arguments_problem(self.init_text())
         self.note.setText(problem)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)

@@ -21,6 +21,7 @@ from typing import Any
 
 from engine.blocks import Block, interface
 from engine.catalogue import spec_for
+from engine.catalogue.sharing import renamed as shared_renamed
 from engine.editing import fragment
 from engine.graph import Edge, Graph, Node, id_problem, unique_id
 from engine.project import ProjectError, _block_inputs, _read_edges, _read_nodes, _tidy
@@ -180,6 +181,8 @@ def placed(graph: Graph, template: BlockTemplate,
         x, y = node.position or (0.0, 0.0)
         nodes.append(Node(new_id, node.type, copy.deepcopy(node.params),
                           (at[0] + x - origin[0], at[1] + y - origin[1])))
+    for node in nodes:
+        node.params = shared_renamed(node.params, names)
     edges = [Edge(names[e.source], names[e.target], e.target_port) for e in template.graph.edges]
     inputs = [[(names[n], port) for n, port in feeds] for feeds in template.inputs]
     block = Block(block_id, [n.id for n in nodes], template.name, template.repeat, True, at,

@@ -10,6 +10,7 @@ import networkx as nx
 
 from engine.analysis import Analysis
 from engine.catalogue import LayerError, ParamError, spec_for
+from engine.catalogue.sharing import renamed as shared_renamed
 from engine.graph import Edge, Graph, Node, unique_id
 
 
@@ -76,6 +77,8 @@ def merge_ids(graph: Graph, incoming: Graph,
                           (position[0] + offset[0], position[1] + offset[1])))
     edges = [Edge(renamed[e.source], renamed[e.target], e.target_port)
              for e in incoming.edges if e.source in renamed and e.target in renamed]
+    for node in nodes:  # copies of layers that share weights share the copy's
+        node.params = shared_renamed(node.params, renamed)
     return nodes, edges
 
 

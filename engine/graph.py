@@ -148,6 +148,11 @@ class Graph:
                       for e in self.edges]
         for block in self.blocks.values():
             block.rename(old, new)
+        for node in self.nodes.values():
+            # a layer that uses the renamed one's weights (engine.catalogue.SHARES; the
+            # graph stays free of the catalogue, which brings torch)
+            if node.params.get("shares") == old:
+                node.params = {**node.params, "shares": new}
 
     def incoming(self, node_id: str) -> list[Edge]:
         """Edges into a node, ordered by target port."""

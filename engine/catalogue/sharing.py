@@ -11,6 +11,13 @@ from typing import Any
 from engine.catalogue.spec import SHARES
 
 
+def renamed(params: dict[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """`params` with the layer they share weights with renamed as `names` says (a rename, or
+    a paste that copies that layer too)."""
+    owner = params.get(SHARES)
+    return {**params, SHARES: names[owner]} if owner in names else params
+
+
 def sharing_problems(reports: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """(node id, why it cannot use the weights it names) for each such node, given the
     analysis's node reports (spec, params, inputs)."""

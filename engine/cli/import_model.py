@@ -12,7 +12,8 @@ from typing import Any
 
 HELP = "make a project from a PyTorch nn.Module class (runs the file's code)"
 DESCRIPTION = (
-    "Runs FILE.py (your own code), builds CLASS() with no arguments, follows forward() on "
+    "Runs FILE.py (your own code), builds CLASS() (with the arguments --init gives), "
+    "follows forward() on "
     "an example input of --input-shape (torch.fx, running each op as it goes: branches and "
     "loops on shapes are taken as that shape decides) and writes the network as a project "
     "when every op has a layer in the catalogue; otherwise writes nothing and lists each op "
@@ -42,6 +43,10 @@ def add_command(commands: Any) -> None:
                         help="give an output the code returns time-first ([steps, batch, "
                         "...]) batch-first instead (default: as the code does, with the "
                         "project ending in TimeFirst)")
+    parser.add_argument("--init", metavar="ARGUMENTS",
+                        help="what CLASS() is built with, written as in a call: --init "
+                        "'32, 1, 37, nh=256' (numbers, text, True/False/None, tuples and "
+                        "lists; default: no arguments)")
     parser.add_argument("--name", help="the project's name (default: CLASS)")
     parser.add_argument("--weights-out", metavar="FILE.safetensors",
                         help="also write the module's current weights, named as the "
@@ -67,7 +72,8 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         imported = import_network(path, class_name, _one_or_all(args.input_shape),
                                   _one_or_all(args.input_dtype),
-                                  name=args.name, batch_first=args.batch_first)
+                                  name=args.name, batch_first=args.batch_first,
+                                  init=args.init)
     except ImportProblem as problem:
         raise UserError(problem.lines) from None
     try:

@@ -65,7 +65,7 @@ Shape = tuple[int, ...]
 def import_network(path: str | os.PathLike[str], class_name: str,
                    input_shape: Shape | list[Shape] | None = None,
                    input_dtype: str | list[str] | None = None, name: str | None = None,
-                   batch_first: bool = False) -> ImportedNetwork:
+                   batch_first: bool = False, init: str | None = None) -> ImportedNetwork:
     """Run the Python file at `path` (the user's own code), build `class_name()` and turn it
     into a project. The input shape (no batch dimension) comes from `input_shape`, else
     from the file's INPUT_SHAPE; the dtype from `input_dtype`, the file's INPUT_DTYPE, else
@@ -73,14 +73,15 @@ def import_network(path: str | os.PathLike[str], class_name: str,
     (and of dtypes) gives forward()'s tensor arguments in order: each becomes an Input of
     the project (a mask, the lengths of sequences used as data). An output the code gives
     time-first ([steps, batch, ...]) stays so (the project ends with TimeFirst) unless
-    `batch_first`.
+    `batch_first`. `init`: the arguments the class is built with, as written in a call
+    (`32, 1, num_layers=2`; literals only), none by default.
 
     Raises ImportProblem, whose `lines` name the file and line of each fault, when the file
     or class cannot be loaded, forward() cannot be traced, or some op is not in the
     catalogue (then every such op is listed)."""
     shown = os.fspath(path)
     real = Path(path).resolve()
-    loaded = load_class(real, class_name, shown)
+    loaded = load_class(real, class_name, shown, init)
     shape = input_shape if input_shape is not None else loaded.input_shape
     sources = SourceIndex({str(real): shown})
     return _import(loaded.module, class_name, shape, input_dtype or loaded.input_dtype,

@@ -7,6 +7,7 @@ ends in ImportProblem naming the file and, where there is one, the line.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import inspect
 import itertools
@@ -37,9 +38,36 @@ class LoadedClass:
     """The file's INPUT_DTYPE, if it declares one."""
 
 
-def load_class(path: Path, class_name: str, shown: str) -> LoadedClass:
-    """Run the file at `path` and instantiate `class_name` from it; `shown` is how messages
-    name the file."""
+def init_arguments(text: str | None) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """What a class is built with, written as in a call: `32, 1, 37, nh=256`. Only
+    literals (numbers, text, True/False/None, tuples, lists and dicts of them): nothing is
+    run. Raises ImportProblem saying what is not one."""
+    if not text or not text.strip():
+        return (), {}
+    try:
+        call = ast.parse(f"f({text})", mode="eval").body
+    except SyntaxError:
+        raise ImportProblem(f"the class's arguments {text!r} are not written as in a call: "
+                            "give them as 32, 1, num_layers=2") from None
+    if not isinstance(call, ast.Call) or any(isinstance(a, ast.Starred) for a in call.args) \
+            or any(k.arg is None for k in call.keywords):
+        raise ImportProblem(f"the class's arguments {text!r} are not written as in a call: "
+                            "give them as 32, 1, num_layers=2, without * or **")
+    try:
+        args = tuple(ast.literal_eval(a) for a in call.args)
+        kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    except ValueError:
+        raise ImportProblem(f"the class's arguments {text!r} hold something that is not a "
+                            "number, text, True/False/None or a tuple, list or dict of "
+                            "them") from None
+    return args, kwargs
+
+
+def load_class(path: Path, class_name: str, shown: str, init: str | None = None
+               ) -> LoadedClass:
+    """Run the file at `path` and instantiate `class_name` from it, with the arguments
+    `init` writes (none by default); `shown` is how messages name the file."""
+    args, kwargs = init_arguments(init)
     module = _run_file(path, shown)
     cls = getattr(module, class_name, None)
     if cls is None:
@@ -52,12 +80,16 @@ def load_class(path: Path, class_name: str, shown: str) -> LoadedClass:
     if not (inspect.isclass(cls) and issubclass(cls, nn.Module)):
         raise ImportProblem(f"{shown}: {class_name} is not a torch.nn.Module class")
     try:
-        instance = cls()
+        instance = cls(*args, **kwargs)
     except Exception as error:
         where = _innermost_line(error, path, shown) or shown
+        if init and init.strip():
+            raise ImportProblem(f"{where}: {class_name}({init.strip()}) failed: "
+                                f"{_describe(error)}") from None
         raise ImportProblem(f"{where}: {class_name}() failed: {_describe(error)}; importing "
-                            "builds the class with no arguments, so give every argument of "
-                            "__init__ a default") from None
+                            "builds the class with no arguments unless given them (--init "
+                            "'32, 1, num_layers=2', the Import dialog's Arguments), or give "
+                            "every argument of __init__ a default") from None
     return LoadedClass(instance, _declared_shape(module, shown), _declared_dtype(module, shown))
 
 

@@ -93,13 +93,15 @@ def test_a_network_with_errors_is_not_exported_and_says_why(window, project_copy
 
 def fill_import_dialog(path: Path, class_name: str, shape: str = "",
                        seen: list[str] | None = None, dtype: str = "",
-                       batch_first: bool = False) -> None:
+                       batch_first: bool = False, arguments: str = "") -> None:
     """Type into the Import dialog as soon as it shows, and press Import."""
 
     def fill(dialog: ImportDialog) -> None:
         QTest.keyClicks(dialog.path, str(path))
         QTest.keyClick(dialog.path, Qt.Key.Key_Return)
         dialog.class_name.setCurrentText(class_name)
+        if arguments:
+            QTest.keyClicks(dialog.arguments, arguments)
         if shape:
             QTest.keyClicks(dialog.shape, shape)
         if dtype:
@@ -113,6 +115,27 @@ def fill_import_dialog(path: Path, class_name: str, shape: str = "",
                          Qt.MouseButton.LeftButton)
 
     when_a_dialog_shows(ImportDialog, fill)
+
+
+def test_a_class_that_needs_arguments_imports_with_those_typed_in_the_dialog(window, qtbot):
+    fill_import_dialog(MODELS / "constructor_models.py", "CRNN", "1, 32, 100",
+                       arguments="32, 1, 37, nh=16")
+    window.import_action.trigger()
+    wait_for_the_task(window, qtbot)
+    assert window.document.analysis.ok
+    assert "Imported CRNN" in window.statusBar().currentMessage()
+
+
+def test_arguments_that_are_not_literals_keep_import_off_with_the_reason(qtbot):
+    dialog = ImportDialog()
+    qtbot.addWidget(dialog)
+    QTest.keyClicks(dialog.path, str(MODELS / "constructor_models.py"))
+    QTest.keyClick(dialog.path, Qt.Key.Key_Return)
+    QTest.keyClicks(dialog.shape, "1, 32, 100")
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    QTest.keyClicks(dialog.arguments, "32, size()")
+    assert "not a number, text" in dialog.note.text()
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
 
 
 def test_importing_a_module_opens_it_as_a_new_project(window, qtbot):

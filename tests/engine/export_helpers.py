@@ -171,9 +171,10 @@ def project_with_a_run(folder: Path, example: str, seed: int = 1234) -> Path:
     return path
 
 
-def original_module(path: Path, name: str):
-    """`name()` of the Python file at `path`, made as the import command makes it (seed 0,
-    so with the weights the command's instance gets), in evaluation mode."""
+def original_module(path: Path, name: str, *args, **kwargs):
+    """`name(*args, **kwargs)` of the Python file at `path`, made as the import command
+    makes it (seed 0, so with the weights the command's instance gets), in evaluation
+    mode."""
     import importlib.util
 
     import torch
@@ -182,7 +183,7 @@ def original_module(path: Path, name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     torch.manual_seed(0)
-    return getattr(module, name)().eval()
+    return getattr(module, name)(*args, **kwargs).eval()
 
 
 def exported_code(capsys, imported, folder: Path) -> str:

@@ -118,3 +118,16 @@ def test_a_siamese_encoder_applied_to_two_inputs_imports_with_its_weights_once()
     a, b = torch.randn(3, 4, 20), torch.randn(3, 4, 20)
     with torch.no_grad():
         torch.testing.assert_close(network(a, b), module(a, b), rtol=0, atol=1e-6)
+
+
+def test_renaming_and_copying_keep_what_each_layer_shares():
+    from engine.editing import fragment, merge_ids
+
+    graph = _twice({"out_features": 6}, {"out_features": 6, "shares": "a"})
+    graph.rename_node("a", "first")
+    assert graph.nodes["b"].params["shares"] == "first"
+    both, _ = merge_ids(graph, fragment(graph, ["first", "b"]))
+    assert [(n.id, n.params.get("shares")) for n in both] == [("first_2", None),
+                                                               ("b_2", "first_2")]
+    alone, _ = merge_ids(graph, fragment(graph, ["b"]))
+    assert alone[0].params["shares"] == "first"  # a copy of the caller alone: the same one
