@@ -21,9 +21,9 @@ from engine.project import Project
 from engine.training import checkpoint
 from engine.training.config import TrainingConfig, TrainingError, read_training
 from engine.training.ctc_length import output_steps, time_steps_problem, too_long
-from engine.training.speed import bf16_work
 from engine.training.tasks import Sequences, Task, task_for
 from engine.training.trainer import Trainer
+from engine.training.workload import Workload
 
 
 @dataclass
@@ -236,4 +236,4 @@ def build_trainer(plan: RunPlan, device: str | None = None, out_dir: Path | None
     return Trainer(model, plan.dataset, plan.config, plan.task,
                    pick_device(device or plan.config.device), out_dir, health_every,
                    checkpoint.settings_of(plan.config, plan.samples), cores_shared_by,
-                   bf16_work(plan.analysis.nodes))
+                   Workload.of(plan.analysis))

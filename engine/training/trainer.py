@@ -53,6 +53,7 @@ from engine.training.threads import (
     MachineWatch,
     choose_threads,
 )
+from engine.training.workload import Workload
 
 Listener = Callable[[Event], None]
 
@@ -89,7 +90,7 @@ class Trainer:
     def __init__(self, model: nn.Module, data: Dataset, config: TrainingConfig, task: Task,
                  device: torch.device | str = "cpu", out_dir: Path | None = None,
                  health_every: int = DEFAULT_EVERY, settings: dict[str, Any] | None = None,
-                 cores_shared_by: int = 1, macs_per_sample: int | None = None):
+                 cores_shared_by: int = 1, workload: Workload | None = None):
         if data.x_val is None:
             raise TrainingError("the trainer needs a validation set; split one off first")
         self.model = model.to(device)
@@ -120,8 +121,10 @@ class Trainer:
         self._data_failure = False
         self.report = DataReport(data)
         """How the data's files were read: decoding progress, what could not be read."""
+        self.workload = workload or Workload()
+        """What the analysis knew of the network (how to compute it fastest)."""
         self.stepping = Stepping(self.model, task, config, self.device, self.health,
-                                 self._emit, macs_per_sample)
+                                 self._emit, self.workload.bf16_macs)
         """How each batch is computed and stepped: the speed switches, the loss readback."""
         self._share = int(os.environ.get("LOCAL_WORLD_SIZE", "1")) \
             if self._group is not None else max(1, cores_shared_by)
@@ -541,7 +544,9 @@ class Trainer:
         totals: dict[str, Any] = {}
         loss_sum, count = 0.0, 0
         for xb, index in self._feeders.batches(
-                x_part, positions, eval_batch(x_part, self.config.batch_size), self.device):
+                x_part, positions,
+                eval_batch(x_part, self.config.batch_size, self.workload.largest_output_bytes,
+                           on_cpu=self.device.type == "cpu"), self.device):
             yb = targets[index].to(self.device)
             with self.stepping.autocast():
                 outputs = self.model(*self.stepping.inputs(xb))
