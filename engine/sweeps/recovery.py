@@ -24,16 +24,20 @@ def worker_name() -> str:
 
 def _worker_dead(trial: Any) -> bool:
     """Whether the process running a trial has gone (killed, crashed, machine down): on this
-    machine, its process; elsewhere, its run's lock, held while it trains."""
+    machine, its process (a live one is working on it, training or telling the study what
+    its run gave); elsewhere, its run's lock, held while it trains (once training has
+    ended, the worker is telling the study, and a database's heartbeat finds one that died
+    then)."""
     from engine.training.runs import is_live
 
     worker = str(trial.user_attrs.get("worker", ""))
     host, _, pid = worker.rpartition(":")
-    run = trial.user_attrs.get("run")
-    run_dead = run is not None and Path(run).exists() and not is_live(Path(run))
     if host == socket.gethostname() and pid.isdigit():
-        return not process_alive(int(pid)) or run_dead
-    return run_dead
+        return not process_alive(int(pid))
+    run = trial.user_attrs.get("run")
+    if run is None or trial.user_attrs.get("trained"):
+        return False
+    return Path(run).exists() and not is_live(Path(run))
 
 
 def recover_abandoned(study: Any, say: Callable[[str], None] = print) -> int:

@@ -34,7 +34,7 @@ class TrialRunner:
         import optuna
 
         from engine.training import TrainingError, build_trainer, plan_run
-        from engine.training.events import EpochEnded, RunStarted
+        from engine.training.events import EpochEnded, RunEnded, RunStarted
         from engine.training.runs import claim_new_run
 
         trial.set_user_attr("worker", worker_name())
@@ -64,6 +64,10 @@ class TrialRunner:
                 # only now does the run hold its lock: from here on, a dead worker's trial
                 # is told by its run
                 trial.set_user_attr("run", str(folder))
+            elif isinstance(event, RunEnded):
+                # the lock goes with the run, before the study is told: a worker elsewhere
+                # must not take the trial for abandoned in between
+                trial.set_user_attr("trained", True)
             elif isinstance(event, EpochEnded) and single:
                 value = event.metrics.get(self.metric)
                 if isinstance(value, (int, float)) and math.isfinite(value):
