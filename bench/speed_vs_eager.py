@@ -17,11 +17,11 @@ metric after the epoch (the trainer shuffles with its own generator, so after on
 epoch the figures are close, not equal; bf16 rounds differently again). Targets (issue
 27): at most 1.00 with everything off; 1.2× faster with the defaults on at least the CRNN
 and gesture templates where a switch pays back within a run. Run it on an otherwise idle
-machine. On this 2-core machine with native bfloat16 (medians of 5, 4,096 samples, the
-machine shared): all off 1.00-1.09 (paired repeats alone: digits 1.01, gesture 0.91,
-CRNN 0.98), defaults (precision auto: bf16-mixed for all four) 0.71 (gesture), 0.78
-(CRNN), 0.85 (digits), 0.84 (DNA); compile's second epoch 0.66, 0.89, 1.00 and 1.25
-(DNA), its first 13-17 s longer with a cold compile cache.
+machine. On this 2-core machine with native bfloat16 (two runs, medians of 5 and 7,
+4,096 samples, the machine shared): all off 0.95-1.09 (paired repeats alone: digits 1.01,
+gesture 0.91, CRNN 0.98), defaults (precision auto: bf16-mixed for all four) 0.71-0.74
+(gesture), 0.78-0.85 (CRNN), 0.85-0.95 (digits), 0.84-0.86 (DNA); compile's second epoch
+0.66, 0.89, 1.00 and 1.25 (DNA), its first 13-17 s longer with a cold compile cache.
 
     .venv/bin/python bench/speed_vs_eager.py              # all four, 3 repeats
     .venv/bin/python bench/speed_vs_eager.py --quick      # digits CNN only, a smoke run
