@@ -7,10 +7,10 @@ gesture CRNN, DNA CRNN and CRNN text-line templates at a GPU-sized batch,
 - ours, defaults: the trainer as a project runs it on CUDA (data moved to the device once,
   the loss read back at most four times a second and at each epoch's end, cuDNN's
   autotuner for fixed shapes, precision auto: bf16-mixed on a GPU with bfloat16, else
-  16-mixed);
-- ours, all off: the same in 32-true;
-- ours with each switch: precision bf16-mixed and 16-mixed, channels_last and compile (in
-  32-true; compile's second epoch: what each further epoch costs).
+  16-mixed; channels_last auto: on for 2-D convolutions);
+- ours, all off: the same in 32-true, channels_last off;
+- ours with each switch alone: precision bf16-mixed and 16-mixed, channels_last and
+  compile (compile's second epoch: what each further epoch costs).
 
 Each line gives the epoch's wall time (min / median / max of the repeats, the ways taken in
 turn within a repeat, each after one warm-up epoch), the ratio hand-written ÷ ours (above 1:
@@ -127,19 +127,20 @@ def main(argv: list[str] | None = None) -> None:
     ways: dict[str, Callable[[RunPlan], tuple[float, float]]] = {
         "hand-written": lambda plan: hand_written(plan, device, epochs),
         "ours, defaults": lambda plan: ours(plan, device, epochs),
-        "ours, all off": lambda plan: ours(plan, device, epochs, precision="32-true"),
+        "ours, all off": lambda plan: ours(plan, device, epochs, precision="32-true",
+                                           channels_last=False),
         "ours, channels_last": lambda plan: ours(plan, device, epochs, channels_last=True,
                                                  precision="32-true"),
     }
     if device.type == "cuda":
         ways["ours, 16-mixed"] = lambda plan: ours(plan, device, epochs,
-                                                   precision="16-mixed")
+                                                   precision="16-mixed", channels_last=False)
         if torch.cuda.is_bf16_supported():
-            ways["ours, bf16-mixed"] = lambda plan: ours(plan, device, epochs,
-                                                         precision="bf16-mixed")
+            ways["ours, bf16-mixed"] = lambda plan: ours(
+                plan, device, epochs, precision="bf16-mixed", channels_last=False)
     if not args.quick:
         ways["ours, compile"] = lambda plan: ours(plan, device, epochs, compile=True,
-                                                  precision="32-true")
+                                                  precision="32-true", channels_last=False)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
     print(f"epoch {epochs} of {samples} samples at batch {args.batch} on {name}, "
           f"{repeats} repeat(s)")

@@ -4,12 +4,14 @@ templates (digits CNN, gesture CRNN, DNA CRNN, CRNN text lines) on part of its d
 - hand-written: a plain eager float32 loop over the same tensors (the project's batch
   size, optimizer, loss and gradient clipping; torch's default threads), the network
   compiled from the project with the same initial weights;
-- ours, all off: Netdesigner's trainer with torch's default threads, 32-true, no compile;
+- ours, all off: Netdesigner's trainer with torch's default threads, 32-true, channels_last
+  off, no compile;
 - ours, defaults: the trainer as a project runs it (threads auto, precision auto: bf16-mixed
-  on a processor with native bfloat16 for these templates);
-- ours with each switch: precision bf16-mixed (where the processor has native bfloat16)
-  and compile: its first epoch with the compile time counted, as a user meets it, and a
-  second epoch, what each further epoch costs.
+  on a processor with native bfloat16 for these templates; channels_last auto: on for
+  2-D convolutions);
+- ours with each switch alone: channels_last, precision bf16-mixed (where the processor
+  has native bfloat16) and compile: its first epoch with the compile time counted, as a
+  user meets it, and a second epoch, what each further epoch costs.
 
 Each line gives the epoch's wall time (min / median / max of the repeats, the ways taken in
 turn within a repeat), its ratio to the hand-written loop's median, and the validation
@@ -17,11 +19,12 @@ metric after the epoch (the trainer shuffles with its own generator, so after on
 epoch the figures are close, not equal; bf16 rounds differently again). Targets (issue
 27): at most 1.00 with everything off; 1.2× faster with the defaults on at least the CRNN
 and gesture templates where a switch pays back within a run. Run it on an otherwise idle
-machine. On this 2-core machine with native bfloat16 (two runs, medians of 5 and 7,
-4,096 samples, the machine shared): all off 0.95-1.09 (paired repeats alone: digits 1.01,
-gesture 0.91, CRNN 0.98), defaults (precision auto: bf16-mixed for all four) 0.71-0.74
-(gesture), 0.78-0.85 (CRNN), 0.85-0.95 (digits), 0.84-0.86 (DNA); compile's second epoch
-0.66, 0.89, 1.00 and 1.25 (DNA), its first 13-17 s longer with a cold compile cache.
+machine. On this 2-core machine with native bfloat16 (medians of 5, 4,096 samples, the
+machine shared): all off 1.02 (digits), 0.95 (gesture), 1.06 (DNA), 1.01 (CRNN); defaults
+(bf16-mixed, and channels_last for the three with 2-D convolutions) 0.76, 0.48, 0.87 and
+0.70; channels_last alone 0.89, 0.65, 1.03 (no Conv2d), 0.90; bf16-mixed alone 0.87,
+0.76, 0.91, 0.78; compile's second epoch 0.66, 0.89, 1.00 and 1.25 (DNA), its first 13-17
+s longer with a cold compile cache.
 
     .venv/bin/python bench/speed_vs_eager.py              # all four, 3 repeats
     .venv/bin/python bench/speed_vs_eager.py --quick      # digits CNN only, a smoke run
@@ -135,11 +138,14 @@ def main(argv: list[str] | None = None) -> None:
     ways: dict[str, Any] = {
         "hand-written": hand_written,
         "ours, all off": lambda plan: ours(plan, threads=DEFAULT_THREADS,
-                                           precision="32-true"),
+                                           precision="32-true", channels_last=False),
         "ours, defaults": lambda plan: ours(plan),
     }
+    ways["ours, channels_last"] = lambda plan: ours(plan, precision="32-true",
+                                                    channels_last=True)
     if native_bf16():
-        ways["ours, bf16-mixed"] = lambda plan: ours(plan, precision="bf16-mixed")
+        ways["ours, bf16-mixed"] = lambda plan: ours(plan, precision="bf16-mixed",
+                                                     channels_last=False)
     compiled = not (args.no_compile or args.quick)
     print(f"one epoch of {samples} samples, {repeats} repeat(s), {DEFAULT_THREADS} threads "
           f"by default; native bfloat16: {'yes' if native_bf16() else 'no'}")
@@ -151,14 +157,16 @@ def main(argv: list[str] | None = None) -> None:
             for way in order:
                 runs.setdefault(way, []).append(ways[way](plan))
         if compiled:  # once: the first epoch with compiling, as a user meets it, then one
-            runs["compile, 1st epoch"] = [ours(plan, compile=True)]
-            runs["compile, 2nd epoch"] = [ours(plan, epochs=2, compile=True)]
+            runs["compile, 1st epoch"] = [ours(plan, compile=True, precision="32-true",
+                                               channels_last=False)]
+            runs["compile, 2nd epoch"] = [ours(plan, epochs=2, compile=True,
+                                               precision="32-true", channels_last=False)]
         base = statistics.median(s for s, _ in runs["hand-written"])
         print(f"\n{name}: wall s (min / median / max), ÷ hand-written, validation metric")
         for way, figures in runs.items():
             seconds = [s for s, _ in figures]
             ratio = statistics.median(seconds) / base
-            print(f"  {way:<18}{spread(seconds)}   {ratio:5.2f}   "
+            print(f"  {way:<20}{spread(seconds)}   {ratio:5.2f}   "
                   f"{statistics.median(m for _, m in figures):.3f}")
 
 

@@ -52,6 +52,8 @@ from widgets.dataset_chooser import DatasetChooser
 from widgets.sample_grid import SampleGrid
 from widgets.training_plots import TrainingPlots
 
+CHANNELS_LAST_CHOICES = ("auto", "on", "off")
+
 DEFAULTS: dict[str, Any] = {
     "dataset": {"name": "digits"}, "loss": "CrossEntropyLoss",
     "optimizer": {"type": "Adam", "lr": 0.001}, "batch_size": 64, "epochs": 10,
@@ -122,10 +124,12 @@ class TrainingPanel(QWidget):
         self.compile = QCheckBox("Compile (torch.compile)")
         self.compile.setToolTip("Compile the network before the first batch (its time is "
                                 "counted); a network it cannot compile trains as it is")
-        self.channels_last = QCheckBox("Channels last")
+        self.channels_last = QComboBox()
+        self.channels_last.addItems(CHANNELS_LAST_CHOICES)
         self.channels_last.setToolTip("Convolutions over images with their tensors in "
                                       "channels-last memory order, which GPUs' tensor cores "
-                                      "read fastest; nothing changes without Conv2d")
+                                      "and processors' oneDNN read fastest; auto: on wherever "
+                                      "the network has 2-D convolutions")
         self.threads = QSpinBox(minimum=0, maximum=MAX_THREADS, specialValueText="auto")
         self.threads.setToolTip("torch's threads on a CPU; auto: the cores other work leaves "
                                 "free, looked at again before every epoch")
@@ -141,8 +145,8 @@ class TrainingPanel(QWidget):
                               ("Gradient clip", self.gradient_clip),
                               ("Early stopping patience", self.early_stopping),
                               ("Device", self.device), ("Threads", self.threads),
-                              ("Precision", self.precision), ("", self.compile),
-                              ("", self.channels_last)):
+                              ("Precision", self.precision),
+                              ("Channels last", self.channels_last), ("", self.compile)):
             more.addRow(label, widget)
         _align_labels([form, self.dataset.form])
         self.from_last = QCheckBox("Start from the last run's weights")
@@ -250,7 +254,7 @@ class TrainingPanel(QWidget):
         for combo in (self.loss, self.optimizer, self.scheduler, self.device, self.precision):
             combo.activated.connect(self._edited)
         self.compile.toggled.connect(self._edited)
-        self.channels_last.toggled.connect(self._edited)
+        self.channels_last.currentIndexChanged.connect(self._edited)
         for spin in (self.lr, self.batch_size, self.epochs, self.validation_split,
                      self.gradient_clip, self.early_stopping, self.threads):
             spin.editingFinished.connect(self._edited)
@@ -317,7 +321,8 @@ class TrainingPanel(QWidget):
         self.threads.setValue(0 if threads == AUTO else _shown(threads, 0, self.threads))
         self.precision.setCurrentText(str(training.get("precision", PRECISIONS[0])))
         self.compile.setChecked(training.get("compile") is True)
-        self.channels_last.setChecked(training.get("channels_last") is True)
+        self.channels_last.setCurrentText({True: "on", False: "off"}.get(
+            training.get("channels_last"), "auto"))
         self._updating = False
         metric = metric_for(_name_of(training.get("loss")))
         if metric and not self.controller.running and self.plots.point_counts() == (0, 0):
@@ -398,11 +403,15 @@ class TrainingPanel(QWidget):
             training.pop("precision", None)
         else:
             training["precision"] = self.precision.currentText()
-        for key, box in (("compile", self.compile), ("channels_last", self.channels_last)):
-            if box.isChecked():
-                training[key] = True
-            else:
-                training.pop(key, None)
+        if self.compile.isChecked():
+            training["compile"] = True
+        else:
+            training.pop("compile", None)
+        chosen = self.channels_last.currentText()
+        if chosen == "auto":
+            training.pop("channels_last", None)
+        else:
+            training["channels_last"] = chosen == "on"
         if training != self.document.project.training:
             self.document.push(SetProjectField(self.document, "training", training,
                                                "Edit training settings"))

@@ -150,8 +150,9 @@ def _settings(config: TrainingConfig, macs_per_sample: int = 0) -> list[str]:
         '32-true."""',
         f"BF16_PAYS = {macs_per_sample >= BF16_WORTHWHILE_MACS}",
         f"COMPILE = {config.compile}",
-        f"CHANNELS_LAST = {config.channels_last}",
-        '"""Convolutions over images in channels-last memory order (pays on CUDA)."""',
+        f"CHANNELS_LAST = {literal(config.channels_last)}",
+        '"""Convolutions over images in channels-last memory order: True, False or "auto" '
+        '(on\nwherever the network has 2-D convolutions)."""',
         _loss(config),
         f"SCHEDULE_EVERY_BATCH = {every_batch}",
         '"""OneCycleLR moves every batch, the other schedules every epoch."""',

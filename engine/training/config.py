@@ -79,8 +79,9 @@ class TrainingConfig:
     """'auto', '32-true', 'bf16-mixed' or '16-mixed' (engine.training.speed)."""
     compile: bool = False
     """torch.compile the network (falling back to eager when it cannot)."""
-    channels_last: bool = False
-    """Convolutions over images in channels-last memory order (engine.training.speed)."""
+    channels_last: bool | str = "auto"
+    """Convolutions over images in channels-last memory order (engine.training.speed):
+    true, false, or 'auto' (on wherever the network has 2-D convolutions)."""
 
     @property
     def lr(self) -> float:
@@ -203,10 +204,13 @@ def read_training(data: Mapping[str, Any] | None) -> TrainingConfig:
     if precision not in PRECISIONS:
         raise TrainingError(f"\"precision\" must be one of {', '.join(PRECISIONS)}, not "
                             f"{precision!r}")
-    switches = {key: data.get(key, False) for key in ("compile", "channels_last")}
-    for key, value in switches.items():
-        if not isinstance(value, bool):
-            raise TrainingError(f"\"{key}\" must be true or false, not {value!r}")
+    switches = {"compile": data.get("compile", False),
+                "channels_last": data.get("channels_last", "auto")}
+    if not isinstance(switches["compile"], bool):
+        raise TrainingError(f"\"compile\" must be true or false, not {switches['compile']!r}")
+    if not isinstance(switches["channels_last"], bool) and switches["channels_last"] != "auto":
+        raise TrainingError("\"channels_last\" must be true, false or \"auto\", not "
+                            f"{switches['channels_last']!r}")
     return TrainingConfig(
         dataset=data["dataset"],
         loss=_choice("loss", data["loss"], LOSSES),

@@ -10,7 +10,11 @@ so it is refused on a CPU without AVX512-BF16 or AMX. 16-mixed is CUDA's float16
 GradScaler, which keeps small gradients from vanishing in float16. `auto`, the default,
 is bf16-mixed where that is measured to be faster (a processor with native bfloat16 and a
 network with enough work per sample, a GPU with bfloat16), 16-mixed on a GPU without
-bfloat16, and 32-true otherwise.
+bfloat16, and 32-true otherwise. channels_last's default, `auto`, is on wherever the network
+has 2-D convolutions: on a CPU (oneDNN) an epoch took 0.66× the time on the gesture CRNN in
+32-true, 0.69× on the sound CRNN, 0.71× on the video labeller, 0.86× on the digits CNN and
+0.92× on the CRNN of text lines in bf16-mixed (paired repeats of 5), and GPUs' tensor cores
+read that order fastest.
 """
 
 from __future__ import annotations

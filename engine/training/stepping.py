@@ -50,8 +50,9 @@ class Stepping:
         self.notes: list[str] = [chosen] if chosen else []
         """What the run says as it starts (what auto chose, a switch that changes nothing
         here)."""
-        self.channels_last = config.channels_last and speed.to_channels_last(model)
-        if config.channels_last and not self.channels_last:
+        self.channels_last = config.channels_last is not False and \
+            speed.to_channels_last(model)
+        if config.channels_last is True and not self.channels_last:
             self.notes.append("channels_last changes nothing here: the network has no 2-D "
                               "convolution")
         speed.tune_cudnn(device, fixed_shapes=not getattr(model, "takes_lengths", False))

@@ -25,7 +25,7 @@ BASE = {"dataset": {"name": "digits"}, "loss": "CrossEntropyLoss"}
 @pytest.mark.parametrize(("settings", "words"), [
     ({"precision": "fp16"}, '"precision" must be one of auto, 32-true, bf16-mixed, 16-mixed'),
     ({"compile": "yes"}, '"compile" must be true or false'),
-    ({"channels_last": 1}, '"channels_last" must be true or false'),
+    ({"channels_last": 1}, '"channels_last" must be true, false or "auto"'),
 ])
 def test_an_impossible_switch_is_a_sentence(settings, words):
     with pytest.raises(TrainingError, match=words):
@@ -104,8 +104,10 @@ def test_channels_last_puts_convolutions_and_images_in_that_order_and_learns_the
         tmp_path):
     from engine.training import build_trainer, plan_run
 
-    plain = build_trainer(plan_run(_digits_cnn(tmp_path)))
+    plain = build_trainer(plan_run(_digits_cnn(tmp_path, channels_last=False)))
     switched = build_trainer(plan_run(_digits_cnn(tmp_path, channels_last=True)))
+    by_default = build_trainer(plan_run(_digits_cnn(tmp_path)))  # auto: a Conv2d network
+    assert by_default.model.conv2.weight.is_contiguous(memory_format=torch.channels_last)
     # conv2: 32 channels in (one channel reads the same in either order)
     weight = switched.model.conv2.weight
     assert weight.is_contiguous(memory_format=torch.channels_last)
@@ -125,11 +127,19 @@ def test_channels_last_without_a_2d_convolution_says_it_changes_nothing(tmp_path
         in printed
 
 
+def test_auto_channels_last_says_nothing_where_there_is_no_2d_convolution(tmp_path, capsys):
+    code, printed = _train(tmp_path, capsys)
+    assert code == 0, printed
+    assert "channels_last changes nothing" not in printed
+    assert read_training(BASE).channels_last == "auto"
+
+
 def test_train_py_carries_channels_last(tmp_path):
     from engine.export.train_script import _settings
 
     config = read_training({**BASE, "channels_last": True})
     assert "CHANNELS_LAST = True" in _settings(config)
+    assert 'CHANNELS_LAST = "auto"' in _settings(read_training(BASE))
 
 
 def test_auto_chooses_bf16_where_the_processor_has_it_and_the_network_the_work(monkeypatch):
