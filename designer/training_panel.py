@@ -54,6 +54,16 @@ from widgets.training_plots import TrainingPlots
 
 CHANNELS_LAST_CHOICES = ("auto", "on", "off")
 
+
+def _side_by_side(*widgets: QWidget) -> QWidget:
+    """Widgets in one row of a form: two settings where one row's height is to spare."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget, 1)
+    return row
+
 DEFAULTS: dict[str, Any] = {
     "dataset": {"name": "digits"}, "loss": "CrossEntropyLoss",
     "optimizer": {"type": "Adam", "lr": 0.001}, "batch_size": 64, "epochs": 10,
@@ -146,7 +156,8 @@ class TrainingPanel(QWidget):
                               ("Early stopping patience", self.early_stopping),
                               ("Device", self.device), ("Threads", self.threads),
                               ("Precision", self.precision),
-                              ("Channels last", self.channels_last), ("", self.compile)):
+                              ("Channels last", _side_by_side(self.channels_last,
+                                                              self.compile))):
             more.addRow(label, widget)
         _align_labels([form, self.dataset.form])
         self.from_last = QCheckBox("Start from the last run's weights")

@@ -79,7 +79,7 @@ def write_case(case: Case, folder: Path, sizes: Sizes, seed: int) -> Path:
     training = {"dataset": {"path": f"{case.name}.npz"}, "loss": case.loss,
                 "optimizer": case.optimizer, "batch_size": case.batch_size,
                 "epochs": sizes.epochs, "seed": seed, "device": "cpu",
-                "precision": "32-true"}  # the hand-written loop's arithmetic, to compare
+                "precision": "32-true", "channels_last": False}  # the hand loop's arithmetic
     path = folder / f"{case.name}.ndproj"
     path.write_text(json.dumps(project_dict(case.name, case.layers(), training), indent=1),
                     encoding="utf-8")
