@@ -23,6 +23,7 @@ from torch import nn
 
 INITS = ("zeros", "ones", "normal", "values")
 DTYPES = {"float32": torch.float32, "int64": torch.int64, "bool": torch.bool}
+"""The dtypes a project's tensors take (operations' too), by name."""
 MAX_VALUES = 65_536
 """Fixed values a project keeps in its file: a mean per channel or a window, not an
 embedding table (which is learnt, and a weight)."""
@@ -219,8 +220,8 @@ def from_tensor(value: torch.Tensor, learnt: bool) -> dict[str, Any]:
     """The entry that holds `value`: learnt ones by their kind of start (their values are
     weights), fixed ones by their values."""
     shape = list(value.shape)
-    dtype = {torch.float32: "float32", torch.int64: "int64", torch.bool: "bool"}.get(
-        value.dtype, "float32")
+    dtype = next((name for name, known in DTYPES.items() if known == value.dtype),
+                 "float32")
     data = value.detach().cpu().to(DTYPES[dtype]).reshape(shape)
     entry: dict[str, Any] = {"shape": shape}
     if learnt:

@@ -95,7 +95,7 @@ COMMON = ("getitem", "torch.chunk", "torch.cat", "torch.stack", "Tensor.transpos
           "torch.matmul", "mul", "add", "F.softmax", "Tensor.reshape")
 """The ones the palette offers by name."""
 
-DTYPES = {"float32": torch.float32, "int64": torch.int64, "bool": torch.bool}
+DTYPES = held_tensors.DTYPES
 DTYPE_NAMES = {value: key for key, value in DTYPES.items()}
 
 

@@ -25,7 +25,7 @@ from engine.importing.operations import (
     HeldTooLarge,
     OperationTuple,
     as_operation,
-    call_name,
+    derived,
     pick,
 )
 from engine.importing.problems import ImportProblem, Unsupported
@@ -232,7 +232,7 @@ class _Walk:
             value = call.node.meta.get("value")
             if any(isinstance(v, Derived) or (isinstance(v, Constant) and v.learnt)
                    for v in found):
-                return _derived(call)
+                return derived(call)
             if _is_zeros(value):
                 return Zeros(value.detach(), _per_sample(call, found, value))
             if call.node.target is torch.arange and call.args == (BATCH,):
@@ -372,18 +372,6 @@ def _ancestors_among(layers: list[Layer], among: list[Layer]) -> set[int]:
                 seen.add(id(source))
                 stack.append(source)
     return seen & wanted
-
-
-def _derived(call: Call) -> Derived:
-    """A call on a learnt tensor before it meets the input, made again by the operation
-    that holds the tensor."""
-    name = call_name(call)
-    if name is None:
-        raise Unsupported(f"{call.describe()} changes a learnt tensor before it meets the "
-                          "input, and is not a call an operation makes")
-    arguments = call.args[:1] if name == "Tensor.detach" and call.node.op == "call_function" \
-        else call.args
-    return Derived(name, tuple(arguments), dict(call.kwargs), call.describe())
 
 
 def _per_sample(call: Call, found: list[Any], value: torch.Tensor) -> bool:

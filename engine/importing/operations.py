@@ -66,6 +66,23 @@ def call_name(call: Call) -> str | None:
         return None
 
 
+def call_arguments(call: Call, name: str) -> tuple[Any, ...]:
+    """The positional arguments the call `name` takes: `x.data` (getattr(x, 'data')) is
+    x.detach(), of x alone."""
+    return call.args[:1] if name == "Tensor.detach" and call.node.op == "call_function" \
+        else call.args
+
+
+def derived(call: Call) -> Derived:
+    """A call on a learnt tensor before it meets the input, made again by the operation
+    that holds the tensor."""
+    name = call_name(call)
+    if name is None:
+        raise Unsupported(f"{call.describe()} changes a learnt tensor before it meets the "
+                          "input, and is not a call an operation makes")
+    return Derived(name, call_arguments(call, name), dict(call.kwargs), call.describe())
+
+
 def as_operation(call: Call) -> Any | None:
     """The op as an Operation layer (or an OperationTuple), or None when it is not one."""
     name = call_name(call)
@@ -73,9 +90,8 @@ def as_operation(call: Call) -> Any | None:
         return None
     inputs: list[Layer] = []
     held: list[tuple[dict[str, Any], str | None]] = []
-    arguments = call.args[:1] if name == "Tensor.detach" and call.node.op == "call_function" \
-        else call.args
-    arguments, keywords = _typed(OPERATIONS[name], tuple(arguments), dict(call.kwargs))
+    arguments, keywords = _typed(OPERATIONS[name], call_arguments(call, name),
+                                 dict(call.kwargs))
     try:
         args = [_encode(value, inputs, call, held) for value in arguments]
         kwargs = {key: _encode(value, inputs, call, held) for key, value in keywords.items()}
