@@ -4,8 +4,8 @@ eager with a sentence when it cannot be compiled) and `channels_last` (convoluti
 images with their tensors in channels-last order, which GPUs' tensor cores and oneDNN read
 fastest).
 
-bf16-mixed runs the forward pass and the loss under torch.autocast in bfloat16, where a
-processor (or GPU) computes bfloat16 natively; elsewhere it would be slower than float32,
+bf16-mixed runs the forward pass under torch.autocast in bfloat16 (the loss in float32),
+where a processor (or GPU) computes bfloat16 natively; elsewhere it would be slower than float32,
 so it is refused on a CPU without AVX512-BF16 or AMX. 16-mixed is CUDA's float16 with a
 GradScaler, which keeps small gradients from vanishing in float16. `auto`, the default,
 is bf16-mixed where that is measured to be faster (a processor with native bfloat16 and a
@@ -98,6 +98,16 @@ def autocast_for(precision: str, device: torch.device) -> Callable[[], Any]:
         return contextlib.nullcontext
     dtype = torch.bfloat16 if precision == "bf16-mixed" else torch.float16
     return lambda: torch.autocast(device.type, dtype=dtype)
+
+
+def in_float32(outputs: Any) -> Any:
+    """The network's outputs in float32 for the loss: a loss computed from bfloat16 or
+    float16 scores loses the precision it needs (CTC's went below zero in bf16-mixed)."""
+    if isinstance(outputs, torch.Tensor):
+        return outputs.float() if outputs.is_floating_point() else outputs
+    if isinstance(outputs, tuple | list):
+        return type(outputs)(in_float32(each) for each in outputs)
+    return outputs
 
 
 def grad_scaler(precision: str, device: torch.device) -> torch.amp.GradScaler | None:

@@ -77,7 +77,7 @@ class Stepping:
         with self.autocast():
             inputs = self.inputs(xb)
             outputs = self.model(*inputs) if eager else self._compiled_forward(*inputs)
-            loss = self.task.loss(outputs, yb)
+        loss = self.task.loss(speed.in_float32(outputs), yb)
         if self.losses.immediate:  # a readback costs nothing here: check before stepping
             value = loss.item()
             if not math.isfinite(value):

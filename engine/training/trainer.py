@@ -28,7 +28,7 @@ from engine.data.feeding import EVAL_BATCH, Feeders, eval_batch, first_samples
 from engine.data.report import DataReport
 from engine.inspection.health import DEFAULT_EVERY, HealthSampler, health_problems
 from engine.storage import StorageError, clean_stale, ensure_room, write_atomically
-from engine.training import checkpoint, distributed
+from engine.training import checkpoint, distributed, speed
 from engine.training.allocator import keep_large_blocks
 from engine.training.config import TrainingConfig, TrainingError
 from engine.training.early_stopping import Monitor, snapshot
@@ -466,7 +466,8 @@ class Trainer:
             if problem:
                 raise ValueError(problem)
             with self.stepping.autocast():
-                loss = self.task.loss(forward(*self.stepping.inputs(xb)), yb)
+                outputs = forward(*self.stepping.inputs(xb))
+            loss = self.task.loss(speed.in_float32(outputs), yb)
             local_sum = loss.detach() * size
         except (RuntimeError, ValueError, IndexError) as error:
             loss, local_sum, problem = None, torch.zeros((), device=self.device), \
@@ -549,8 +550,8 @@ class Trainer:
                            on_cpu=self.device.type == "cpu"), self.device):
             yb = targets[index].to(self.device)
             with self.stepping.autocast():
-                outputs = self.model(*self.stepping.inputs(xb))
-                loss_sum += float(self.task.loss(outputs, yb)) * len(yb)
+                outputs = speed.in_float32(self.model(*self.stepping.inputs(xb)))
+            loss_sum += float(self.task.loss(outputs, yb)) * len(yb)
             count += len(yb)
             self.task.accumulate(totals, outputs, yb)
         self.model.train()

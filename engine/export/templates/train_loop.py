@@ -200,7 +200,9 @@ def train(args: argparse.Namespace) -> None:
             if images_last:
                 inputs = tuple(channels_last(tensor) for tensor in inputs)
             with autocast():
-                loss = compute_loss(forward(*inputs), yb)
+                outputs = forward(*inputs)
+            # the loss in float32: from bfloat16 scores it loses the precision it needs
+            loss = compute_loss(outputs.float(), yb)
             optimizer.zero_grad(set_to_none=True)
             (scaler.scale(loss) if scaler else loss).backward()
             if GRADIENT_CLIP:
