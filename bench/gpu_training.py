@@ -44,7 +44,6 @@ if str(ROOT) not in sys.path:
 from bench.shared_parts.template_runs import headline, spread, subset  # noqa: E402
 from engine.compiler import compile_graph  # noqa: E402
 from engine.project import load_project  # noqa: E402
-from engine.training.optimisers import build_optimizer  # noqa: E402
 from engine.training.run import RunPlan, build_trainer, plan_run  # noqa: E402
 
 TEMPLATES = ("digits_cnn", "gesture_crnn", "dna_crnn", "crnn_digit_strings")
@@ -62,7 +61,8 @@ def hand_written(plan: RunPlan, device: torch.device, epochs: int) -> tuple[floa
     torch.manual_seed(config.seed)
     model = compile_graph(plan.project.graph, plan.analysis, plan.project.name,
                           outer_layout=False).to(device)
-    optimizer = build_optimizer(config.optimizer, model.parameters())
+    optimizer = getattr(torch.optim, config.optimizer.type)(  # torch's default step
+        model.parameters(), **config.optimizer.args)
     x, y = data.x.to(device), task.targets(data.y).to(device)
     x_val, y_val = data.x_val.to(device), task.targets(data.y_val).to(device)
     size = config.batch_size

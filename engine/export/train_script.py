@@ -18,6 +18,7 @@ from importlib import resources
 from engine.export.source_format import LINE_LIMIT, call, docstring_text, literal
 from engine.export.templates import MARKER
 from engine.training.config import Choice, TrainingConfig
+from engine.training.optimisers import takes_fused
 from engine.training.run import RunPlan
 from engine.training.speed import BF16_WORTHWHILE_MACS, bf16_work
 
@@ -102,6 +103,24 @@ def _choice_call(function: str, first: str, choice: Choice, extra: dict[str, str
     return call(function, arguments, indent, "return ")
 
 
+def _optimizer(config: TrainingConfig) -> list[str]:
+    """make_optimizer(), with torch's fused step where the trainer takes it
+    (engine/training/optimisers.py): the same arithmetic, in one pass per tensor."""
+    choice = config.optimizer
+    function = f"torch.optim.{choice.type}"
+    lines = ["def make_optimizer(parameters) -> torch.optim.Optimizer:"]
+    if not takes_fused(choice):
+        return [*lines, _choice_call(function, "parameters", choice, {}, "    ")]
+    return [*lines,
+            '    """torch\'s fused step (the same arithmetic in one pass over each tensor) '
+            'where\n    the device has it."""',
+            "    parameters = list(parameters)",
+            "    try:",
+            _choice_call(function, "parameters", choice, {"fused": "True"}, "        "),
+            "    except (RuntimeError, ValueError):  # a device without the fused kernels",
+            _choice_call(function, "parameters", choice, {}, "        ")]
+
+
 def _scheduler(config: TrainingConfig) -> list[str]:
     """make_scheduler(), filling in what Netdesigner's trainer fills in
     (engine/training/optimisers.py), from the epochs and batches of this run."""
@@ -157,9 +176,7 @@ def _settings(config: TrainingConfig, macs_per_sample: int = 0) -> list[str]:
         f"SCHEDULE_EVERY_BATCH = {every_batch}",
         '"""OneCycleLR moves every batch, the other schedules every epoch."""',
         "", "",
-        "def make_optimizer(parameters) -> torch.optim.Optimizer:",
-        _choice_call(f"torch.optim.{config.optimizer.type}", "parameters", config.optimizer,
-                     {}, "    "),
+        *_optimizer(config),
         "", "",
         *_scheduler(config),
     ]
