@@ -26,15 +26,16 @@ figures are close, not equal; bf16 rounds differently again). `--accuracy SEEDS`
 each template for its whole run instead, hand-written against our defaults. Targets (issue
 27): at most 1.00 with everything off; 1.2× faster with the defaults on at least the CRNN
 and gesture templates. Run it on an otherwise idle machine. On this 2-core machine with
-native bfloat16 (5 repeats, others' work on the machine, load 1.2-1.9), ratios of
-medians / paired: all off 0.96 / 0.94 (digits), 0.94 / 0.94 (gesture), 0.97 / 0.95 (DNA),
-1.07 / 1.04 (CRNN; in the next run 0.92 / 0.98, 0.91 / 0.91, 1.00 / 1.02 and 1.02 /
-1.02; 0.92 paired over 7 CRNN repeats taken alone); defaults 0.65 / 0.66, 0.50 / 0.51, 0.81 / 0.84, 0.59 / 0.64; loop step 0.94,
-0.98, 1.04 and 1.12 (medians); channels_last alone 0.77, 0.65, 1.04 (no Conv2d), 0.93;
-bf16-mixed alone 0.63, 0.69, 0.85, 0.79; compile warm 1.05, 0.80, 0.87, 1.08 after a
-first run 13 s longer (digits) with a cold compile cache. After each template's whole
-training (seeds 0 and 1), our defaults' validation metric against the hand-written loop's
-means: -0.3 (digits), -0.1 (gesture), +1.5 (DNA) and -0.3 points (CRNN).
+native bfloat16 (5 repeats, others' work on the machine, load 1.2-1.9), ratios of medians /
+paired: all off 0.96 / 0.94 (digits), 0.94 / 0.94 (gesture), 0.97 / 0.95 (DNA), 1.07 / 1.04
+(CRNN; in the next run 0.92 / 0.98, 0.91 / 0.91, 1.00 / 1.02 and 1.02 / 1.02; 0.92 paired
+over 7 CRNN repeats taken alone); defaults 0.65 / 0.66, 0.50 / 0.51, 0.81 / 0.84, 0.59 /
+0.64; loop step 0.94, 0.98, 1.04 and 1.12 (medians); channels_last alone 0.77, 0.65, 1.04
+(no Conv2d), 0.93; bf16-mixed alone 0.63, 0.69, 0.85, 0.79; compile warm 1.05, 0.80, 0.87,
+1.08 after a first run 13 s longer (digits) with a cold compile cache. After each
+template's whole training (seeds 0 and 1), our defaults' validation metric against the
+hand-written loop's means: -0.3 (digits), -0.1 (gesture), +1.5 (DNA) and -0.3 points
+(CRNN).
 
     .venv/bin/python bench/speed_vs_eager.py              # all four, 5 repeats
     .venv/bin/python bench/speed_vs_eager.py --quick      # digits CNN only, a smoke run

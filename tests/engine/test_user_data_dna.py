@@ -9,6 +9,7 @@ import json
 import os
 import re
 import stat
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -106,6 +107,51 @@ def test_the_data_s_own_mistakes_are_named_with_the_record(tmp_path, capsys):
     (tmp_path / "more.csv").write_text("id,label\nseq0,a\nseq1,b\nseq2,a\nseq9,b\n")
     assert load(tmp_path, {"path": "more.fa"}).x.index.known_bad == {
         3: "has a label but no record in more.fa"}
+
+
+def open_at_once(fasta: Path, index: Path, names: list[str], openers: int = 3
+                 ) -> tuple[list, list[str]]:
+    """`openers` threads opening `fasta` at the same moment, each reading every record:
+    (what each read, what failed)."""
+    from engine.data.standalone import dna_reading
+
+    start, read, failed = threading.Barrier(openers), [], []
+
+    def open_and_read():
+        start.wait()
+        try:
+            opened = dna_reading.open_fasta(fasta, index)
+            read.append([dna_reading.record_codes(opened, name, 30).tolist()
+                         for name in names])
+        except dna_reading.DnaError as error:
+            failed.append(str(error))
+
+    threads = [threading.Thread(target=open_and_read) for _ in range(openers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return read, failed
+
+
+def test_a_fasta_opened_by_several_threads_before_it_has_an_index_reads_every_record(
+        tmp_path, monkeypatch):
+    # the designer's previews and a run open the same new file at once: pyfaidx writing
+    # its index while another opener read it lost records in half of such openings
+    from engine.data.standalone import dna_reading
+
+    for trial in range(12):
+        monkeypatch.setattr(dna_reading, "_OPEN", {})
+        folder = tmp_path / f"trial{trial}"
+        folder.mkdir()
+        records = random_records(6, seed=trial)
+        write_fasta(folder / "seqs.fa", records)
+        read, failed = open_at_once(folder / "seqs.fa", folder / "seqs.fa.idx",
+                                    list(records))
+        assert not failed, (trial, failed)
+        expected = [encode(sequence).tolist() for sequence in records.values()]
+        assert read == [expected] * 3
+        assert sorted(path.name for path in folder.iterdir()) == ["seqs.fa", "seqs.fa.idx"]
 
 
 def test_a_fasta_without_labels_says_where_they_go(tmp_path):

@@ -12,6 +12,8 @@ Copied as it is beside an exported train.py: it imports nothing of Netdesigner."
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -93,28 +95,42 @@ def one_hot(codes: np.ndarray) -> np.ndarray:
 
 _OPEN: dict[tuple[str, str | None], object] = {}
 """FASTA files open in this process (each decoding worker opens its own)."""
+_OPENING = threading.Lock()
 
 
 def open_fasta(path: Path, index: Path | None = None):
     """pyfaidx's random access to a FASTA file; its .fai index is kept at `index` when
     given (the user's folder may be read-only), else beside the file."""
     key = (str(path), None if index is None else str(index))
-    if key not in _OPEN:
-        from pyfaidx import Fasta
-
-        try:
-            _OPEN[key] = Fasta(
-                str(path),
-                indexname=None if index is None else str(index),
-                as_raw=True,
-                duplicate_action="first",
-                rebuild=False,
-            )
-        except Exception as error:  # pyfaidx's own errors, OSError, ...
-            raise DnaError(
-                f"cannot be read as FASTA ({str(error).splitlines()[0][:200]})"
-            ) from None
+    # one thread builds the index; the others wait for it, then share the file
+    with _OPENING:
+        if key not in _OPEN:
+            where = f"{path}.fai" if index is None else str(index)
+            _OPEN[key] = _opened(path, where)
     return _OPEN[key]
+
+
+def _opened(path: Path, index: str):
+    """The FASTA with its index, built first where there is none. pyfaidx writes an
+    index where it will read it, so a process opening the file meanwhile (a decoding
+    worker, the designer's preview) would read half an index and miss records: it is
+    built under a name of its own and renamed into place when complete."""
+    from pyfaidx import Fasta
+
+    options = {"as_raw": True, "duplicate_action": "first", "rebuild": False}
+    part = f"{index}.{os.getpid()}-{threading.get_ident()}.part"
+    try:
+        if not os.path.exists(index):
+            Fasta(str(path), indexname=part, **options).close()
+            os.replace(part, index)
+        return Fasta(str(path), indexname=index, **options)
+    except Exception as error:  # pyfaidx's own errors, OSError, ...
+        raise DnaError(
+            f"cannot be read as FASTA ({str(error).splitlines()[0][:200]})"
+        ) from None
+    finally:
+        if os.path.exists(part):  # a build that failed half-way
+            os.remove(part)
 
 
 def record_codes(fasta, name: str, length: int) -> np.ndarray:
