@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -152,6 +153,32 @@ def test_a_fasta_opened_by_several_threads_before_it_has_an_index_reads_every_re
         expected = [encode(sequence).tolist() for sequence in records.values()]
         assert read == [expected] * 3
         assert sorted(path.name for path in folder.iterdir()) == ["seqs.fa", "seqs.fa.idx"]
+
+
+def written_again(path: Path, records: dict[str, str], labels: dict[str, str]) -> None:
+    """The FASTA rewritten after everything made from it (its index among them)."""
+    earlier = time.time_ns() - 10_000_000_000
+    for made in path.parent.rglob("*"):
+        os.utime(made, ns=(earlier, earlier))
+    write_fasta(path, records, labels)
+
+
+@pytest.mark.parametrize("index_beside", [False, True])
+def test_a_fasta_written_again_is_read_as_it_is_now(tmp_path, index_beside):
+    # an index older than its file points at the old offsets: wrong bases, no error
+    first, labels = random_records(4, length=20), {f"seq{i}": "ab"[i % 2] for i in range(4)}
+    write_fasta(tmp_path / "dna.fa", first, labels)
+    if index_beside:  # as samtools faidx leaves one; used while it is current
+        from pyfaidx import Fasta
+
+        Fasta(str(tmp_path / "dna.fa")).close()
+        assert (tmp_path / "dna.fa.fai").is_file()
+    assert letters(load(tmp_path, {"path": "dna.fa"}).x[0:4]) == list(first.values())
+    second = {name: "ACGTTT" + sequence[::-1] for name, sequence in first.items()}
+    written_again(tmp_path / "dna.fa", second, labels)
+    expected = ["".join("ACGTN"[code] for code in centred(encode(sequence), 20))
+                for sequence in second.values()]
+    assert letters(load(tmp_path, {"path": "dna.fa"}).x[0:4]) == expected
 
 
 def test_a_fasta_without_labels_says_where_they_go(tmp_path):

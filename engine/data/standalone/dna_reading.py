@@ -93,7 +93,7 @@ def one_hot(codes: np.ndarray) -> np.ndarray:
     return np.moveaxis(eye[codes], -1, -2)
 
 
-_OPEN: dict[tuple[str, str | None], object] = {}
+_OPEN: dict[tuple[str, str | None, int, int], object] = {}
 """FASTA files open in this process (each decoding worker opens its own)."""
 _OPENING = threading.Lock()
 
@@ -101,7 +101,13 @@ _OPENING = threading.Lock()
 def open_fasta(path: Path, index: Path | None = None):
     """pyfaidx's random access to a FASTA file; its .fai index is kept at `index` when
     given (the user's folder may be read-only), else beside the file."""
-    key = (str(path), None if index is None else str(index))
+    try:
+        written = os.stat(path)
+    except OSError as error:
+        raise DnaError(f"cannot be read ({error.strerror or error})") from None
+    # a file written again since it was opened is opened again, with a new index
+    key = (str(path), None if index is None else str(index), written.st_mtime_ns,
+           written.st_size)
     # one thread builds the index; the others wait for it, then share the file
     with _OPENING:
         if key not in _OPEN:
@@ -111,7 +117,8 @@ def open_fasta(path: Path, index: Path | None = None):
 
 
 def _opened(path: Path, index: str):
-    """The FASTA with its index, built first where there is none. pyfaidx writes an
+    """The FASTA with its index, built first where there is none or the one there is
+    older than the file (its offsets would read the wrong bases). pyfaidx writes an
     index where it will read it, so a process opening the file meanwhile (a decoding
     worker, the designer's preview) would read half an index and miss records: it is
     built under a name of its own and renamed into place when complete."""
@@ -120,7 +127,7 @@ def _opened(path: Path, index: str):
     options = {"as_raw": True, "duplicate_action": "first", "rebuild": False}
     part = f"{index}.{os.getpid()}-{threading.get_ident()}.part"
     try:
-        if not os.path.exists(index):
+        if not index_is_current(path, index):
             Fasta(str(path), indexname=part, **options).close()
             os.replace(part, index)
         return Fasta(str(path), indexname=index, **options)
@@ -131,6 +138,14 @@ def _opened(path: Path, index: str):
     finally:
         if os.path.exists(part):  # a build that failed half-way
             os.remove(part)
+
+
+def index_is_current(path: Path, index: str | Path) -> bool:
+    """Whether a FASTA's index exists and was made after the file was last written."""
+    try:
+        return os.stat(index).st_mtime_ns >= os.stat(path).st_mtime_ns
+    except OSError:
+        return False
 
 
 def record_codes(fasta, name: str, length: int) -> np.ndarray:

@@ -18,7 +18,13 @@ from engine.data.dataset import DataError, Dataset, TargetKind
 from engine.data.files.dna.decoder import DECODER_VERSION, DnaDecoder, DnaEntry
 from engine.data.files.file_options import check_options, flag, reading
 from engine.data.files.on_demand import Indexed, file_stamp, files_digest, on_demand_dataset
-from engine.data.standalone.dna_reading import DnaError, fasta_headers, is_bed, open_fasta
+from engine.data.standalone.dna_reading import (
+    DnaError,
+    fasta_headers,
+    index_is_current,
+    is_bed,
+    open_fasta,
+)
 from engine.data.standalone.layout import SPLITS, natural_key
 
 OPTIONS = {
@@ -139,9 +145,10 @@ def _stem(path: Path) -> str:
 
 
 def _index_fasta(path: Path, cache_dir: Path | None) -> Path | None:
-    """Where pyfaidx keeps the FASTA's index: beside it when it is there already, else in
-    the project's cache folder (the user's folder may be read-only)."""
-    if Path(str(path) + ".fai").is_file() or cache_dir is None:
+    """Where pyfaidx keeps the FASTA's index: beside it when one made since the file was
+    last written is there already, else in the project's cache folder (the user's folder
+    may be read-only)."""
+    if cache_dir is None or index_is_current(path, f"{path}.fai"):
         return None
     folder = cache_dir / "fasta-index"
     folder.mkdir(parents=True, exist_ok=True)
