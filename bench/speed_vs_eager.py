@@ -138,15 +138,14 @@ def ours(plan: RunPlan, epochs: int = 1, after_first: bool = False,
     """Epochs of the trainer with these training settings; (seconds of the run from its
     start, or of the epochs after its first, the metric after them)."""
     torch.set_num_threads(DEFAULT_THREADS)
-    project = plan.project
     config = replace(plan.config, epochs=epochs, **settings)
-    trainer = build_trainer(replace(plan, config=config, project=project), "cpu",
+    trainer = build_trainer(replace(plan, config=config), "cpu",
                             health_every=0)
     started = time.perf_counter()
     ended = trainer.run()
     seconds = time.perf_counter() - started
     if ended.reason != "completed":
-        raise SystemExit(f"{project.name}: {ended.message}")
+        raise SystemExit(f"{plan.project.name}: {ended.message}")
     if after_first:
         seconds = sum(row["seconds"] for row in trainer.history[1:])
     return seconds, headline(trainer.latest)

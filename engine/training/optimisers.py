@@ -40,8 +40,8 @@ def build_optimizer(choice: Choice, parameters: Iterable[torch.nn.Parameter]):
     try:
         return kind(parameters, **choice.args)
     except (TypeError, ValueError, OverflowError) as error:
-        raise TrainingError(_refusal("optimizer", choice, error, lambda args: getattr(
-            torch.optim, choice.type)(parameters, **args))) from None
+        raise TrainingError(_refusal("optimizer", choice, error,
+                                     lambda args: kind(parameters, **args))) from None
 
 
 def _refusal(kind: str, choice: Choice, error: Exception, build) -> str:

@@ -93,27 +93,32 @@ def one_hot(codes: np.ndarray) -> np.ndarray:
     return np.moveaxis(eye[codes], -1, -2)
 
 
-_OPEN: dict[tuple[str, str | None, int, int], object] = {}
-"""FASTA files open in this process (each decoding worker opens its own)."""
+_OPEN: dict[tuple[str, str | None], tuple[object, int]] = {}
+"""FASTA files open in this process (each decoding worker opens its own), with when the
+file had last been written as it was opened."""
 _OPENING = threading.Lock()
 
 
-def open_fasta(path: Path, index: Path | None = None):
+def open_fasta(path: Path, index: Path | None = None, as_written_now: bool = False):
     """pyfaidx's random access to a FASTA file; its .fai index is kept at `index` when
-    given (the user's folder may be read-only), else beside the file."""
-    try:
-        written = os.stat(path)
-    except OSError as error:
-        raise DnaError(f"cannot be read ({error.strerror or error})") from None
-    # a file written again since it was opened is opened again, with a new index
-    key = (str(path), None if index is None else str(index), written.st_mtime_ns,
-           written.st_size)
+    given (the user's folder may be read-only), else beside the file. A file is opened
+    once per process; `as_written_now` (when a dataset is loaded, not for every sample)
+    opens it again if it has been written since."""
+    key = (str(path), None if index is None else str(index))
+    kept = _OPEN.get(key)
+    if kept is not None and not as_written_now:
+        return kept[0]
     # one thread builds the index; the others wait for it, then share the file
     with _OPENING:
-        if key not in _OPEN:
+        try:
+            written = os.stat(path).st_mtime_ns
+        except OSError as error:
+            raise DnaError(f"cannot be read ({error.strerror or error})") from None
+        kept = _OPEN.get(key)
+        if kept is None or kept[1] != written:
             where = f"{path}.fai" if index is None else str(index)
-            _OPEN[key] = _opened(path, where)
-    return _OPEN[key]
+            kept = _OPEN[key] = (_opened(path, where), written)
+        return kept[0]
 
 
 def _opened(path: Path, index: str):

@@ -283,7 +283,7 @@ def load_dna(path: Path, sample: TensorInfo | None, options: Mapping[str, Any],
         entries, targets, splits, bad, labels = _records(path, cache_dir)
     index = _index_fasta(fasta, cache_dir)
     try:
-        open_fasta(fasta, index)
+        open_fasta(fasta, index, as_written_now=True)
     except DnaError as error:
         raise DataError(f"{fasta.name} {error}") from None
     length = _length(sample, name, _suggested_length(entries, fasta, index))
